@@ -1,0 +1,57 @@
+package collector
+
+import "github.com/prometheus/client_golang/prometheus"
+
+var workspaceLabels = []string{"tenant", "workspace"}
+
+// descs are the per-scrape metric descriptions. HELP texts say where each
+// number comes from, because lastModifiedDateTime in particular is easy to
+// misread.
+type descs struct {
+	up, sessions, created, active           *prometheus.Desc
+	newest, oldest, lastModified            *prometheus.Desc
+	duration, lastSuccess, discoverySuccess *prometheus.Desc
+}
+
+func newDescs() descs {
+	windowLabels := append(append([]string{}, workspaceLabels...), "window")
+	return descs{
+		up: prometheus.NewDesc("securitycopilot_up",
+			"1 if this scrape read the workspace's sessions from Microsoft Graph completely, 0 if any request for it failed (then its other session metrics are absent).",
+			workspaceLabels, nil),
+		sessions: prometheus.NewDesc("securitycopilot_sessions",
+			"Security Copilot sessions in the workspace, as counted by Microsoft Graph (@odata.count) or by listing them.",
+			workspaceLabels, nil),
+		created: prometheus.NewDesc("securitycopilot_sessions_created",
+			"Sessions whose createdDateTime lies within the trailing window before the scrape, i.e. sessions younger than the window.",
+			windowLabels, nil),
+		active: prometheus.NewDesc("securitycopilot_sessions_active",
+			"Sessions whose lastModifiedDateTime lies within the trailing window before the scrape. Graph updates lastModifiedDateTime when a session is created or renamed (its displayName changes), not on every prompt, so this undercounts use.",
+			windowLabels, nil),
+		newest: prometheus.NewDesc("securitycopilot_sessions_newest_created_timestamp_seconds",
+			"Unix time of the newest session's createdDateTime; time() minus this is the age of the newest session. Absent for an empty workspace.",
+			workspaceLabels, nil),
+		oldest: prometheus.NewDesc("securitycopilot_sessions_oldest_created_timestamp_seconds",
+			"Unix time of the oldest session's createdDateTime; time() minus this is the age of the oldest session. Absent for an empty workspace.",
+			workspaceLabels, nil),
+		lastModified: prometheus.NewDesc("securitycopilot_sessions_last_modified_timestamp_seconds",
+			"Unix time of the latest lastModifiedDateTime of any session in the workspace (creation or rename). Absent for an empty workspace.",
+			workspaceLabels, nil),
+		duration: prometheus.NewDesc("securitycopilot_scrape_duration_seconds",
+			"Seconds this scrape spent reading the workspace from Microsoft Graph, retries included.",
+			workspaceLabels, nil),
+		lastSuccess: prometheus.NewDesc("securitycopilot_last_success_timestamp_seconds",
+			"Unix time at which the workspace was last read from Microsoft Graph successfully by this exporter process. Absent until the first success.",
+			workspaceLabels, nil),
+		discoverySuccess: prometheus.NewDesc("securitycopilot_workspace_discovery_success",
+			"1 if listing the tenant's workspaces (GET /security/securityCopilot/workspaces) succeeded in this scrape or is cached from a recent success, else 0. Only for tenants without a configured workspace list.",
+			[]string{"tenant"}, nil),
+	}
+}
+
+func (d descs) describe(ch chan<- *prometheus.Desc) {
+	for _, desc := range []*prometheus.Desc{d.up, d.sessions, d.created, d.active, d.newest, d.oldest,
+		d.lastModified, d.duration, d.lastSuccess, d.discoverySuccess} {
+		ch <- desc
+	}
+}

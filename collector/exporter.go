@@ -1,0 +1,101 @@
+package collector
+
+import (
+	"fmt"
+	"log/slog"
+	"reflect"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
+)
+
+// Options are the exporter's wiring, fixed for the life of the process.
+type Options struct {
+	Logger  *slog.Logger
+	Metrics *graphclient.Metrics
+	Version string
+	// Transport replaces the default HTTP client (the demo and the tests
+	// trust the simulator's certificate through it).
+	Transport policy.Transporter
+	// RetryDelay is the base backoff of Graph retries; 0 means azcore's.
+	RetryDelay time.Duration
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Exporter holds the running config and one Graph client per tenant.
+type Exporter struct {
+	opts  Options
+	descs descs
+	mu    sync.Mutex // serialises Apply
+	state atomic.Pointer[state]
+}
+
+type state struct {
+	cfg     *config.Config
+	tenants []*tenant
+}
+
+// New returns an exporter with no config; Apply gives it one.
+func New(opts Options) *Exporter {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Exporter{opts: opts, descs: newDescs()}
+}
+
+// Apply builds clients for cfg and swaps them in. A tenant whose settings did
+// not change keeps its client, so its cached token and its memory of Graph's
+// quirks survive a reload. On error nothing changes.
+func (e *Exporter) Apply(cfg *config.Config) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	old := e.state.Load()
+	next := &state{cfg: cfg}
+	for _, tc := range cfg.Tenants {
+		if t := old.reusable(cfg, tc); t != nil {
+			next.tenants = append(next.tenants, t)
+			continue
+		}
+		t, err := e.newTenant(cfg, tc)
+		if err != nil {
+			return err
+		}
+		next.tenants = append(next.tenants, t)
+	}
+	e.state.Store(next)
+	return nil
+}
+
+func (e *Exporter) newTenant(cfg *config.Config, tc config.Tenant) (*tenant, error) {
+	client, err := graphclient.New(cfg.Graph, tc, graphclient.Options{
+		Metrics:    e.opts.Metrics,
+		Version:    e.opts.Version,
+		Transport:  e.opts.Transport,
+		RetryDelay: e.opts.RetryDelay,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("build Graph client: %w", err)
+	}
+	return newTenant(tc, cfg.Graph, cfg.Collection.MaxConcurrencyPerTenant, client), nil
+}
+
+func (s *state) reusable(cfg *config.Config, tc config.Tenant) *tenant {
+	if s == nil {
+		return nil
+	}
+	for _, t := range s.tenants {
+		if reflect.DeepEqual(t.cfg, tc) && t.graph == cfg.Graph && cap(t.slots) == cfg.Collection.MaxConcurrencyPerTenant {
+			return t
+		}
+	}
+	return nil
+}
+
+// Ready reports whether a config has been applied.
+func (e *Exporter) Ready() bool { return e.state.Load() != nil }

@@ -1,0 +1,133 @@
+package collector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
+)
+
+// probeConcurrency bounds the $count requests one workspace has in flight.
+const probeConcurrency = 4
+
+// sessionSource is the part of the Graph client a measurement needs; tests
+// can wrap it to count calls.
+type sessionSource interface {
+	ListSessions(ctx context.Context, workspaceID string, q graphclient.Query, pageLimit int, visit func(graphclient.SessionTimes)) (graphclient.ListResult, error)
+	CountSessions(ctx context.Context, workspaceID string, f graphclient.Filter) (int64, error)
+}
+
+// errNeedListing says Graph did not honour $count or $filter, so the
+// workspace must be counted by listing it.
+var errNeedListing = errors.New("graph did not honour $count or $filter")
+
+// measurement reads one workspace at one instant.
+type measurement struct {
+	src       sessionSource
+	workspace string
+	pageSize  int
+	starts    []time.Time // window starts, in config order
+	now       time.Time
+}
+
+// run picks the cheapest exact plan. A workspace that fits in one page is
+// read whole in a single request. A larger one is counted by Graph ($count
+// with $filter per window) and its timestamps are found by narrowing
+// searches, so its cost does not grow with its size. If Graph ignores $count
+// or rejects $filter, run falls back to listing every page.
+func (m *measurement) run(ctx context.Context, listingOnly bool) (res result, usedListing bool, err error) {
+	if listingOnly {
+		res, err = m.listAll(ctx)
+		return res, true, err
+	}
+	agg := newAggregate(m.starts)
+	q := graphclient.Query{Count: true, Select: graphclient.TimesSelect, Top: m.pageSize}
+	first, err := m.src.ListSessions(ctx, m.workspace, q, 1, agg.add)
+	if err != nil {
+		return res, false, err
+	}
+	if first.Complete {
+		if first.HasCount && first.Count != first.Items {
+			return res, false, fmt.Errorf("complete listing has %d sessions but @odata.count says %d", first.Items, first.Count)
+		}
+		return agg.res, false, nil
+	}
+	if !first.HasCount {
+		res, err = m.listAll(ctx)
+		return res, true, err
+	}
+	res, err = m.counted(ctx, first.Count)
+	switch {
+	case errors.Is(err, errNeedListing):
+		res, err = m.listAll(ctx)
+		return res, true, err
+	case errors.Is(err, errOddData):
+		// Odd data is no reason to stop using $count next time.
+		res, err = m.listAll(ctx)
+	}
+	return res, false, err
+}
+
+func (m *measurement) listAll(ctx context.Context) (result, error) {
+	agg := newAggregate(m.starts)
+	q := graphclient.Query{Count: true, Select: graphclient.TimesSelect, Top: m.pageSize}
+	res, err := m.src.ListSessions(ctx, m.workspace, q, 0, agg.add)
+	if err != nil {
+		return result{}, err
+	}
+	if res.HasCount && res.Pages == 1 && res.Count != res.Items {
+		return result{}, fmt.Errorf("complete listing has %d sessions but @odata.count says %d", res.Items, res.Count)
+	}
+	return agg.res, nil
+}
+
+// counted is the plan for a workspace larger than a page.
+func (m *measurement) counted(ctx context.Context, total int64) (result, error) {
+	res := result{sessions: total, created: make([]int64, len(m.starts)), active: make([]int64, len(m.starts))}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(probeConcurrency)
+	for i, start := range m.starts {
+		g.Go(func() error { return m.count(gctx, graphclient.PropCreated, graphclient.OpGE, start, &res.created[i]) })
+		g.Go(func() error {
+			return m.count(gctx, graphclient.PropLastModified, graphclient.OpGE, start, &res.active[i])
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return result{}, err
+	}
+	var err error
+	s := &search{m: m}
+	if res.newest, err = s.newest(ctx, graphclient.PropCreated, res.created); err != nil {
+		return result{}, fmt.Errorf("newest %s: %w", graphclient.PropCreated, err)
+	}
+	if res.lastModified, err = s.newest(ctx, graphclient.PropLastModified, res.active); err != nil {
+		return result{}, fmt.Errorf("newest %s: %w", graphclient.PropLastModified, err)
+	}
+	if res.oldest, err = s.oldest(ctx, graphclient.PropCreated); err != nil {
+		return result{}, fmt.Errorf("oldest %s: %w", graphclient.PropCreated, err)
+	}
+	return res, nil
+}
+
+func (m *measurement) count(ctx context.Context, prop, op string, t time.Time, out *int64) error {
+	n, err := m.src.CountSessions(ctx, m.workspace, graphclient.Filter{{Property: prop, Op: op, Time: t}})
+	if err != nil {
+		return asNeedListing(err)
+	}
+	*out = n
+	return nil
+}
+
+// asNeedListing maps the answers that mean "this query form is not
+// supported" to errNeedListing; everything else stays an error.
+func asNeedListing(err error) error {
+	if errors.Is(err, graphclient.ErrCountUnsupported) || graphclient.IsStatus(err, http.StatusBadRequest) {
+		return fmt.Errorf("%w: %w", errNeedListing, err)
+	}
+	return err
+}

@@ -1,0 +1,204 @@
+package collector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
+)
+
+const (
+	// probesPerRound is how many $count probes narrow the range per round.
+	probesPerRound = 8
+	// maxSearchRounds bounds a search; 27 years in 100 ns ticks need at most
+	// 21 rounds of 9-way splits.
+	maxSearchRounds = 32
+)
+
+// searchFloor is the earliest timestamp a search looks at. Security Copilot
+// launched in 2023; a session dated before 2000 sends the search to a full
+// listing instead, which is always exact.
+var searchFloor = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// errOddData says a search's assumptions did not hold (sessions dated in the
+// future or before searchFloor, or counts that changed during the search); a
+// full listing answers instead.
+var errOddData = errors.New("timestamps outside the searchable range")
+
+// A search finds the newest or oldest value of a timestamp property without
+// listing the workspace. It narrows, with concurrent $count probes, to a
+// threshold that leaves between 1 and a page of sessions on its side, then
+// lists just those. Positions are 100 ns ticks (Graph's precision), mirrored
+// for "newest" so that counts always grow with the position.
+type search struct {
+	m *measurement
+}
+
+type countAt func(ctx context.Context, x int64) (int64, error)
+
+func ticks(t time.Time) int64     { return t.UnixNano() / 100 }
+func fromTicks(x int64) time.Time { return time.Unix(0, x*100).UTC() }
+
+// newest finds the latest value of prop; known[i] is the count of sessions
+// with prop ge the i-th window start, which seeds the search for free.
+func (s *search) newest(ctx context.Context, prop string, known []int64) (time.Time, error) {
+	// Position x stands for the time -x, and counts sessions with prop ge it.
+	probe := func(ctx context.Context, x int64) (int64, error) {
+		return s.m.src.CountSessions(ctx, s.m.workspace, graphclient.Filter{{Property: prop, Op: graphclient.OpGE, Time: fromTicks(-x)}})
+	}
+	points := map[int64]int64{}
+	for i, start := range s.m.starts {
+		points[-ticks(start)] = known[i]
+	}
+	empty, full := -ticks(s.m.now.Add(time.Second)), -ticks(searchFloor)
+	b, err := s.narrow(ctx, empty, full, points, probe)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if b.exact {
+		return fromTicks(-b.full), nil
+	}
+	f := graphclient.Filter{{Property: prop, Op: graphclient.OpGE, Time: fromTicks(-b.at)}}
+	return s.extreme(ctx, prop, f, func(t, best time.Time) bool { return t.After(best) })
+}
+
+// oldest finds the earliest set value of prop.
+func (s *search) oldest(ctx context.Context, prop string) (time.Time, error) {
+	set := graphclient.Condition{Property: prop, Op: graphclient.OpGT, Time: time.Time{}}
+	probe := func(ctx context.Context, x int64) (int64, error) {
+		return s.m.src.CountSessions(ctx, s.m.workspace, graphclient.Filter{set, {Property: prop, Op: graphclient.OpLT, Time: fromTicks(x)}})
+	}
+	b, err := s.narrow(ctx, ticks(searchFloor), ticks(s.m.now.Add(time.Second)), map[int64]int64{}, probe)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if b.exact {
+		return fromTicks(b.empty), nil
+	}
+	f := graphclient.Filter{set, {Property: prop, Op: graphclient.OpLT, Time: fromTicks(b.at)}}
+	return s.extreme(ctx, prop, f, func(t, best time.Time) bool { return t.Before(best) })
+}
+
+// boundary is a search's outcome: either a position whose count is between
+// 1 and a page, or two adjacent positions, empty and full, which pin the
+// extreme to one tick.
+type boundary struct {
+	at          int64
+	exact       bool
+	empty, full int64
+}
+
+// narrow searches [empty, full], where count(empty) must be 0 and
+// count(full) more than a page, for a position with a count of 1 to a page.
+// Known points are used before anything is probed.
+func (s *search) narrow(ctx context.Context, empty, full int64, points map[int64]int64, probe countAt) (boundary, error) {
+	limit := int64(s.m.pageSize)
+	for round := 0; round <= maxSearchRounds; round++ {
+		xs := make([]int64, 0, len(points))
+		for x := range points {
+			if x >= empty && x <= full {
+				xs = append(xs, x)
+			}
+		}
+		slices.Sort(xs)
+		var a, b int64
+		haveA, haveB := false, false
+		for i, x := range xs {
+			c := points[x]
+			if i > 0 && c < points[xs[i-1]] {
+				return boundary{}, fmt.Errorf("%w: counts changed during the search", errOddData)
+			}
+			switch {
+			case c >= 1 && c <= limit:
+				return boundary{at: x}, nil
+			case c == 0:
+				a, haveA = x, true
+			case !haveB:
+				b, haveB = x, true
+			}
+		}
+		var todo []int64
+		for _, end := range []struct {
+			have bool
+			x    int64
+		}{{haveA, empty}, {haveB, full}} {
+			if !end.have {
+				if _, probed := points[end.x]; probed {
+					return boundary{}, errOddData
+				}
+				todo = append(todo, end.x)
+			}
+		}
+		if len(todo) == 0 {
+			if b-a <= 1 {
+				return boundary{exact: true, empty: a, full: b}, nil
+			}
+			todo = splitPoints(a, b, probesPerRound)
+		}
+		if err := probeAll(ctx, todo, points, probe); err != nil {
+			return boundary{}, err
+		}
+	}
+	return boundary{}, fmt.Errorf("search did not converge in %d rounds", maxSearchRounds)
+}
+
+// splitPoints returns up to n evenly spaced positions strictly between a and b.
+func splitPoints(a, b int64, n int) []int64 {
+	step := (b - a) / int64(n+1)
+	if step < 1 {
+		step = 1
+	}
+	var out []int64
+	for x := a + step; x < b && len(out) < n; x += step {
+		out = append(out, x)
+	}
+	return out
+}
+
+func probeAll(ctx context.Context, xs []int64, points map[int64]int64, probe countAt) error {
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(probeConcurrency)
+	for _, x := range xs {
+		g.Go(func() error {
+			n, err := probe(gctx, x)
+			if err != nil {
+				return asNeedListing(err)
+			}
+			mu.Lock()
+			points[x] = n
+			mu.Unlock()
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
+// extreme lists the sessions matching f, at most about a page, and returns
+// the value of prop that better prefers.
+func (s *search) extreme(ctx context.Context, prop string, f graphclient.Filter, better func(t, best time.Time) bool) (time.Time, error) {
+	var best time.Time
+	q := graphclient.Query{Filter: f, Select: []string{prop}, Top: s.m.pageSize}
+	_, err := s.m.src.ListSessions(ctx, s.m.workspace, q, 0, func(st graphclient.SessionTimes) {
+		t := st.Created
+		if prop == graphclient.PropLastModified {
+			t = st.LastModified
+		}
+		if !t.IsZero() && (best.IsZero() || better(t, best)) {
+			best = t
+		}
+	})
+	if err != nil {
+		return time.Time{}, asNeedListing(err)
+	}
+	if best.IsZero() {
+		return time.Time{}, fmt.Errorf("%w: the narrowed range was empty when listed", errOddData)
+	}
+	return best, nil
+}

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/prometheus/common/model"
+
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+)
+
+// demoSecretEnv carries the demo's random client secret from the simulator
+// to the credential the way a real deployment would: by name, never as a
+// flag.
+const demoSecretEnv = "SECURITYCOPILOT_DEMO_CLIENT_SECRET"
+
+type demoWorkspace struct {
+	id       string
+	sessions int
+}
+
+// demoTenants: contoso lists its workspaces; fabrikam discovers them and has
+// one workspace larger than a page, so both collection plans run.
+var demoTenants = []struct {
+	name, tenantID, clientID string
+	discover                 bool
+	workspaces               []demoWorkspace
+}{
+	{"contoso", "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002", false,
+		[]demoWorkspace{{"default", 300}, {"soc-emea", 40}}},
+	{"fabrikam", "00000000-0000-4000-8000-000000000011", "00000000-0000-4000-8000-000000000012", true,
+		[]demoWorkspace{{"default", 2500}, {"tier1", 0}}},
+}
+
+type demo struct {
+	sim       *graphsim.Server
+	transport *http.Client
+	cfg       *config.Config
+}
+
+// startDemo runs the simulated Graph on loopback with sessions arriving
+// live, and builds the exporter config that points at it.
+func startDemo(ctx context.Context, logger *slog.Logger) (*demo, error) {
+	secret := rand.Text()
+	if err := os.Setenv(demoSecretEnv, secret); err != nil {
+		return nil, fmt.Errorf("set %s: %w", demoSecretEnv, err)
+	}
+	now := time.Now()
+	opts := graphsim.Options{MaxPageSize: 1000}
+	cfg := config.Default()
+	for i, dt := range demoTenants {
+		t := graphsim.Tenant{ID: dt.tenantID, ClientID: dt.clientID, ClientSecret: secret}
+		ct := config.Tenant{Name: dt.name, TenantID: dt.tenantID, ClientID: dt.clientID, ClientSecretEnv: demoSecretEnv}
+		for j, w := range dt.workspaces {
+			t.Workspaces = append(t.Workspaces, graphsim.Workspace{
+				ID: w.id, DisplayName: dt.name + " " + w.id,
+				Sessions: graphsim.GenerateSessions(int64(100*i+j+1), w.sessions, now),
+			})
+			if !dt.discover {
+				ct.Workspaces = append(ct.Workspaces, w.id)
+			}
+		}
+		opts.Tenants = append(opts.Tenants, t)
+		cfg.Tenants = append(cfg.Tenants, ct)
+	}
+	sim, err := graphsim.New(opts)
+	if err != nil {
+		return nil, fmt.Errorf("start simulated Graph: %w", err)
+	}
+	sim.StartLive(ctx, 3*time.Second, now.UnixNano())
+	cfg.Graph.Endpoint, cfg.Graph.AuthorityHost = sim.GraphEndpoint(), sim.AuthorityHost()
+	cfg.Collection.Timeout = model.Duration(20 * time.Second)
+	if err := cfg.Validate(); err != nil {
+		sim.Close()
+		return nil, fmt.Errorf("demo config: %w", err)
+	}
+	logger.Info("Demo mode: serving a simulated Microsoft Graph on loopback", "graph", sim.GraphEndpoint(), "tenants", len(cfg.Tenants))
+	return &demo{sim: sim, transport: &http.Client{Transport: sim.Transport()}, cfg: cfg}, nil
+}
+
+func (d *demo) config() (*config.Config, error) { return d.cfg, nil }
+
+func (d *demo) close() { _ = d.sim.Close() }

@@ -1,0 +1,126 @@
+package graphclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
+)
+
+// maxPages bounds one listing, so a nextLink chain that never ends fails
+// instead of running until the deadline: 10,000 pages of 1,000 sessions.
+const maxPages = 10000
+
+// Options are the knobs of a Client beyond the config.
+type Options struct {
+	Metrics *Metrics // required
+	Version string   // sent in the User-Agent
+	// Transport replaces the default HTTP client, for both Graph and Entra ID.
+	Transport policy.Transporter
+	// RetryDelay is the base of the exponential backoff when Graph sends no
+	// Retry-After; 0 means azcore's default of 800 ms.
+	RetryDelay time.Duration
+	// MaxRetries bounds retries of one request; 0 means 3.
+	MaxRetries int32
+}
+
+// Client talks to Microsoft Graph on behalf of one tenant.
+type Client struct {
+	tenant   string
+	endpoint *url.URL
+	pipeline runtime.Pipeline
+}
+
+// New builds the tenant's credential and request pipeline. It reads the
+// tenant's secret or certificate, so it fails on a broken setup, but it
+// makes no network call.
+func New(g config.Graph, t config.Tenant, opts Options) (*Client, error) {
+	endpoint, err := url.Parse(strings.TrimSuffix(g.Endpoint, "/"))
+	if err != nil || endpoint.Scheme != "https" || endpoint.Host == "" {
+		return nil, fmt.Errorf("graph endpoint %q is not an absolute https URL", g.Endpoint)
+	}
+	cred, err := newCredential(t, credentialSettings{authorityHost: g.AuthorityHost, transport: opts.Transport})
+	if err != nil {
+		return nil, fmt.Errorf("tenant %q: %w", t.Name, err)
+	}
+	opts.Metrics.initTenant(t.Name)
+	counted := &countingCredential{tenant: t.Name, inner: cred, metrics: opts.Metrics}
+	pl := newPipeline(counted, pipelineSettings{
+		version:    opts.Version,
+		scope:      endpoint.Scheme + "://" + endpoint.Host + "/.default",
+		transport:  opts.Transport,
+		retryDelay: opts.RetryDelay,
+		maxRetries: opts.MaxRetries,
+		metrics:    opts.Metrics,
+	})
+	return &Client{tenant: t.Name, endpoint: endpoint, pipeline: pl}, nil
+}
+
+// get sends one GET and returns the answer with its body unread, so that it
+// can be decoded as a stream. Answers outside 2xx become *Error.
+func (c *Client) get(ctx context.Context, rawURL string) (*http.Response, error) {
+	req, err := runtime.NewRequest(ctx, http.MethodGet, rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("build request: %w", err)
+	}
+	req.Raw().Header.Set("Accept", "application/json")
+	runtime.SkipBodyDownload(req)
+	resp, err := c.pipeline.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("graph GET %s: %w", req.Raw().URL.EscapedPath(), err)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		defer resp.Body.Close()
+		return nil, newError(resp)
+	}
+	if err := checkJSON(resp); err != nil {
+		resp.Body.Close()
+		return nil, err
+	}
+	return resp, nil
+}
+
+func checkJSON(resp *http.Response) error {
+	mt, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return fmt.Errorf("graph GET %s: answer is %q, not JSON (request-id %s)",
+			resp.Request.URL.EscapedPath(), truncate(resp.Header.Get("Content-Type"), 64), resp.Header.Get("request-id"))
+	}
+	return nil
+}
+
+// url joins the endpoint with an already escaped path and a query.
+func (c *Client) url(escapedPath string, q Query) string {
+	u := *c.endpoint
+	u.RawPath = c.endpoint.EscapedPath() + escapedPath
+	u.Path, _ = url.PathUnescape(u.RawPath)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// checkNextLink refuses a nextLink to another scheme, host or API version:
+// the bearer token must never travel anywhere but the configured endpoint.
+func (c *Client) checkNextLink(link string, seen map[string]bool) error {
+	u, err := url.Parse(link)
+	if err != nil {
+		return fmt.Errorf("@odata.nextLink is not a URL: %w", err)
+	}
+	if u.Scheme != c.endpoint.Scheme || u.Host != c.endpoint.Host ||
+		!strings.HasPrefix(u.EscapedPath(), c.endpoint.EscapedPath()+"/") || u.User != nil {
+		return fmt.Errorf("refusing @odata.nextLink outside %s://%s%s", c.endpoint.Scheme, c.endpoint.Host, c.endpoint.EscapedPath())
+	}
+	if seen[link] {
+		return errors.New("@odata.nextLink repeats an earlier page")
+	}
+	seen[link] = true
+	return nil
+}

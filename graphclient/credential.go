@@ -1,0 +1,118 @@
+package graphclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
+)
+
+// publicAuthorities are the Entra ID hosts whose instance metadata Microsoft
+// publishes; for any other host (a sovereign deployment, a test) instance
+// discovery would call out to the public cloud and must be off.
+var publicAuthorities = map[string]bool{
+	"login.microsoftonline.com":        true,
+	"login.microsoftonline.us":         true,
+	"login.chinacloudapi.cn":           true,
+	"login.partner.microsoftonline.cn": true,
+}
+
+// credentialSettings is what every credential needs besides the tenant's own
+// fields.
+type credentialSettings struct {
+	authorityHost string
+	transport     policy.Transporter
+}
+
+func (s credentialSettings) clientOptions() azcore.ClientOptions {
+	return azcore.ClientOptions{
+		Cloud:     cloud.Configuration{ActiveDirectoryAuthorityHost: s.authorityHost},
+		Transport: s.transport,
+	}
+}
+
+func (s credentialSettings) disableInstanceDiscovery() bool {
+	u, err := url.Parse(s.authorityHost)
+	return err != nil || !publicAuthorities[strings.ToLower(u.Hostname())]
+}
+
+// newCredential builds the azidentity credential for the tenant's auth method.
+// Files and environment variables are read here, so a broken setup fails at
+// load time, not at the first scrape.
+func newCredential(t config.Tenant, s credentialSettings) (azcore.TokenCredential, error) {
+	switch t.Auth {
+	case config.AuthClientSecret:
+		if t.ClientSecretFile != "" {
+			return newFileSecretCredential(t, s)
+		}
+		secret := os.Getenv(t.ClientSecretEnv)
+		if strings.TrimSpace(secret) == "" {
+			return nil, fmt.Errorf("environment variable %s (client_secret_env) is empty or unset", t.ClientSecretEnv)
+		}
+		return azidentity.NewClientSecretCredential(t.TenantID, t.ClientID, strings.TrimSpace(secret),
+			&azidentity.ClientSecretCredentialOptions{ClientOptions: s.clientOptions(), DisableInstanceDiscovery: s.disableInstanceDiscovery()})
+	case config.AuthClientCertificate:
+		return newCertificateCredential(t, s)
+	case config.AuthWorkloadIdentity:
+		return azidentity.NewWorkloadIdentityCredential(&azidentity.WorkloadIdentityCredentialOptions{
+			ClientOptions:            s.clientOptions(),
+			ClientID:                 t.ClientID,
+			TenantID:                 t.TenantID,
+			TokenFilePath:            t.FederatedTokenFile,
+			DisableInstanceDiscovery: s.disableInstanceDiscovery(),
+		})
+	case config.AuthManagedIdentity:
+		opts := &azidentity.ManagedIdentityCredentialOptions{ClientOptions: azcore.ClientOptions{Transport: s.transport}}
+		if t.ClientID != "" {
+			opts.ID = azidentity.ClientID(t.ClientID)
+		}
+		return azidentity.NewManagedIdentityCredential(opts)
+	case config.AuthAzureCLI:
+		return azidentity.NewAzureCLICredential(&azidentity.AzureCLICredentialOptions{TenantID: t.TenantID})
+	}
+	return nil, fmt.Errorf("unknown auth method %q", t.Auth)
+}
+
+func newCertificateCredential(t config.Tenant, s credentialSettings) (azcore.TokenCredential, error) {
+	data, err := os.ReadFile(t.ClientCertificateFile)
+	if err != nil {
+		return nil, fmt.Errorf("read client_certificate_file: %w", err)
+	}
+	certs, key, err := azidentity.ParseCertificates(data, nil)
+	if err != nil {
+		// The parser's message never quotes the key material.
+		return nil, fmt.Errorf("parse client_certificate_file %s: %w", t.ClientCertificateFile, err)
+	}
+	return azidentity.NewClientCertificateCredential(t.TenantID, t.ClientID, certs, key,
+		&azidentity.ClientCertificateCredentialOptions{ClientOptions: s.clientOptions(), DisableInstanceDiscovery: s.disableInstanceDiscovery()})
+}
+
+// countingCredential counts token acquisitions and turns their failures
+// into one-line TokenErrors.
+type countingCredential struct {
+	tenant  string
+	inner   azcore.TokenCredential
+	metrics *Metrics
+}
+
+func (c *countingCredential) GetToken(ctx context.Context, opts policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	tok, err := c.inner.GetToken(ctx, opts)
+	if err != nil {
+		c.metrics.tokenRequests.WithLabelValues(c.tenant, "error").Inc()
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return tok, fmt.Errorf("get token for tenant %q: %w", c.tenant, err)
+		}
+		return tok, newTokenError(c.tenant, err)
+	}
+	c.metrics.tokenRequests.WithLabelValues(c.tenant, "success").Inc()
+	return tok, nil
+}

@@ -1,0 +1,171 @@
+package graphclient
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+)
+
+// maxErrorBody bounds how much of an error answer is read: an HTML error page
+// from a proxy can be large and only its start is useful.
+const maxErrorBody = 64 << 10
+
+// Error is a Graph answer outside 2xx. Callers branch on Status and Code, as
+// Microsoft advises, never on Message.
+type Error struct {
+	Method    string
+	Path      string
+	Status    int
+	Code      string
+	Message   string
+	RequestID string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "graph %s %s: HTTP %d", e.Method, e.Path, e.Status)
+	if e.Code != "" {
+		fmt.Fprintf(&b, " %s", e.Code)
+	}
+	if e.Message != "" {
+		fmt.Fprintf(&b, ": %s", e.Message)
+	}
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, " (request-id %s)", e.RequestID)
+	}
+	return b.String()
+}
+
+// IsStatus reports whether err is a Graph error with one of the given statuses.
+func IsStatus(err error, statuses ...int) bool {
+	var ge *Error
+	if !errors.As(err, &ge) {
+		return false
+	}
+	for _, s := range statuses {
+		if ge.Status == s {
+			return true
+		}
+	}
+	return false
+}
+
+type odataErrorBody struct {
+	Error struct {
+		Code       string          `json:"code"`
+		Message    string          `json:"message"`
+		InnerError json.RawMessage `json:"innerError"`
+	} `json:"error"`
+}
+
+type innerError struct {
+	RequestID  string          `json:"request-id"`
+	InnerError json.RawMessage `json:"innerError"`
+}
+
+// newError builds an Error from a non-2xx answer. A body that is not an
+// OData error (an HTML page from a gateway, say) still gives an Error with the
+// status, so the caller never mistakes it for data.
+func newError(resp *http.Response) *Error {
+	e := &Error{Status: resp.StatusCode, RequestID: resp.Header.Get("request-id")}
+	if resp.Request != nil {
+		e.Method = resp.Request.Method
+		e.Path = resp.Request.URL.EscapedPath()
+	}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	var parsed odataErrorBody
+	if json.Unmarshal(body, &parsed) != nil || parsed.Error.Code == "" {
+		e.Message = http.StatusText(resp.StatusCode)
+		return e
+	}
+	e.Code = parsed.Error.Code
+	e.Message = singleLine(parsed.Error.Message, 300)
+	if id := innermostRequestID(parsed.Error.InnerError); id != "" {
+		e.RequestID = id
+	}
+	return e
+}
+
+// innermostRequestID walks nested innerError objects; Graph puts the
+// request-id at varying depths.
+func innermostRequestID(raw json.RawMessage) string {
+	id := ""
+	for depth := 0; depth < 8 && len(raw) > 0; depth++ {
+		var ie innerError
+		if json.Unmarshal(raw, &ie) != nil {
+			break
+		}
+		if ie.RequestID != "" {
+			id = ie.RequestID
+		}
+		raw = ie.InnerError
+	}
+	return id
+}
+
+// TokenError is a failure to get a token from Entra ID. Its message is one
+// line with the AADSTS code, instead of azidentity's multi-line dump.
+type TokenError struct {
+	Tenant      string
+	Code        string // e.g. AADSTS7000215
+	Description string
+	err         error
+}
+
+func (e *TokenError) Error() string {
+	msg := fmt.Sprintf("get token for tenant %q", e.Tenant)
+	if e.Code != "" {
+		msg += ": " + e.Code
+	}
+	if e.Description != "" {
+		msg += ": " + e.Description
+	}
+	return msg
+}
+
+func (e *TokenError) Unwrap() error { return e.err }
+
+var aadstsCode = regexp.MustCompile(`AADSTS\d+`)
+
+func newTokenError(tenant string, err error) *TokenError {
+	te := &TokenError{Tenant: tenant, err: err}
+	var afe *azidentity.AuthenticationFailedError
+	if errors.As(err, &afe) && afe.RawResponse != nil {
+		var body struct {
+			Error       string `json:"error"`
+			Description string `json:"error_description"`
+		}
+		if payload, perr := runtime.Payload(afe.RawResponse); perr == nil && json.Unmarshal(payload, &body) == nil {
+			te.Description = singleLine(body.Description, 300)
+			if te.Description == "" {
+				te.Description = body.Error
+			}
+		}
+	}
+	te.Code = aadstsCode.FindString(te.Description)
+	if te.Code == "" {
+		te.Code = aadstsCode.FindString(err.Error())
+	}
+	if te.Description == "" {
+		te.Description = singleLine(err.Error(), 300)
+	}
+	return te
+}
+
+// singleLine keeps the first line of s, cut to max bytes, so that one error
+// is one log line.
+func singleLine(s string, max int) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	s = strings.TrimSpace(strings.TrimSuffix(s, "\r"))
+	if len(s) > max {
+		s = s[:max] + "…"
+	}
+	return s
+}

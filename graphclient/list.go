@@ -1,0 +1,62 @@
+package graphclient
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+)
+
+// ListResult describes a listing: what the first page's @odata.count said,
+// how many items and pages were read, and whether the listing reached the end.
+type ListResult struct {
+	Count    int64
+	HasCount bool
+	Items    int64
+	Pages    int
+	Complete bool
+}
+
+// list reads a collection page by page, following @odata.nextLink until it
+// is absent or pageLimit pages were read (0 means no limit but maxPages).
+func (c *Client) list(ctx context.Context, firstURL string, pageLimit int, item func(*json.Decoder) error) (ListResult, error) {
+	var res ListResult
+	seen := map[string]bool{firstURL: true}
+	next := firstURL
+	for next != "" {
+		if res.Pages >= maxPages {
+			return res, fmt.Errorf("listing did not end after %d pages", maxPages)
+		}
+		meta, err := c.page(ctx, next, item)
+		if err != nil {
+			return res, err
+		}
+		if res.Pages == 0 {
+			res.Count, res.HasCount = meta.Count, meta.HasCount
+		}
+		res.Pages++
+		res.Items += int64(meta.Items)
+		if next = meta.NextLink; next != "" {
+			if err := c.checkNextLink(next, seen); err != nil {
+				return res, err
+			}
+			if pageLimit > 0 && res.Pages >= pageLimit {
+				return res, nil
+			}
+		}
+	}
+	res.Complete = true
+	return res, nil
+}
+
+func (c *Client) page(ctx context.Context, rawURL string, item func(*json.Decoder) error) (pageMeta, error) {
+	resp, err := c.get(ctx, rawURL)
+	if err != nil {
+		return pageMeta{}, err
+	}
+	defer resp.Body.Close()
+	meta, err := decodePage(resp.Body, item)
+	if err != nil {
+		return meta, fmt.Errorf("graph GET %s (request-id %s): %w", resp.Request.URL.EscapedPath(), resp.Header.Get("request-id"), err)
+	}
+	return meta, nil
+}

@@ -1,0 +1,45 @@
+package graphclient
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Metrics are the client's own counters, shared by every tenant's client.
+type Metrics struct {
+	requests      *prometheus.CounterVec
+	duration      prometheus.Histogram
+	retries       prometheus.Counter
+	tokenRequests *prometheus.CounterVec
+}
+
+// NewMetrics creates the metrics and registers them on reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "securitycopilot_graph_requests_total",
+			Help: "HTTP requests sent to Microsoft Graph, each retry counted, by HTTP status code of the answer (\"error\" when no answer came).",
+		}, []string{"code"}),
+		duration: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "securitycopilot_graph_request_duration_seconds",
+			Help:    "Time from sending a request to Microsoft Graph until its answer's headers arrived, each retry timed alone.",
+			Buckets: []float64{.025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}),
+		retries: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "securitycopilot_graph_retries_total",
+			Help: "Requests to Microsoft Graph sent again after a 429, 503, 504 or transport error.",
+		}),
+		tokenRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "securitycopilot_token_requests_total",
+			Help: "Access tokens asked of Entra ID through azidentity, by tenant and result; a cached token is reused until shortly before it expires and is not counted again.",
+		}, []string{"tenant", "result"}),
+	}
+	reg.MustRegister(m.requests, m.duration, m.retries, m.tokenRequests)
+	return m
+}
+
+// initTenant makes the tenant's token series exist at 0 before the first
+// token, so that rate() and alerts see the first failure.
+func (m *Metrics) initTenant(tenant string) {
+	m.tokenRequests.WithLabelValues(tenant, "success")
+	m.tokenRequests.WithLabelValues(tenant, "error")
+}

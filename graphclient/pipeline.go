@@ -1,0 +1,102 @@
+package graphclient
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+)
+
+// retryStatuses are the answers Graph documents as transient.
+var retryStatuses = []int{http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusGatewayTimeout}
+
+type pipelineSettings struct {
+	version    string
+	scope      string
+	transport  policy.Transporter
+	retryDelay time.Duration
+	maxRetries int32
+	metrics    *Metrics
+}
+
+func newPipeline(cred azcore.TokenCredential, s pipelineSettings) runtime.Pipeline {
+	bearer := runtime.NewBearerTokenPolicy(cred, []string{s.scope}, nil)
+	return runtime.NewPipeline("securitycopilot_exporter", s.version,
+		runtime.PipelineOptions{PerRetry: []policy.Policy{bearer}},
+		&policy.ClientOptions{
+			Transport: s.transport,
+			Retry: policy.RetryOptions{
+				MaxRetries:  s.maxRetries,
+				RetryDelay:  s.retryDelay,
+				ShouldRetry: shouldRetry,
+			},
+			PerCallPolicies:  []policy.Policy{tryCounterPolicy{}},
+			PerRetryPolicies: []policy.Policy{&instrumentPolicy{metrics: s.metrics}},
+		})
+}
+
+// shouldRetry retries transient statuses and transport errors, but not when
+// the server asks for a wait that outlasts the caller's deadline: sleeping
+// into a certain timeout only delays the error.
+func shouldRetry(resp *http.Response, err error) bool {
+	if err != nil {
+		return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+	}
+	if !runtime.HasStatusCode(resp, retryStatuses...) {
+		return false
+	}
+	wait := retryAfter(resp.Header.Get("Retry-After"), time.Now())
+	if deadline, ok := resp.Request.Context().Deadline(); ok && wait > time.Until(deadline) {
+		return false
+	}
+	return true
+}
+
+// retryAfter reads Retry-After as seconds or as an HTTP date; 0 when absent
+// or unreadable, in which case the retry policy backs off on its own.
+func retryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(v); err == nil && secs > 0 {
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+type tryCounterKey struct{}
+
+// tryCounterPolicy gives each logical request a counter that the per-try
+// instrumentation increments, so retries are told apart from first tries.
+type tryCounterPolicy struct{}
+
+func (tryCounterPolicy) Do(req *policy.Request) (*http.Response, error) {
+	ctx := context.WithValue(req.Raw().Context(), tryCounterKey{}, new(atomic.Int32))
+	return req.Clone(ctx).Next()
+}
+
+type instrumentPolicy struct{ metrics *Metrics }
+
+func (p *instrumentPolicy) Do(req *policy.Request) (*http.Response, error) {
+	if n, ok := req.Raw().Context().Value(tryCounterKey{}).(*atomic.Int32); ok && n.Add(1) > 1 {
+		p.metrics.retries.Inc()
+	}
+	start := time.Now()
+	resp, err := req.Next()
+	p.metrics.duration.Observe(time.Since(start).Seconds())
+	code := "error"
+	if err == nil {
+		code = strconv.Itoa(resp.StatusCode)
+	}
+	p.metrics.requests.WithLabelValues(code).Inc()
+	return resp, err
+}
