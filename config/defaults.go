@@ -1,0 +1,66 @@
+package config
+
+import (
+	"time"
+
+	"github.com/prometheus/common/model"
+)
+
+// Defaults and limits. They are exported so documentation and other packages
+// can refer to them instead of repeating the numbers.
+const (
+	DefaultEndpoint      = "https://graph.microsoft.com/beta"
+	DefaultAuthorityHost = "https://login.microsoftonline.com/"
+	DefaultPageSize      = 1000
+	// MaxPageSize is the largest $top Graph accepts for listings.
+	MaxPageSize = 10000
+
+	DefaultTimeout       = model.Duration(30 * time.Second)
+	DefaultTimeoutOffset = model.Duration(500 * time.Millisecond)
+	// MaxTimeout bounds the fallback scrape deadline; a longer scrape is a
+	// configuration mistake, not a need.
+	MaxTimeout = model.Duration(10 * time.Minute)
+
+	DefaultMaxConcurrencyPerTenant = 4
+	// MaxConcurrencyLimit bounds max_concurrency_per_tenant; more parallel
+	// requests only earn throttling from Graph.
+	MaxConcurrencyLimit = 64
+
+	// MaxWindow is the longest trailing window (10y in Prometheus notation,
+	// where a year is 365 days).
+	MaxWindow = 10 * 365 * 24 * time.Hour
+
+	// MaxWorkspaceNameBytes bounds a workspace name.
+	MaxWorkspaceNameBytes = 256
+)
+
+// DefaultWindows returns a fresh copy of the default windows: 1h, 1d, 7d,
+// 30d. A function rather than a variable so no caller can change the
+// defaults for everyone.
+func DefaultWindows() []Window {
+	const day = 24 * time.Hour
+	return []Window{
+		{Label: "1h", Duration: time.Hour},
+		{Label: "1d", Duration: day},
+		{Label: "7d", Duration: 7 * day},
+		{Label: "30d", Duration: 30 * day},
+	}
+}
+
+// Default returns a configuration with every default set and no tenants.
+// Parse decodes the file on top of it, so absent keys keep these values.
+func Default() *Config {
+	return &Config{
+		Graph: Graph{
+			Endpoint:      DefaultEndpoint,
+			AuthorityHost: DefaultAuthorityHost,
+			PageSize:      DefaultPageSize,
+		},
+		Windows: DefaultWindows(),
+		Collection: Collection{
+			Timeout:                 DefaultTimeout,
+			TimeoutOffset:           DefaultTimeoutOffset,
+			MaxConcurrencyPerTenant: DefaultMaxConcurrencyPerTenant,
+		},
+	}
+}

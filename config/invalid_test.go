@@ -1,0 +1,198 @@
+package config
+
+import (
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/common/model"
+)
+
+// Each invalid file breaks exactly one rule and must fail with exactly this
+// error text (after the "testdata/" directory the loader is given).
+func TestLoadInvalid(t *testing.T) {
+	const allowedAuth = "client_secret, client_certificate, workload_identity, managed_identity, azure_cli"
+	tests := []struct {
+		file string
+		want string
+	}{
+		// Decoding.
+		{"invalid-unknown-key.yml", "invalid-unknown-key.yml: yaml: unmarshal errors:\n  line 2: field endpont not found in type config.Graph"},
+		{"invalid-unknown-tenant-key.yml", "invalid-unknown-tenant-key.yml: yaml: unmarshal errors:\n  line 6: field client_secret not found in type config.Tenant"},
+		{"invalid-syntax.yml", "invalid-syntax.yml: yaml: line 1: did not find expected ',' or ']'"},
+		{"invalid-duplicate-key.yml", `invalid-duplicate-key.yml: yaml: unmarshal errors:` + "\n" + `  line 2: mapping key "windows" already defined at line 1`},
+		{"invalid-top-level-list.yml", "invalid-top-level-list.yml: yaml: unmarshal errors:\n  line 1: cannot unmarshal !!seq into config.Config"},
+		{"invalid-multiple-documents.yml", "invalid-multiple-documents.yml: the file holds more than one YAML document; put the whole configuration in one"},
+		{"invalid-empty.yml", "invalid-empty.yml: tenants: no tenants configured: at least one tenant is required"},
+
+		// graph.
+		{"invalid-endpoint-http.yml", `invalid-endpoint-http.yml: graph.endpoint: "http://graph.microsoft.com/beta" must be an absolute https URL: bearer tokens must never be sent over plain HTTP`},
+		{"invalid-endpoint-no-host.yml", `invalid-endpoint-no-host.yml: graph.endpoint: "https:///beta" has no host`},
+		{"invalid-endpoint-query.yml", `invalid-endpoint-query.yml: graph.endpoint: "https://graph.microsoft.com/beta?x=1" must not have a query`},
+		{"invalid-endpoint-empty.yml", `invalid-endpoint-empty.yml: graph.endpoint: required`},
+		{"invalid-authority-http.yml", `invalid-authority-http.yml: graph.authority_host: "http://login.microsoftonline.com/" must be an absolute https URL`},
+		{"invalid-authority-path.yml", `invalid-authority-path.yml: graph.authority_host: "https://login.microsoftonline.com/common/" must be a bare host such as "https://login.microsoftonline.com/", without a path`},
+		{"invalid-page-size-negative.yml", "invalid-page-size-negative.yml: graph.page_size: -1 is out of range 1..10000"},
+		{"invalid-page-size-too-large.yml", "invalid-page-size-too-large.yml: graph.page_size: 10001 is out of range 1..10000"},
+
+		// windows.
+		{"invalid-windows-empty.yml", "invalid-windows-empty.yml: windows: empty list: list at least one window, or remove the key to use the defaults [1h 1d 7d 30d]"},
+		{"invalid-window-negative.yml", `invalid-window-negative.yml: windows[2]: "-5m" is not a positive duration`},
+		{"invalid-window-zero.yml", `invalid-window-zero.yml: windows[0]: "0s" is not a positive duration`},
+		{"invalid-window-syntax.yml", `invalid-window-syntax.yml: windows[0]: "7days" is not a valid duration (want Prometheus notation such as 90m, 1h, 7d): unknown unit "days" in duration "7days"`},
+		{"invalid-window-too-long.yml", `invalid-window-too-long.yml: windows[0]: "11y" is longer than the maximum of 10y`},
+		{"invalid-window-duplicate.yml", `invalid-window-duplicate.yml: windows[2]: "24h" is the same duration as windows[0] "1d"`},
+		{"invalid-window-mapping.yml", `invalid-window-mapping.yml: windows: line 1: each window must be a duration such as "7d", not a list or mapping`},
+
+		// collection.
+		{"invalid-timeout-zero.yml", "invalid-timeout-zero.yml: collection.timeout: 0s is not a positive duration"},
+		{"invalid-timeout-too-long.yml", "invalid-timeout-too-long.yml: collection.timeout: 11m is longer than the maximum of 10m"},
+		{"invalid-timeout-syntax.yml", `invalid-timeout-syntax.yml: collection.timeout: line 2: "30 seconds" is not a valid duration (want Prometheus notation such as 500ms, 30s, 1m): unknown unit " seconds" in duration "30 seconds"`},
+		{"invalid-timeout-offset-negative.yml", `invalid-timeout-offset-negative.yml: collection.timeout_offset: line 2: "-1s" must not be negative`},
+		{"invalid-timeout-offset.yml", "invalid-timeout-offset.yml: collection.timeout_offset: 30s must be less than collection.timeout (30s)"},
+		{"invalid-concurrency-zero.yml", "invalid-concurrency-zero.yml: collection.max_concurrency_per_tenant: 0 is out of range 1..64"},
+		{"invalid-concurrency-too-large.yml", "invalid-concurrency-too-large.yml: collection.max_concurrency_per_tenant: 65 is out of range 1..64"},
+
+		// tenants.
+		{"invalid-no-tenants.yml", "invalid-no-tenants.yml: tenants: no tenants configured: at least one tenant is required"},
+		{"invalid-tenant-name.yml", `invalid-tenant-name.yml: tenants[0].name: "-contoso" must match ^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`},
+		{"invalid-tenant-name-missing.yml", "invalid-tenant-name-missing.yml: tenants[0].name: required"},
+		{"invalid-tenant-name-duplicate.yml", `invalid-tenant-name-duplicate.yml: tenants[2].name: duplicate of tenants[0].name "contoso"`},
+		{"invalid-tenant-id.yml", `invalid-tenant-id.yml: tenants[1].tenant_id: "abc" is neither a GUID nor a domain name`},
+		{"invalid-tenant-id-missing.yml", "invalid-tenant-id-missing.yml: tenants[0].tenant_id: required"},
+		{"invalid-tenant-overlap-discover.yml", `invalid-tenant-overlap-discover.yml: tenants[1]: tenant_id "00000000-0000-0000-0000-000000000001" is also used by tenants[0] ("contoso") and at least one of them discovers all workspaces, so both would export the same sessions`},
+		{"invalid-tenant-overlap-workspaces.yml", `invalid-tenant-overlap-workspaces.yml: tenants[1]: workspaces ["b"] are also collected by tenants[0] ("contoso") of the same tenant_id "00000000-0000-0000-0000-000000000001", so they would be exported twice`},
+		{"invalid-client-id.yml", "invalid-client-id.yml: tenants[0].client_id: not a GUID"},
+		{"invalid-client-id-missing.yml", "invalid-client-id-missing.yml: tenants[0].client_id: required by auth client_certificate"},
+		{"invalid-client-id-azure-cli.yml", "invalid-client-id-azure-cli.yml: tenants[0].client_id: must be empty for auth azure_cli"},
+
+		// auth.
+		{"invalid-auth-unknown.yml", `invalid-auth-unknown.yml: tenants[0].auth: "password" is not supported; use one of ` + allowedAuth},
+		{"invalid-auth-not-inferable.yml", "invalid-auth-not-inferable.yml: tenants[0].auth: not set and cannot be inferred: set auth to one of " + allowedAuth},
+		{"invalid-auth-ambiguous.yml", "invalid-auth-ambiguous.yml: tenants[0].auth: cannot be inferred because client_secret_file and client_certificate_file are set together; set auth to one of " + allowedAuth},
+		{"invalid-auth-secret-both.yml", "invalid-auth-secret-both.yml: tenants[0]: client_secret_file and client_secret_env are both set; auth client_secret needs exactly one"},
+		{"invalid-auth-secret-missing.yml", "invalid-auth-secret-missing.yml: tenants[0]: auth client_secret needs client_secret_file or client_secret_env"},
+		{"invalid-auth-foreign-field.yml", "invalid-auth-foreign-field.yml: tenants[0].client_certificate_file: not used by auth client_secret (it belongs to auth client_certificate); remove it"},
+		{"invalid-auth-certificate-missing.yml", "invalid-auth-certificate-missing.yml: tenants[0].client_certificate_file: required by auth client_certificate"},
+		{"invalid-auth-managed-identity-token-file.yml", "invalid-auth-managed-identity-token-file.yml: tenants[0].federated_token_file: not used by auth managed_identity (it belongs to auth workload_identity); remove it"},
+		{"invalid-client-secret-env-name.yml", "invalid-client-secret-env-name.yml: tenants[0].client_secret_env: not a valid environment variable name (must match ^[A-Za-z_][A-Za-z0-9_]*$)"},
+
+		// workspaces.
+		{"invalid-workspace-empty.yml", "invalid-workspace-empty.yml: tenants[0].workspaces[1]: empty workspace name"},
+		{"invalid-workspace-dotdot.yml", `invalid-workspace-dotdot.yml: tenants[0].workspaces[0]: ".." is not a valid workspace name`},
+		{"invalid-workspace-control.yml", `invalid-workspace-control.yml: tenants[0].workspaces[0]: "a\tb" contains a control character`},
+		{"invalid-workspace-too-long.yml", "invalid-workspace-too-long.yml: tenants[0].workspaces[0]: workspace name is 257 bytes long, the maximum is 256"},
+		{"invalid-workspace-duplicate.yml", `invalid-workspace-duplicate.yml: tenants[0].workspaces[2]: duplicate of workspaces[0] "default"`},
+	}
+
+	covered := make(map[string]bool, len(tests))
+	for _, tt := range tests {
+		covered[tt.file] = true
+		t.Run(tt.file, func(t *testing.T) {
+			cfg, err := Load(filepath.Join("testdata", tt.file))
+			if err == nil {
+				t.Fatalf("Load succeeded, want error containing %q; config:\n%s", tt.want, cfg)
+			}
+			if cfg != nil {
+				t.Errorf("Load returned a config along with error %v", err)
+			}
+			got := err.Error()
+			if !strings.Contains(got, tt.want) {
+				t.Fatalf("error mismatch\ngot:  %s\nwant: %s", got, tt.want)
+			}
+			// One rule per file: the expected error must be the only one.
+			if n := strings.Count(got, tt.file+":"); n != 1 {
+				t.Errorf("want exactly one error, got %d:\n%s", n, got)
+			}
+		})
+	}
+
+	// Every invalid-*.yml must have a row, so none is silently untested.
+	files, err := filepath.Glob("testdata/invalid-*.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if !covered[filepath.Base(f)] {
+			t.Errorf("%s has no row in TestLoadInvalid", f)
+		}
+	}
+}
+
+// All validation problems are reported at once, one per line, each naming
+// the file and its key path.
+func TestParseCollectsAllErrors(t *testing.T) {
+	data := []byte(`graph:
+  endpoint: http://graph.microsoft.com/beta
+  page_size: -5
+windows: [1h, -5m, 60m]
+collection:
+  timeout: 0s
+tenants:
+  - name: contoso
+    tenant_id: abc
+    client_id: 00000000-0000-0000-0000-000000000002
+    client_secret_file: /run/secrets/s
+  - name: contoso
+    tenant_id: 00000000-0000-0000-0000-000000000001
+`)
+	_, err := Parse(data, "config.yml")
+	if err == nil {
+		t.Fatal("Parse succeeded")
+	}
+	want := []string{
+		`config.yml: graph.endpoint: "http://graph.microsoft.com/beta" must be an absolute https URL: bearer tokens must never be sent over plain HTTP`,
+		`config.yml: graph.page_size: -5 is out of range 1..10000`,
+		`config.yml: windows[1]: "-5m" is not a positive duration`,
+		`config.yml: windows[2]: "60m" is the same duration as windows[0] "1h"`,
+		`config.yml: collection.timeout: 0s is not a positive duration`,
+		`config.yml: tenants[0].tenant_id: "abc" is neither a GUID nor a domain name`,
+		`config.yml: tenants[1].auth: not set and cannot be inferred: set auth to one of client_secret, client_certificate, workload_identity, managed_identity, azure_cli, or set one of client_secret_file, client_secret_env, client_certificate_file, federated_token_file`,
+		`config.yml: tenants[1].name: duplicate of tenants[0].name "contoso"`,
+	}
+	if got := strings.Split(err.Error(), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("errors mismatch\ngot:\n%s\nwant:\n%s", err, strings.Join(want, "\n"))
+	}
+}
+
+// Durations of model.Duration fields are reported with key path and line,
+// all at once, including through YAML aliases.
+func TestParseDurationErrors(t *testing.T) {
+	data := []byte(`x-bad: &bad 5
+collection:
+  timeout: *bad
+  timeout_offset: 1x
+`)
+	_, err := Parse(data, "config.yml")
+	want := `config.yml: collection.timeout: line 1: "5" is not a valid duration (want Prometheus notation such as 500ms, 30s, 1m): not a valid duration string: "5"
+config.yml: collection.timeout_offset: line 4: "1x" is not a valid duration (want Prometheus notation such as 500ms, 30s, 1m): unknown unit "x" in duration "1x"`
+	if err == nil || err.Error() != want {
+		t.Fatalf("got:\n%v\nwant:\n%s", err, want)
+	}
+}
+
+// durationKeys must cover every model.Duration field, or a bad value there
+// would be reported without its key path.
+func TestDurationKeysCoverAllDurationFields(t *testing.T) {
+	var found [][]string
+	var walk func(typ reflect.Type, path []string)
+	walk = func(typ reflect.Type, path []string) {
+		for f := range typ.Fields() {
+			key := strings.Split(f.Tag.Get("yaml"), ",")[0]
+			p := append(append([]string(nil), path...), key)
+			switch {
+			case f.Type == reflect.TypeFor[model.Duration]():
+				found = append(found, p)
+			case f.Type.Kind() == reflect.Struct:
+				walk(f.Type, p)
+			case f.Type.Kind() == reflect.Slice && f.Type.Elem().Kind() == reflect.Struct:
+				walk(f.Type.Elem(), p)
+			}
+		}
+	}
+	walk(reflect.TypeFor[Config](), nil)
+	if !reflect.DeepEqual(found, durationKeys()) {
+		t.Errorf("model.Duration fields %q, durationKeys %q", found, durationKeys())
+	}
+}

@@ -1,0 +1,176 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Patterns for identifiers; compiled once, never changed.
+var (
+	tenantNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+	guidRE       = regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
+	dnsLabelRE   = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
+	envNameRE    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+)
+
+func validateTenants(ts []Tenant) []error {
+	if len(ts) == 0 {
+		return []error{fieldErr("tenants", "no tenants configured: at least one tenant is required")}
+	}
+	var errs []error
+	for i := range ts {
+		errs = append(errs, ts[i].validate(fmt.Sprintf("tenants[%d]", i))...)
+	}
+	errs = append(errs, duplicateNames(ts)...)
+	errs = append(errs, overlappingTenants(ts)...)
+	return errs
+}
+
+func (t *Tenant) validate(path string) []error {
+	var errs []error
+	switch {
+	case t.Name == "":
+		errs = append(errs, fieldErr(path+".name", "required"))
+	case !tenantNameRE.MatchString(t.Name):
+		errs = append(errs, fieldErr(path+".name", "%q must match %s", t.Name, tenantNameRE))
+	}
+	switch {
+	case t.TenantID == "":
+		errs = append(errs, fieldErr(path+".tenant_id", "required"))
+	case !guidRE.MatchString(t.TenantID) && !isDomainName(t.TenantID):
+		errs = append(errs, fieldErr(path+".tenant_id", "%q is neither a GUID nor a domain name", t.TenantID))
+	}
+	errs = append(errs, t.validateAuth(path)...)
+	if t.ClientSecretEnv != "" && !envNameRE.MatchString(t.ClientSecretEnv) {
+		// Not quoted: someone may have pasted the secret itself here.
+		errs = append(errs, fieldErr(path+".client_secret_env", "not a valid environment variable name (must match %s); give the NAME of the variable holding the secret, never the secret", envNameRE))
+	}
+	errs = append(errs, validateWorkspaces(path+".workspaces", t.Workspaces)...)
+	return errs
+}
+
+// isDomainName accepts a DNS name of at least two labels, such as
+// contoso.onmicrosoft.com; Entra ID accepts a tenant's verified domains in
+// place of its GUID. Single labels such as "common" are refused: the
+// exporter needs one specific tenant.
+func isDomainName(s string) bool {
+	s = strings.TrimSuffix(s, ".")
+	if len(s) > 253 {
+		return false
+	}
+	labels := strings.Split(s, ".")
+	if len(labels) < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if !dnsLabelRE.MatchString(l) {
+			return false
+		}
+	}
+	// An all-numeric top-level label would make "10.0.0.1" a domain.
+	return strings.ContainsFunc(labels[len(labels)-1], func(r rune) bool { return r < '0' || r > '9' })
+}
+
+func validateWorkspaces(path string, ws []string) []error {
+	var errs []error
+	seen := make(map[string]int, len(ws))
+	for i, w := range ws {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		if err := checkWorkspaceName(w); err != nil {
+			errs = append(errs, fieldErr(p, "%w", err))
+			continue
+		}
+		if j, dup := seen[w]; dup {
+			errs = append(errs, fieldErr(p, "duplicate of workspaces[%d] %q", j, w))
+			continue
+		}
+		seen[w] = i
+	}
+	return errs
+}
+
+// checkWorkspaceName refuses only what cannot be a path segment at all;
+// "/", "?", "#", "%" and spaces are fine because the Graph client escapes
+// each workspace as one path segment.
+func checkWorkspaceName(w string) error {
+	switch {
+	case w == "":
+		return errors.New("empty workspace name")
+	case len(w) > MaxWorkspaceNameBytes:
+		return fmt.Errorf("workspace name is %d bytes long, the maximum is %d", len(w), MaxWorkspaceNameBytes)
+	case !utf8.ValidString(w):
+		return fmt.Errorf("%q is not valid UTF-8", w)
+	case strings.ContainsFunc(w, unicode.IsControl):
+		return fmt.Errorf("%q contains a control character", w)
+	case w == "." || w == "..":
+		return fmt.Errorf("%q is not a valid workspace name", w)
+	}
+	return nil
+}
+
+// duplicateNames reports each repeated name at its later occurrence.
+func duplicateNames(ts []Tenant) []error {
+	var errs []error
+	first := make(map[string]int, len(ts))
+	for i, t := range ts {
+		if t.Name == "" {
+			continue // already reported as missing
+		}
+		if j, dup := first[t.Name]; dup {
+			errs = append(errs, fieldErr(fmt.Sprintf("tenants[%d].name", i), "duplicate of tenants[%d].name %q", j, t.Name))
+			continue
+		}
+		first[t.Name] = i
+	}
+	return errs
+}
+
+// overlappingTenants refuses two entries for one tenant_id that would collect
+// the same workspace, because the same sessions would then be exported
+// twice under two tenant labels and every sum() would double count.
+func overlappingTenants(ts []Tenant) []error {
+	var errs []error
+	for j := range ts {
+		for i := range j {
+			a, b := ts[i], ts[j]
+			if a.TenantID == "" || !strings.EqualFold(a.TenantID, b.TenantID) {
+				continue
+			}
+			if err := overlap(i, a, b); err != nil {
+				errs = append(errs, fieldErr(fmt.Sprintf("tenants[%d]", j), "%w", err))
+			}
+		}
+	}
+	return errs
+}
+
+func overlap(i int, a, b Tenant) error {
+	if a.Discover() || b.Discover() {
+		return fmt.Errorf("tenant_id %q is also used by tenants[%d] (%q) and at least one of them discovers all workspaces, so both would export the same sessions; list disjoint workspaces in both, or merge them",
+			b.TenantID, i, a.Name)
+	}
+	var shared []string
+	for _, w := range b.Workspaces {
+		if containsString(a.Workspaces, w) && !containsString(shared, w) {
+			shared = append(shared, w)
+		}
+	}
+	if len(shared) == 0 {
+		return nil
+	}
+	return fmt.Errorf("workspaces %q are also collected by tenants[%d] (%q) of the same tenant_id %q, so they would be exported twice",
+		shared, i, a.Name, b.TenantID)
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,140 @@
+package config
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Validate checks the configuration and normalizes it in place: it trims the
+// trailing slash of graph.endpoint, gives graph.authority_host exactly one,
+// fills in each window's missing Label or Duration, infers each tenant's Auth,
+// and, when everything is valid, sorts the windows by duration, shortest
+// first. It does not fill in defaults: start programmatic configurations from
+// Default. Parse calls it; programmatic configurations must call it too. All
+// problems are reported together, joined with errors.Join, each prefixed with
+// its key path. Validating an already valid configuration changes nothing.
+func (c *Config) Validate() error {
+	if c == nil {
+		return errors.New("config is nil")
+	}
+	return errors.Join(c.validate()...)
+}
+
+func (c *Config) validate() []error {
+	var errs []error
+	errs = append(errs, c.Graph.validate()...)
+	errs = append(errs, validateWindows(c.Windows)...)
+	errs = append(errs, c.Collection.validate()...)
+	errs = append(errs, validateTenants(c.Tenants)...)
+	if len(errs) == 0 {
+		slices.SortStableFunc(c.Windows, func(a, b Window) int {
+			return cmp.Compare(a.Duration, b.Duration)
+		})
+	}
+	return errs
+}
+
+// fieldErr ties a problem to the key path where it was found, e.g.
+// "tenants[1].tenant_id".
+func fieldErr(path, format string, args ...any) error {
+	return fmt.Errorf("%s: %w", path, fmt.Errorf(format, args...))
+}
+
+func (g *Graph) validate() []error {
+	var errs []error
+	if _, err := parseHTTPSURL(g.Endpoint); err != nil {
+		errs = append(errs, fieldErr("graph.endpoint", "%w", err))
+	} else {
+		g.Endpoint = strings.TrimRight(g.Endpoint, "/")
+	}
+	if u, err := parseHTTPSURL(g.AuthorityHost); err != nil {
+		errs = append(errs, fieldErr("graph.authority_host", "%w", err))
+	} else if u.Path != "" && u.Path != "/" {
+		errs = append(errs, fieldErr("graph.authority_host", "%q must be a bare host such as %q, without a path", u.Redacted(), DefaultAuthorityHost))
+	} else {
+		g.AuthorityHost = u.Scheme + "://" + u.Host + "/"
+	}
+	if g.PageSize < 1 || g.PageSize > MaxPageSize {
+		errs = append(errs, fieldErr("graph.page_size", "%d is out of range 1..%d", g.PageSize, MaxPageSize))
+	}
+	return errs
+}
+
+// parseHTTPSURL accepts only absolute https URLs, because the exporter sends
+// bearer tokens to them and those must never travel over plain HTTP. Values
+// are quoted in errors only in redacted form, in case they carry a password.
+func parseHTTPSURL(raw string) (*url.URL, error) {
+	if raw == "" {
+		return nil, errors.New("required")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err // url.Error repeats the raw value
+		}
+		return nil, fmt.Errorf("not a valid URL: %w", err)
+	}
+	switch {
+	case u.Scheme != "https":
+		return nil, fmt.Errorf("%q must be an absolute https URL: bearer tokens must never be sent over plain HTTP", u.Redacted())
+	case u.Opaque != "" || u.Host == "":
+		return nil, fmt.Errorf("%q has no host", u.Redacted())
+	case u.User != nil:
+		return nil, fmt.Errorf("%q must not contain user information", u.Redacted())
+	case strings.Contains(raw, "?"):
+		return nil, fmt.Errorf("%q must not have a query", u.Redacted())
+	case strings.Contains(raw, "#"):
+		return nil, fmt.Errorf("%q must not have a fragment", u.Redacted())
+	}
+	return u, nil
+}
+
+func validateWindows(ws []Window) []error {
+	if len(ws) == 0 {
+		return []error{fieldErr("windows", "empty list: list at least one window, or remove the key to use the defaults %v", DefaultWindows())}
+	}
+	var errs []error
+	seen := make(map[time.Duration]int, len(ws))
+	for i := range ws {
+		path := fmt.Sprintf("windows[%d]", i)
+		if err := ws[i].normalize(); err != nil {
+			errs = append(errs, fieldErr(path, "%w", err))
+			continue
+		}
+		// Two labels for one duration would export identical series twice.
+		if j, dup := seen[ws[i].Duration]; dup {
+			errs = append(errs, fieldErr(path, "%q is the same duration as windows[%d] %q", ws[i].Label, j, ws[j].Label))
+			continue
+		}
+		seen[ws[i].Duration] = i
+	}
+	return errs
+}
+
+func (c *Collection) validate() []error {
+	var errs []error
+	timeoutOK := true
+	switch {
+	case c.Timeout <= 0:
+		errs = append(errs, fieldErr("collection.timeout", "%s is not a positive duration", c.Timeout))
+		timeoutOK = false
+	case c.Timeout > MaxTimeout:
+		errs = append(errs, fieldErr("collection.timeout", "%s is longer than the maximum of %s", c.Timeout, MaxTimeout))
+	}
+	switch {
+	case c.TimeoutOffset < 0:
+		errs = append(errs, fieldErr("collection.timeout_offset", "%s must not be negative", c.TimeoutOffset))
+	case timeoutOK && c.TimeoutOffset >= c.Timeout:
+		errs = append(errs, fieldErr("collection.timeout_offset", "%s must be less than collection.timeout (%s)", c.TimeoutOffset, c.Timeout))
+	}
+	if c.MaxConcurrencyPerTenant < 1 || c.MaxConcurrencyPerTenant > MaxConcurrencyLimit {
+		errs = append(errs, fieldErr("collection.max_concurrency_per_tenant", "%d is out of range 1..%d", c.MaxConcurrencyPerTenant, MaxConcurrencyLimit))
+	}
+	return errs
+}
