@@ -1,0 +1,181 @@
+package graphsim
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+)
+
+// Content types Graph answers with.
+const (
+	odataJSON = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
+	plainText = "text/plain;charset=utf-8"
+)
+
+type routeKind int
+
+const (
+	routeUnknown routeKind = iota
+	routeWorkspaces
+	routeWorkspace
+	routeSessions
+	routeSessionCount
+	routeSession
+)
+
+// route is a parsed Graph path.
+type route struct {
+	kind        routeKind
+	bucket      string // Stats.ByPath key
+	workspaceID string // set for every path under a workspace
+	underWS     bool
+	sessionID   string
+	err         *apiError // for routeUnknown: what to answer
+}
+
+// parseRoute maps the path after /beta. Fixed segments are matched without
+// regard to case, as Graph does; ids are matched exactly.
+func parseRoute(escaped string) route {
+	segs, err := splitPath(escaped)
+	if err != nil {
+		return route{bucket: PathOther, err: badRequest("The request URI is malformed: %v", err)}
+	}
+	fixed := []string{"security", "securityCopilot", "workspaces"}
+	for i, want := range fixed {
+		if i >= len(segs) {
+			return route{bucket: PathOther, err: notFound("The requested resource was not found.")}
+		}
+		if !strings.EqualFold(segs[i], want) {
+			return route{bucket: PathOther, err: segmentNotFound(segs[i])}
+		}
+	}
+	rest := segs[len(fixed):]
+	if len(rest) == 0 {
+		return route{kind: routeWorkspaces, bucket: PathWorkspaces}
+	}
+	rt := route{bucket: PathOther, workspaceID: rest[0], underWS: true}
+	switch {
+	case rest[0] == "":
+		return route{bucket: PathOther, err: segmentNotFound("")}
+	case len(rest) == 1:
+		rt.kind, rt.bucket = routeWorkspace, PathWorkspaces
+	case !strings.EqualFold(rest[1], "sessions"):
+		rt.err = segmentNotFound(rest[1])
+	default:
+		rt.bucket = PathSessions
+		switch {
+		case len(rest) == 2:
+			rt.kind = routeSessions
+		case len(rest) == 3 && strings.EqualFold(rest[2], "$count"):
+			rt.kind = routeSessionCount
+		case rest[2] == "":
+			rt.err = segmentNotFound("")
+		case len(rest) == 3:
+			rt.kind, rt.sessionID = routeSession, rest[2]
+		default:
+			// Prompts and evaluations exist on the real service but are
+			// not simulated.
+			rt.err = segmentNotFound(rest[3])
+		}
+	}
+	return rt
+}
+
+func segmentNotFound(seg string) *apiError {
+	return badRequest("Resource not found for the segment '%s'.", seg)
+}
+
+// serveGraph applies, in order: counting, latency, throttling, the bearer
+// token, the method, StatusFor, and then the endpoint itself.
+func (s *Server) serveGraph(ex *exchange, r *http.Request, escapedPath string) {
+	rt := parseRoute(strings.TrimPrefix(escapedPath, "/beta"))
+	s.stats.graph(rt.bucket)
+	faults, throttle := s.faults.nextGraphRequest()
+
+	h := ex.Header()
+	h.Set("request-id", ex.requestID)
+	if id := r.Header.Get("client-request-id"); id != "" {
+		h.Set("client-request-id", id)
+	}
+	h.Set("x-ms-ags-diagnostic", `{"ServerInfo":{"DataCenter":"Loopback","Slice":"E","Ring":"0","ScaleUnit":"000","RoleInstance":"graphsim"}}`)
+
+	if faults.Latency > 0 {
+		if err := sleep(r.Context(), faults.Latency); err != nil {
+			// Returning would make net/http send an empty 200 if the
+			// connection is still up; aborting sends nothing.
+			panic(http.ErrAbortHandler)
+		}
+	}
+	err := s.graphAnswer(ex, r, rt, faults, throttle, escapedPath)
+	if err == nil {
+		return
+	}
+	var ae *apiError
+	if !errors.As(err, &ae) {
+		ae = &apiError{status: http.StatusInternalServerError, code: "InternalServerError", message: err.Error()}
+	}
+	s.writeGraphError(ex, r, ae)
+}
+
+func (s *Server) graphAnswer(ex *exchange, r *http.Request, rt route, faults Faults, throttle bool, escapedPath string) error {
+	if throttle {
+		return throttledError(faults.RetryAfter)
+	}
+	t, err := s.authenticate(r)
+	if err != nil {
+		return err
+	}
+	ex.tenant = t.id
+	if r.Method != http.MethodGet {
+		ex.Header().Set("Allow", http.MethodGet)
+		return &apiError{status: http.StatusMethodNotAllowed, code: "BadRequest", message: "The HTTP method '" + r.Method + "' is not supported here; the simulator serves GET only."}
+	}
+	if rt.underWS {
+		if e := statusFault(faults, rt.workspaceID); e != nil {
+			return e
+		}
+	}
+	if rt.err != nil {
+		return rt.err
+	}
+	switch rt.kind {
+	case routeWorkspaces:
+		return s.listWorkspaces(ex, r, t, faults, escapedPath)
+	case routeWorkspace:
+		return s.getWorkspace(ex, r, t, rt.workspaceID)
+	case routeSessions:
+		return s.listSessions(ex, r, t, rt.workspaceID, faults, escapedPath)
+	case routeSessionCount:
+		return s.countSessions(ex, r, t, rt.workspaceID, faults)
+	case routeSession:
+		return s.getSession(ex, r, t, rt.workspaceID, rt.sessionID)
+	}
+	return notFound("The requested resource was not found.")
+}
+
+// authenticate maps the bearer token to its tenant.
+func (s *Server) authenticate(r *http.Request) (*tenantState, error) {
+	unauthorized := func(msg string) error {
+		return &apiError{status: http.StatusUnauthorized, code: "InvalidAuthenticationToken", message: msg}
+	}
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return nil, unauthorized("Access token is empty.")
+	}
+	scheme, tok, _ := strings.Cut(h, " ")
+	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
+		return nil, unauthorized("Access token is empty.")
+	}
+	tenantKey, err := s.tokens.lookup(strings.TrimSpace(tok), s.now())
+	switch {
+	case errors.Is(err, errTokenExpired):
+		return nil, unauthorized("Lifetime validation failed, the token is expired.")
+	case err != nil:
+		return nil, unauthorized("CompactToken parsing failed with error code: 80049217")
+	}
+	t := s.store.tenant(tenantKey)
+	if t == nil {
+		return nil, unauthorized("Access token validation failure. Invalid audience.")
+	}
+	return t, nil
+}

@@ -1,0 +1,135 @@
+package graphsim
+
+import (
+	"maps"
+	"sync"
+	"time"
+)
+
+// Keys of Stats.ByPath.
+const (
+	// PathWorkspaces counts the workspace listing and single workspace GETs.
+	PathWorkspaces = "workspaces"
+	// PathSessions counts everything under a workspace's sessions segment:
+	// the listing, sessions/$count and single sessions.
+	PathSessions = "sessions"
+	// PathOther counts every other /beta request, malformed ones included.
+	PathOther = "other"
+)
+
+// Stats are counters of what the server was asked.
+type Stats struct {
+	GraphRequests     int            // all requests to /beta/...
+	TokenRequests     int            // POSTs to the token endpoint
+	DiscoveryRequests int            // GETs of openid-configuration
+	ByPath            map[string]int // Graph requests by PathWorkspaces, PathSessions, PathOther
+	Throttled         int            // 429s answered by Graph, from ThrottleEvery or StatusFor
+}
+
+type statsRecorder struct {
+	mu sync.Mutex
+	s  Stats
+}
+
+func (r *statsRecorder) graph(bucket string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.s.GraphRequests++
+	if r.s.ByPath == nil {
+		r.s.ByPath = make(map[string]int)
+	}
+	r.s.ByPath[bucket]++
+}
+
+func (r *statsRecorder) token() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.s.TokenRequests++
+}
+
+func (r *statsRecorder) discovery() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.s.DiscoveryRequests++
+}
+
+func (r *statsRecorder) throttled() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.s.Throttled++
+}
+
+// Stats returns a snapshot of the counters. ByPath is never nil.
+func (s *Server) Stats() Stats {
+	s.stats.mu.Lock()
+	defer s.stats.mu.Unlock()
+	out := s.stats.s
+	out.ByPath = maps.Clone(s.stats.s.ByPath)
+	if out.ByPath == nil {
+		out.ByPath = make(map[string]int)
+	}
+	return out
+}
+
+// ResetStats zeroes the counters, restarts the ThrottleEvery count and
+// empties the request log, so that a test can start from a clean slate.
+func (s *Server) ResetStats() {
+	s.stats.mu.Lock()
+	s.stats.s = Stats{}
+	s.stats.mu.Unlock()
+	s.faults.resetCount()
+	s.log.reset()
+}
+
+// RecordedRequest is one request as the server received and answered it.
+type RecordedRequest struct {
+	Time   time.Time // by Options.Now, when the answer was finished
+	Method string
+	// Path is the path as received (URL.EscapedPath), so "%2F" stays "%2F".
+	Path     string
+	RawQuery string
+	// Tenant is the configured ID of the tenant the request was for: from
+	// the bearer token on Graph, from the path on Entra ID; "" if none.
+	Tenant string
+	// Status is the HTTP status answered; 0 if the request ended (client
+	// gone, server closed) before an answer was written.
+	Status          int
+	RequestID       string // the request-id the server answered with
+	ClientRequestID string // the client-request-id header received
+}
+
+// maxRecorded bounds the request log: a long demo must not grow forever.
+const maxRecorded = 10000
+
+// requestLog keeps the last maxRecorded requests in a ring.
+type requestLog struct {
+	mu    sync.Mutex
+	ring  []RecordedRequest
+	start int
+}
+
+func (l *requestLog) add(r RecordedRequest) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.ring) < maxRecorded {
+		l.ring = append(l.ring, r)
+		return
+	}
+	l.ring[l.start] = r
+	l.start = (l.start + 1) % maxRecorded
+}
+
+func (l *requestLog) reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.ring, l.start = nil, 0
+}
+
+// Requests returns the logged requests, oldest first: the last 10000.
+func (s *Server) Requests() []RecordedRequest {
+	s.log.mu.Lock()
+	defer s.log.mu.Unlock()
+	out := make([]RecordedRequest, 0, len(s.log.ring))
+	out = append(out, s.log.ring[s.log.start:]...)
+	return append(out, s.log.ring[:s.log.start]...)
+}

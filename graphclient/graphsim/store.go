@@ -1,0 +1,212 @@
+package graphsim
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// graphTick is the resolution of Graph timestamps: 7 fractional digits.
+const graphTick = 100 * time.Nanosecond
+
+// ErrNotFound is returned (wrapped) by methods given an unknown tenant,
+// workspace or session.
+var ErrNotFound = errors.New("not found")
+
+// Session is a Security Copilot session.
+type Session struct {
+	ID           string
+	DisplayName  *string   // nil is encoded as JSON null
+	Created      time.Time // UTC, 100ns precision (Graph has 7 fractional digits)
+	LastModified time.Time
+}
+
+// Workspace is a Security Copilot workspace and its sessions.
+type Workspace struct {
+	ID          string
+	DisplayName string
+	Sessions    []Session
+}
+
+// Tenant is an Entra ID tenant with one app registration and its data.
+type Tenant struct {
+	ID       string // tenant id (GUID string), matched without regard to case
+	ClientID string // matched without regard to case
+	// ClientSecret is the secret accepted for the client_secret flow; empty
+	// disables that flow. A client_assertion (certificate or workload
+	// identity) is accepted for ClientID when it looks like a JWT: three
+	// non-empty base64url parts separated by dots. Its claims and signature
+	// are not checked.
+	ClientSecret string
+	Workspaces   []Workspace
+}
+
+// store holds the tenants. Everything but the session slices is immutable
+// after newStore, so only sessions need mu.
+type store struct {
+	mu      sync.RWMutex
+	tenants map[string]*tenantState // by lower-case tenant id
+	order   []*tenantState          // configuration order, for live mode
+}
+
+type tenantState struct {
+	id, clientID, secret string
+	workspaces           []Workspace // without Sessions, sorted by id
+	byID                 map[string]*workspaceState
+}
+
+type workspaceState struct {
+	tenant   *tenantState
+	id       string
+	name     string
+	sessions []Session            // sorted by (Created, ID); guarded by store.mu
+	created  map[string]time.Time // session id → Created, to find it by binary search
+}
+
+func newStore(tenants []Tenant) (*store, error) {
+	st := &store{tenants: make(map[string]*tenantState, len(tenants))}
+	for _, t := range tenants {
+		if t.ID == "" || t.ClientID == "" {
+			return nil, fmt.Errorf("tenant %q: ID and ClientID are required", t.ID)
+		}
+		key := strings.ToLower(t.ID)
+		if _, dup := st.tenants[key]; dup {
+			return nil, fmt.Errorf("tenant %q is configured twice", t.ID)
+		}
+		ts := &tenantState{id: t.ID, clientID: t.ClientID, secret: t.ClientSecret, byID: make(map[string]*workspaceState)}
+		for _, w := range t.Workspaces {
+			if w.ID == "" {
+				return nil, fmt.Errorf("tenant %q: workspace with empty ID", t.ID)
+			}
+			if _, dup := ts.byID[w.ID]; dup {
+				return nil, fmt.Errorf("tenant %q: workspace %q is configured twice", t.ID, w.ID)
+			}
+			ws := &workspaceState{tenant: ts, id: w.ID, name: w.DisplayName, created: make(map[string]time.Time, len(w.Sessions))}
+			for _, sess := range w.Sessions {
+				if err := ws.insert(sess); err != nil {
+					return nil, fmt.Errorf("tenant %q workspace %q: %w", t.ID, w.ID, err)
+				}
+			}
+			ts.byID[w.ID] = ws
+			ts.workspaces = append(ts.workspaces, Workspace{ID: w.ID, DisplayName: w.DisplayName})
+		}
+		slices.SortFunc(ts.workspaces, func(a, b Workspace) int { return strings.Compare(a.ID, b.ID) })
+		st.tenants[key] = ts
+		st.order = append(st.order, ts)
+	}
+	return st, nil
+}
+
+func (st *store) tenant(id string) *tenantState { return st.tenants[strings.ToLower(id)] }
+
+func (st *store) workspace(tenantID, workspaceID string) (*workspaceState, error) {
+	t := st.tenant(tenantID)
+	if t == nil {
+		return nil, fmt.Errorf("tenant %q: %w", tenantID, ErrNotFound)
+	}
+	ws := t.byID[workspaceID]
+	if ws == nil {
+		return nil, fmt.Errorf("tenant %q workspace %q: %w", tenantID, workspaceID, ErrNotFound)
+	}
+	return ws, nil
+}
+
+// normalize makes a session look like Graph data and detaches it from the
+// caller's DisplayName pointer, which the caller may go on to change.
+func normalize(s Session) Session {
+	s.Created = s.Created.UTC().Truncate(graphTick)
+	s.LastModified = s.LastModified.UTC().Truncate(graphTick)
+	if s.DisplayName != nil {
+		name := *s.DisplayName
+		s.DisplayName = &name
+	}
+	return s
+}
+
+func compareSessions(a, b Session) int {
+	if c := a.Created.Compare(b.Created); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ID, b.ID)
+}
+
+// insert adds a session in order. The caller holds store.mu for writing.
+func (ws *workspaceState) insert(s Session) error {
+	if s.ID == "" {
+		return errors.New("session with empty ID")
+	}
+	if _, dup := ws.created[s.ID]; dup {
+		return fmt.Errorf("session %q already exists", s.ID)
+	}
+	s = normalize(s)
+	i, _ := slices.BinarySearchFunc(ws.sessions, s, compareSessions)
+	ws.sessions = slices.Insert(ws.sessions, i, s)
+	ws.created[s.ID] = s.Created
+	return nil
+}
+
+// index finds a session by id. The caller holds store.mu.
+func (ws *workspaceState) index(id string) (int, bool) {
+	created, ok := ws.created[id]
+	if !ok {
+		return 0, false
+	}
+	return slices.BinarySearchFunc(ws.sessions, Session{ID: id, Created: created}, compareSessions)
+}
+
+// AddSession adds a session to a workspace. Times are converted to UTC and
+// truncated to 100ns as Graph stores them. It fails for an unknown tenant or
+// workspace (wrapping ErrNotFound), an empty ID or an ID already present.
+func (s *Server) AddSession(tenantID, workspaceID string, sess Session) error {
+	ws, err := s.store.workspace(tenantID, workspaceID)
+	if err != nil {
+		return fmt.Errorf("graphsim: add session: %w", err)
+	}
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	if err := ws.insert(sess); err != nil {
+		return fmt.Errorf("graphsim: add session to %q: %w", workspaceID, err)
+	}
+	return nil
+}
+
+// UpdateSession replaces the session with sess.ID, for instance to set its
+// DisplayName and bump LastModified as the real service does when a session
+// gets its name.
+func (s *Server) UpdateSession(tenantID, workspaceID string, sess Session) error {
+	ws, err := s.store.workspace(tenantID, workspaceID)
+	if err != nil {
+		return fmt.Errorf("graphsim: update session: %w", err)
+	}
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	i, ok := ws.index(sess.ID)
+	if !ok {
+		return fmt.Errorf("graphsim: update session %q in %q: %w", sess.ID, workspaceID, ErrNotFound)
+	}
+	ws.sessions = slices.Delete(ws.sessions, i, i+1)
+	delete(ws.created, sess.ID)
+	if err := ws.insert(sess); err != nil {
+		return fmt.Errorf("graphsim: update session %q: %w", sess.ID, err)
+	}
+	return nil
+}
+
+// Sessions returns a copy of a workspace's sessions in serving order
+// (Created, then ID), for comparing what a client saw with the truth.
+func (s *Server) Sessions(tenantID, workspaceID string) ([]Session, error) {
+	ws, err := s.store.workspace(tenantID, workspaceID)
+	if err != nil {
+		return nil, fmt.Errorf("graphsim: sessions: %w", err)
+	}
+	s.store.mu.RLock()
+	defer s.store.mu.RUnlock()
+	out := make([]Session, len(ws.sessions))
+	for i, sess := range ws.sessions {
+		out[i] = normalize(sess)
+	}
+	return out, nil
+}
