@@ -47,7 +47,9 @@ func scrapeTimeout(r *http.Request, fallback, offset time.Duration) time.Duratio
 }
 
 // slogErrorLog adapts slog to promhttp's error logger.
-type slogErrorLog struct{ logger interface{ Error(string, ...any) } }
+type slogErrorLog struct {
+	logger interface{ Error(string, ...any) }
+}
 
 func (l slogErrorLog) Println(v ...any) {
 	l.logger.Error("Serving metrics failed", "err", fmt.Sprint(v...))
