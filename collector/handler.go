@@ -28,7 +28,9 @@ func (e *Exporter) Handler(base prometheus.Gatherer) http.Handler {
 		defer cancel()
 		reg := prometheus.NewRegistry()
 		reg.MustRegister(&scrape{e: e, st: st, ctx: ctx})
-		promhttp.HandlerFor(prometheus.Gatherers{base, reg}, promhttp.HandlerOpts{
+		// The scrape registry goes first: gathering it runs the Graph
+		// requests, and the exporter's own counters must include them.
+		promhttp.HandlerFor(prometheus.Gatherers{reg, base}, promhttp.HandlerOpts{
 			ErrorLog:      slogErrorLog{e.opts.Logger},
 			ErrorHandling: promhttp.ContinueOnError,
 		}).ServeHTTP(w, r.WithContext(ctx))

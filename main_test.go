@@ -1,0 +1,302 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+)
+
+// These tests run the real binary, as a user would.
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+func exporterBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "securitycopilot-e2e")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "securitycopilot_exporter")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		_ = os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+type process struct {
+	cmd  *exec.Cmd
+	addr string
+	logs *bytes.Buffer
+	mu   *sync.Mutex
+}
+
+// startExporter runs the binary with args on a free loopback port and
+// waits until it is ready.
+func startExporter(t *testing.T, env []string, args ...string) *process {
+	t.Helper()
+	addr := freeAddr(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	cmd := exec.CommandContext(ctx, exporterBinary(t), append(args, "--web.listen-address="+addr)...)
+	cmd.Env = append(os.Environ(), env...)
+	logs, mu := &bytes.Buffer{}, &sync.Mutex{}
+	cmd.Stdout, cmd.Stderr = lockedWriter{logs, mu}, lockedWriter{logs, mu}
+	if err := cmd.Start(); err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	p := &process{cmd: cmd, addr: addr, logs: logs, mu: mu}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("exporter did not exit cleanly on SIGINT: %v\n%s", err, p.output())
+			}
+		case <-time.After(10 * time.Second):
+			cancel()
+			t.Errorf("exporter did not stop within 10s of SIGINT")
+		}
+		cancel()
+	})
+	for i := 0; i < 100; i++ {
+		if code, _ := p.get(t, "/-/ready"); code == http.StatusOK {
+			return p
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("exporter not ready after 10s:\n%s", p.output())
+	return nil
+}
+
+type lockedWriter struct {
+	w  io.Writer
+	mu *sync.Mutex
+}
+
+func (l lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
+}
+
+func (p *process) output() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.logs.String()
+}
+
+func (p *process) request(t *testing.T, method, path string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, "http://"+p.addr+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+func (p *process) get(t *testing.T, path string) (int, string) { return p.request(t, http.MethodGet, path) }
+
+// documentedMetrics are the names the README promises.
+var documentedMetrics = []string{
+	"securitycopilot_up", "securitycopilot_sessions", "securitycopilot_sessions_created",
+	"securitycopilot_sessions_active", "securitycopilot_sessions_newest_created_timestamp_seconds",
+	"securitycopilot_sessions_oldest_created_timestamp_seconds", "securitycopilot_sessions_last_modified_timestamp_seconds",
+	"securitycopilot_scrape_duration_seconds", "securitycopilot_last_success_timestamp_seconds",
+	"securitycopilot_workspace_discovery_success", "securitycopilot_graph_requests_total",
+	"securitycopilot_graph_request_duration_seconds", "securitycopilot_graph_retries_total",
+	"securitycopilot_token_requests_total", "securitycopilot_exporter_build_info",
+	"securitycopilot_exporter_config_last_reload_successful", "securitycopilot_exporter_config_last_reload_success_timestamp_seconds",
+}
+
+func TestDemoServesCleanMetrics(t *testing.T) {
+	p := startExporter(t, nil, "--demo")
+	var body string
+	for i := 0; i < 2; i++ { // the second scrape also shows the first one's Graph requests
+		code, b := p.get(t, "/metrics")
+		if code != http.StatusOK {
+			t.Fatalf("/metrics: HTTP %d: %s", code, b)
+		}
+		body = b
+	}
+	for _, tenantWS := range [][2]string{{"contoso", "default"}, {"contoso", "soc-emea"}, {"fabrikam", "default"}, {"fabrikam", "tier1"}} {
+		up := fmt.Sprintf(`securitycopilot_up{tenant=%q,workspace=%q} 1`, tenantWS[0], tenantWS[1])
+		if !strings.Contains(body, up+"\n") {
+			t.Errorf("missing %s\nlogs:\n%s", up, p.output())
+		}
+	}
+	for _, name := range documentedMetrics {
+		if !strings.Contains(body, "\n# TYPE "+name+" ") {
+			t.Errorf("metric %s missing", name)
+		}
+	}
+	promtool := os.Getenv("PROMTOOL")
+	if promtool == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("PROMTOOL is not set: CI must check the metrics with the real promtool")
+		}
+		t.Skip("PROMTOOL not set; run tools/test.sh to lint with promtool")
+	}
+	cmd := exec.Command(promtool, "check", "metrics")
+	cmd.Stdin = strings.NewReader(body)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("promtool check metrics: %v\n%s", err, out)
+	}
+}
+
+func TestHealthReadyReloadEndpoints(t *testing.T) {
+	p := startExporter(t, nil, "--demo")
+	if code, _ := p.get(t, "/-/healthy"); code != http.StatusOK {
+		t.Errorf("/-/healthy = %d", code)
+	}
+	if code, _ := p.get(t, "/-/reload"); code != http.StatusMethodNotAllowed {
+		t.Errorf("GET /-/reload = %d, want 405", code)
+	}
+	if code, body := p.request(t, http.MethodPost, "/-/reload"); code != http.StatusOK {
+		t.Errorf("POST /-/reload = %d: %s", code, body)
+	}
+	if code, body := p.get(t, "/"); code != http.StatusOK || !strings.Contains(body, "/metrics") {
+		t.Errorf("landing page = %d", code)
+	}
+}
+
+// simConfig starts a simulator and writes a config file for it; the child
+// process trusts the simulator's certificate through SSL_CERT_FILE.
+func simConfig(t *testing.T) (cfgPath string, env []string, sim *graphsim.Server) {
+	t.Helper()
+	const secret = "e2e-secret-value-0123456789"
+	sim, err := graphsim.New(graphsim.Options{Tenants: []graphsim.Tenant{{
+		ID: "00000000-0000-4000-8000-000000000001", ClientID: "00000000-0000-4000-8000-000000000002", ClientSecret: secret,
+		Workspaces: []graphsim.Workspace{{ID: "default", Sessions: graphsim.GenerateSessions(3, 25, time.Now())}},
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sim.Close() })
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	ca := write("ca.pem", string(sim.CertificatePEM()))
+	secretPath := write("secret", secret)
+	cfgPath = write("config.yml", fmt.Sprintf(`graph:
+  endpoint: %s
+  authority_host: %s
+tenants:
+  - name: contoso
+    tenant_id: 00000000-0000-4000-8000-000000000001
+    client_id: 00000000-0000-4000-8000-000000000002
+    client_secret_file: %s
+    workspaces: [default]
+`, sim.GraphEndpoint(), sim.AuthorityHost(), secretPath))
+	return cfgPath, []string{"SSL_CERT_FILE=" + ca}, sim
+}
+
+func TestFailedReloadKeepsTheRunningConfig(t *testing.T) {
+	cfgPath, env, _ := simConfig(t)
+	p := startExporter(t, env, "--config.file="+cfgPath)
+	if _, body := p.get(t, "/metrics"); !strings.Contains(body, `securitycopilot_sessions{tenant="contoso",workspace="default"} 25`) {
+		t.Fatalf("first scrape lacks the session count:\n%s\nlogs:\n%s", body, p.output())
+	}
+	if err := os.WriteFile(cfgPath, []byte("tenants:\n  - name: contoso\n    tennant_id: x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, body := p.request(t, http.MethodPost, "/-/reload")
+	if code != http.StatusInternalServerError || !strings.Contains(body, "tennant_id") {
+		t.Fatalf("reload of a broken file = %d: %s", code, body)
+	}
+	_, metrics := p.get(t, "/metrics")
+	for _, want := range []string{
+		"securitycopilot_exporter_config_last_reload_successful 0\n",
+		`securitycopilot_sessions{tenant="contoso",workspace="default"} 25` + "\n",
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("after a failed reload, /metrics lacks %q", want)
+		}
+	}
+}
+
+func TestConfigCheck(t *testing.T) {
+	cfgPath, env, _ := simConfig(t)
+	run := func(args ...string) (int, string) {
+		cmd := exec.Command(exporterBinary(t), args...)
+		cmd.Env = append(os.Environ(), env...)
+		out, err := cmd.CombinedOutput()
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode(), string(out)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 0, string(out)
+	}
+	if code, out := run("--config.check", "--config.file="+cfgPath); code != 0 || !strings.Contains(out, "configuration is valid") {
+		t.Fatalf("valid config: exit %d: %s", code, out)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.yml")
+	if err := os.WriteFile(bad, []byte("windows: [-5m]\ntenants: []\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"--config.check", "--config.file=" + bad},
+		{"--config.file=" + bad},
+		{"--config.check", "--config.file=/nonexistent/config.yml"},
+	} {
+		code, out := run(args...)
+		if code != 1 || !strings.Contains(out, "config.yml") && !strings.Contains(out, "bad.yml") {
+			t.Errorf("%v: exit %d, output does not name the file:\n%s", args, code, out)
+		}
+	}
+}
