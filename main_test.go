@@ -143,7 +143,9 @@ func (p *process) request(t *testing.T, method, path string) (int, string) {
 	return resp.StatusCode, string(body)
 }
 
-func (p *process) get(t *testing.T, path string) (int, string) { return p.request(t, http.MethodGet, path) }
+func (p *process) get(t *testing.T, path string) (int, string) {
+	return p.request(t, http.MethodGet, path)
+}
 
 // documentedMetrics are the names the README promises.
 var documentedMetrics = []string{
