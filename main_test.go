@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -301,4 +302,27 @@ func TestConfigCheck(t *testing.T) {
 			t.Errorf("%v: exit %d, output does not name the file:\n%s", args, code, out)
 		}
 	}
+}
+
+func TestSIGHUPReloadsTheConfig(t *testing.T) {
+	cfgPath, env, _ := simConfig(t)
+	p := startExporter(t, env, "--config.file="+cfgPath)
+	data, err := os.ReadFile(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfgPath, append([]byte("windows: [2h]\n"), data...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	want := `securitycopilot_sessions_created{tenant="contoso",window="2h",workspace="default"}`
+	for i := 0; i < 50; i++ {
+		if _, body := p.get(t, "/metrics"); strings.Contains(body, want) {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("the 2h window never appeared after SIGHUP; logs:\n%s", p.output())
 }
