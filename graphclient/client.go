@@ -29,8 +29,6 @@ type Options struct {
 	// RetryDelay is the base of the exponential backoff when Graph sends no
 	// Retry-After; 0 means azcore's default of 800 ms.
 	RetryDelay time.Duration
-	// MaxRetries bounds retries of one request; 0 means 3.
-	MaxRetries int32
 }
 
 // Client talks to Microsoft Graph on behalf of one tenant.
@@ -59,7 +57,6 @@ func New(g config.Graph, t config.Tenant, opts Options) (*Client, error) {
 		scope:      endpoint.Scheme + "://" + endpoint.Host + "/.default",
 		transport:  opts.Transport,
 		retryDelay: opts.RetryDelay,
-		maxRetries: opts.MaxRetries,
 		metrics:    opts.Metrics,
 	})
 	return &Client{tenant: t.Name, endpoint: endpoint, pipeline: pl}, nil

@@ -21,7 +21,6 @@ type pipelineSettings struct {
 	scope      string
 	transport  policy.Transporter
 	retryDelay time.Duration
-	maxRetries int32
 	metrics    *Metrics
 }
 
@@ -32,7 +31,6 @@ func newPipeline(cred azcore.TokenCredential, s pipelineSettings) runtime.Pipeli
 		&policy.ClientOptions{
 			Transport: s.transport,
 			Retry: policy.RetryOptions{
-				MaxRetries:  s.maxRetries,
 				RetryDelay:  s.retryDelay,
 				ShouldRetry: shouldRetry,
 			},
