@@ -19,18 +19,21 @@ func (f *fixture) scrapeCounting() int {
 }
 
 func TestExactValuesUnderEveryPlan(t *testing.T) {
-	sizes := map[string]int{"default": 2500, "small": 37, "empty": 0}
+	sizes := map[string]int{"default": 5000, "small": 37, "empty": 0}
 	for _, tc := range []struct {
-		name     string
-		maxPage  int
-		pageSize int
-		faults   graphsim.Faults
+		name        string
+		maxPage     int
+		pageSize    int
+		faults      graphsim.Faults
+		wantCounted bool // whether Graph must have been asked to count
 	}{
 		{name: "one page fits", maxPage: 5000, pageSize: 5000},
-		{name: "server pages 100", maxPage: 100, pageSize: 1000},
-		{name: "pages of 10", maxPage: 10, pageSize: 10},
-		{name: "throttles every third request", maxPage: 100, pageSize: 100, faults: graphsim.Faults{ThrottleEvery: 3}},
-		{name: "throttles with Retry-After 0", maxPage: 100, pageSize: 100, faults: graphsim.Faults{ThrottleEvery: 3, RetryAfter: "0"}},
+		{name: "a few pages are listed", maxPage: 1000, pageSize: 1000},
+		{name: "many pages are counted", maxPage: 100, pageSize: 100, wantCounted: true},
+		{name: "server pages below $top", maxPage: 100, pageSize: 1000, wantCounted: true},
+		{name: "pages of 10", maxPage: 10, pageSize: 10, wantCounted: true},
+		{name: "throttles every third request", maxPage: 100, pageSize: 100, wantCounted: true, faults: graphsim.Faults{ThrottleEvery: 3}},
+		{name: "throttles with Retry-After 0", maxPage: 100, pageSize: 100, wantCounted: true, faults: graphsim.Faults{ThrottleEvery: 3, RetryAfter: "0"}},
 		{name: "rejects $filter", maxPage: 100, pageSize: 100, faults: graphsim.Faults{RejectFilter: true}},
 		{name: "omits @odata.count", maxPage: 100, pageSize: 100, faults: graphsim.Faults{OmitCount: true}},
 	} {
@@ -43,9 +46,24 @@ func TestExactValuesUnderEveryPlan(t *testing.T) {
 				for _, ws := range opts.Tenants[0].Workspaces {
 					f.assertExact(fams, "tenant0", ws)
 				}
+				if counted := f.countedAnswered(); counted != tc.wantCounted {
+					t.Fatalf("scrape %d: Graph answered $count with $filter: %v, want %v", round+1, counted, tc.wantCounted)
+				}
 			}
 		})
 	}
+}
+
+// countedAnswered reports whether Graph answered any filtered request since
+// the last call, and resets the log.
+func (f *fixture) countedAnswered() bool {
+	defer f.sim.ResetStats()
+	for _, r := range f.sim.Requests() {
+		if q, _ := url.ParseQuery(r.RawQuery); q.Has("$filter") && r.Status == 200 {
+			return true
+		}
+	}
+	return false
 }
 
 func TestSmallWorkspaceCostsOneRequest(t *testing.T) {
@@ -59,7 +77,7 @@ func TestSmallWorkspaceCostsOneRequest(t *testing.T) {
 }
 
 func TestFallbackIsRemembered(t *testing.T) {
-	opts := graphsim.Options{MaxPageSize: 100, Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 450})}}
+	opts := graphsim.Options{MaxPageSize: 100, Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 4050})}}
 	f := newFixture(t, opts, 100)
 	f.sim.SetFaults(graphsim.Faults{RejectFilter: true})
 	f.scrape()
@@ -74,8 +92,8 @@ func TestFallbackIsRemembered(t *testing.T) {
 			t.Fatalf("second scrape still sent a $filter: %s?%s", r.Path, r.RawQuery)
 		}
 	}
-	if got := f.sim.Stats().GraphRequests; got != 5 {
-		t.Fatalf("listing 450 sessions in pages of 100 took %d requests, want 5", got)
+	if got := f.sim.Stats().GraphRequests; got != 41 {
+		t.Fatalf("listing 4,050 sessions in pages of 100 took %d requests, want 41", got)
 	}
 }
 
@@ -144,7 +162,7 @@ func TestDiscoveredWorkspaces(t *testing.T) {
 }
 
 func TestOddTimestampsStayExact(t *testing.T) {
-	opts := graphsim.Options{MaxPageSize: 10, Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 40})}}
+	opts := graphsim.Options{MaxPageSize: 10, Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 400})}}
 	f := newFixture(t, opts, 10)
 	ws := &opts.Tenants[0].Workspaces[0]
 	same := testNow.Add(-10 * time.Minute).Add(123400 * time.Nanosecond)
@@ -164,14 +182,17 @@ func TestOddTimestampsStayExact(t *testing.T) {
 	add("unset", time.Time{}, time.Time{})
 	fams := f.scrape()
 	f.assertExact(fams, "tenant0", *ws)
+	if !f.countedAnswered() {
+		t.Fatal("the workspace was listed, so the searches were not tested")
+	}
 }
 
 func TestManySessionsAtOneInstant(t *testing.T) {
-	opts := graphsim.Options{MaxPageSize: 10, Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 0})}}
-	f := newFixture(t, opts, 10)
+	opts := graphsim.Options{MaxPageSize: 1, Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 0})}}
+	f := newFixture(t, opts, 1)
 	ws := &opts.Tenants[0].Workspaces[0]
 	same := testNow.Add(-3 * time.Hour).Add(700 * time.Nanosecond)
-	for i := 0; i < 30; i++ {
+	for i := 0; i < 60; i++ {
 		s := graphsim.Session{ID: fmt.Sprintf("s-%02d", i), Created: same, LastModified: same}
 		if err := f.sim.AddSession(opts.Tenants[0].ID, ws.ID, s); err != nil {
 			t.Fatal(err)
@@ -181,7 +202,7 @@ func TestManySessionsAtOneInstant(t *testing.T) {
 	fams := f.scrape()
 	f.assertExact(fams, "tenant0", *ws)
 	for _, r := range f.sim.Requests() {
-		if r.Status == 200 && strings.Contains(r.RawQuery, "$top=10") && !strings.Contains(r.RawQuery, "$filter") && strings.Contains(r.RawQuery, "skiptoken") {
+		if r.Status == 200 && !strings.Contains(r.RawQuery, "$filter") && strings.Contains(r.RawQuery, "skiptoken") {
 			t.Fatalf("the workspace was listed in full: %s", r.RawQuery)
 		}
 	}

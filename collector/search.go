@@ -16,8 +16,8 @@ import (
 const (
 	// probesPerRound is how many $count probes narrow the range per round.
 	probesPerRound = 8
-	// maxSearchRounds bounds a search; 27 years in 100 ns ticks need at most
-	// 21 rounds of 9-way splits.
+	// maxSearchRounds bounds a search: the even half of each round alone
+	// splits 27 years of 100 ns ticks down to one tick in 23 rounds.
 	maxSearchRounds = 32
 )
 
@@ -57,7 +57,7 @@ func (s *search) newest(ctx context.Context, prop string, known []int64) (time.T
 		points[-ticks(start)] = known[i]
 	}
 	empty, full := -ticks(s.m.now.Add(time.Second)), -ticks(searchFloor)
-	b, err := s.narrow(ctx, empty, full, points, probe)
+	b, err := s.narrow(ctx, empty, full, points, nil, probe)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -74,7 +74,7 @@ func (s *search) oldest(ctx context.Context, prop string) (time.Time, error) {
 	probe := func(ctx context.Context, x int64) (int64, error) {
 		return s.m.src.CountSessions(ctx, s.m.workspace, graphclient.Filter{set, {Property: prop, Op: graphclient.OpLT, Time: fromTicks(x)}})
 	}
-	b, err := s.narrow(ctx, ticks(searchFloor), ticks(s.m.now.Add(time.Second)), map[int64]int64{}, probe)
+	b, err := s.narrow(ctx, ticks(searchFloor), ticks(s.m.now.Add(time.Second)), map[int64]int64{}, s.olderSeeds(), probe)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -83,6 +83,22 @@ func (s *search) oldest(ctx context.Context, prop string) (time.Time, error) {
 	}
 	f := graphclient.Filter{set, {Property: prop, Op: graphclient.OpLT, Time: fromTicks(b.at)}}
 	return s.extreme(ctx, prop, f, func(t, best time.Time) bool { return t.Before(best) })
+}
+
+// olderSeeds are the first probes of the oldest search: points stepping back
+// from the longest window in doubling strides, which bracket the oldest
+// session of a workspace of any age within one round.
+func (s *search) olderSeeds() []int64 {
+	stride := time.Duration(0)
+	for _, start := range s.m.starts {
+		stride = max(stride, s.m.now.Sub(start))
+	}
+	var seeds []int64
+	for i := 0; i < probesPerRound-2 && s.m.now.Add(-stride).After(searchFloor); i++ {
+		seeds = append(seeds, ticks(s.m.now.Add(-stride)))
+		stride *= 2
+	}
+	return seeds
 }
 
 // boundary is a search's outcome: either a position whose count is between
@@ -96,67 +112,108 @@ type boundary struct {
 
 // narrow searches [empty, full], where count(empty) must be 0 and
 // count(full) more than a page, for a position with a count of 1 to a page.
-// Known points are used before anything is probed.
-func (s *search) narrow(ctx context.Context, empty, full int64, points map[int64]int64, probe countAt) (boundary, error) {
+// It uses the known points first, probes the seeds and any end it has no
+// count for, and then narrows the bracket round by round: half of each
+// round's probes interpolate where the count should be a fraction of a page,
+// which lands at once when sessions are spread evenly; the other half split
+// the bracket evenly, which bounds the rounds when they are not.
+func (s *search) narrow(ctx context.Context, empty, full int64, points map[int64]int64, seeds []int64, probe countAt) (boundary, error) {
 	limit := int64(s.m.pageSize)
+	todo := seeds
 	for round := 0; round <= maxSearchRounds; round++ {
-		xs := make([]int64, 0, len(points))
-		for x := range points {
-			if x >= empty && x <= full {
-				xs = append(xs, x)
-			}
-		}
-		slices.Sort(xs)
-		var a, b int64
-		haveA, haveB := false, false
-		for i, x := range xs {
-			c := points[x]
-			if i > 0 && c < points[xs[i-1]] {
-				return boundary{}, fmt.Errorf("%w: counts changed during the search", errOddData)
-			}
-			switch {
-			case c >= 1 && c <= limit:
-				return boundary{at: x}, nil
-			case c == 0:
-				a, haveA = x, true
-			case !haveB:
-				b, haveB = x, true
-			}
-		}
-		var todo []int64
-		for _, end := range []struct {
-			have bool
-			x    int64
-		}{{haveA, empty}, {haveB, full}} {
-			if !end.have {
-				if _, probed := points[end.x]; probed {
-					return boundary{}, errOddData
-				}
-				todo = append(todo, end.x)
-			}
-		}
-		if len(todo) == 0 {
-			if b-a <= 1 {
-				return boundary{exact: true, empty: a, full: b}, nil
-			}
-			todo = splitPoints(a, b, probesPerRound)
-		}
 		if err := probeAll(ctx, todo, points, probe); err != nil {
 			return boundary{}, err
 		}
+		br, err := bracket(points, empty, full, limit)
+		if err != nil || br.hit {
+			return boundary{at: br.a}, err
+		}
+		todo = nil
+		if !br.haveA {
+			if _, probed := points[empty]; probed {
+				return boundary{}, errOddData
+			}
+			todo = append(todo, empty) // assumed empty until probed
+		}
+		if !br.haveB {
+			if _, probed := points[full]; probed {
+				return boundary{}, errOddData
+			}
+			todo = append(todo, full)
+		}
+		if len(todo) == 0 && br.b-br.a <= 1 {
+			return boundary{exact: true, empty: br.a, full: br.b}, nil
+		}
+		todo = append(todo, splitPoints(br.a, br.b, br.countB, limit, probesPerRound-len(todo))...)
 	}
 	return boundary{}, fmt.Errorf("search did not converge in %d rounds", maxSearchRounds)
 }
 
-// splitPoints returns up to n evenly spaced positions strictly between a and b.
-func splitPoints(a, b int64, n int) []int64 {
-	step := (b - a) / int64(n+1)
-	if step < 1 {
-		step = 1
+// bracketing is the state of a search: a is the last known empty position
+// and b the first known one with more than a page, or, with hit, a is a
+// position with 1 to a page. Missing ends default to the search's ends.
+type bracketing struct {
+	hit          bool
+	a, b         int64
+	haveA, haveB bool
+	countB       int64 // 0 when b is not known
+}
+
+func bracket(points map[int64]int64, empty, full, limit int64) (bracketing, error) {
+	xs := make([]int64, 0, len(points))
+	for x := range points {
+		if x >= empty && x <= full {
+			xs = append(xs, x)
+		}
+	}
+	slices.Sort(xs)
+	br := bracketing{a: empty, b: full}
+	for i, x := range xs {
+		c := points[x]
+		if i > 0 && c < points[xs[i-1]] {
+			return br, fmt.Errorf("%w: counts changed during the search", errOddData)
+		}
+		switch {
+		case c >= 1 && c <= limit:
+			return bracketing{hit: true, a: x}, nil
+		case c == 0:
+			br.a, br.haveA = x, true
+		case !br.haveB:
+			br.b, br.haveB, br.countB = x, true, c
+		}
+	}
+	if br.haveA && br.haveB && br.a > br.b {
+		return br, errOddData
+	}
+	return br, nil
+}
+
+// splitPoints returns up to n distinct positions strictly between a and b:
+// with countB known, half of them where a linear spread of countB sessions
+// over [a, b] would leave 1/4, 2/4, … of a page; the rest evenly spaced.
+func splitPoints(a, b, countB, limit int64, n int) []int64 {
+	if n <= 0 || b-a <= 1 {
+		return nil
 	}
 	var out []int64
+	add := func(x int64) {
+		if x > a && x < b && !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	interpolated := 0
+	if countB > 0 {
+		interpolated = n / 2
+	}
+	width := float64(b - a)
+	for j := 1; j <= interpolated; j++ {
+		target := float64(limit) * float64(j) / float64(interpolated+1)
+		add(a + max(1, int64(width*target/float64(countB))))
+	}
+	even := n - len(out)
+	step := max(1, (b-a)/int64(even+1))
 	for x := a + step; x < b && len(out) < n; x += step {
-		out = append(out, x)
+		add(x)
 	}
 	return out
 }

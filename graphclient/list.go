@@ -7,13 +7,15 @@ import (
 )
 
 // ListResult describes a listing: what the first page's @odata.count said,
-// how many items and pages were read, and whether the listing reached the end.
+// how many items and pages were read, and whether the listing reached the
+// end; if not, NextLink continues it.
 type ListResult struct {
 	Count    int64
 	HasCount bool
 	Items    int64
 	Pages    int
 	Complete bool
+	NextLink string
 }
 
 // list reads a collection page by page, following @odata.nextLink until it
@@ -40,6 +42,7 @@ func (c *Client) list(ctx context.Context, firstURL string, pageLimit int, item 
 				return res, err
 			}
 			if pageLimit > 0 && res.Pages >= pageLimit {
+				res.NextLink = next
 				return res, nil
 			}
 		}

@@ -37,7 +37,20 @@ func (c *Client) ListSessions(ctx context.Context, workspaceID string, q Query, 
 	if err != nil {
 		return ListResult{}, err
 	}
-	return c.list(ctx, c.url(path, q), pageLimit, func(dec *json.Decoder) error {
+	return c.list(ctx, c.url(path, q), pageLimit, sessionVisitor(visit))
+}
+
+// ContinueSessions lists the rest of a listing that ListSessions stopped
+// early, from the NextLink it returned, to the end.
+func (c *Client) ContinueSessions(ctx context.Context, nextLink string, visit func(SessionTimes)) (ListResult, error) {
+	if err := c.checkNextLink(nextLink, map[string]bool{}); err != nil {
+		return ListResult{}, err
+	}
+	return c.list(ctx, nextLink, 0, sessionVisitor(visit))
+}
+
+func sessionVisitor(visit func(SessionTimes)) func(*json.Decoder) error {
+	return func(dec *json.Decoder) error {
 		var s sessionJSON
 		if err := dec.Decode(&s); err != nil {
 			return err
@@ -48,7 +61,7 @@ func (c *Client) ListSessions(ctx context.Context, workspaceID string, q Query, 
 		}
 		visit(times)
 		return nil
-	})
+	}
 }
 
 // CountSessions asks Graph how many sessions match the filter, reading one

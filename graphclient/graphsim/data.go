@@ -29,7 +29,8 @@ const historySpan = 400 * 24 * time.Hour
 //   - About 20% have no DisplayName, and were never modified:
 //     LastModified equals Created. The others got their name at once
 //     (LastModified equal, 25%), from a first prompt minutes later (55%),
-//     or were renamed days later (20%). LastModified is never after now.
+//     or were renamed days later (20%). LastModified is never after now: a
+//     rename that would be is spread over the time since creation instead.
 //   - Times are UTC truncated to 100ns; IDs are unique version 4 UUIDs.
 func GenerateSessions(seed int64, n int, now time.Time) []Session {
 	if n <= 0 {
@@ -59,7 +60,14 @@ func GenerateSessions(seed int64, n int, now time.Time) []Session {
 				s.LastModified = created.Add(randomDuration(rng, 24*time.Hour, 60*24*time.Hour))
 			}
 			if s.LastModified.After(end) {
-				s.LastModified = end
+				// A rename cannot lie in the future. Spreading it over the time
+				// since creation, rather than pinning it to now, avoids piling
+				// thousands of sessions onto one instant, which real data
+				// does not do.
+				s.LastModified = created
+				if span := end.Sub(created); span > graphTick {
+					s.LastModified = created.Add(randomDuration(rng, 0, span))
+				}
 			}
 		}
 		out = append(out, s)
