@@ -19,7 +19,7 @@ func (f *fixture) scrapeCounting() int {
 }
 
 func TestExactValuesUnderEveryPlan(t *testing.T) {
-	sizes := map[string]int{"default": 5000, "small": 37, "empty": 0}
+	sizes := map[string]int{"default": 6000, "small": 37, "empty": 0}
 	for _, tc := range []struct {
 		name        string
 		maxPage     int
@@ -77,7 +77,7 @@ func TestSmallWorkspaceCostsOneRequest(t *testing.T) {
 }
 
 func TestFallbackIsRemembered(t *testing.T) {
-	opts := graphsim.Options{MaxPageSize: 100, Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 4050})}}
+	opts := graphsim.Options{MaxPageSize: 100, Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 6000})}}
 	f := newFixture(t, opts, 100)
 	f.sim.SetFaults(graphsim.Faults{RejectFilter: true})
 	f.scrape()
@@ -92,8 +92,8 @@ func TestFallbackIsRemembered(t *testing.T) {
 			t.Fatalf("second scrape still sent a $filter: %s?%s", r.Path, r.RawQuery)
 		}
 	}
-	if got := f.sim.Stats().GraphRequests; got != 41 {
-		t.Fatalf("listing 4,050 sessions in pages of 100 took %d requests, want 41", got)
+	if got := f.sim.Stats().GraphRequests; got != 60 {
+		t.Fatalf("listing 6,000 sessions in pages of 100 took %d requests, want 60", got)
 	}
 }
 
@@ -162,7 +162,7 @@ func TestDiscoveredWorkspaces(t *testing.T) {
 }
 
 func TestOddTimestampsStayExact(t *testing.T) {
-	opts := graphsim.Options{MaxPageSize: 10, Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 400})}}
+	opts := graphsim.Options{MaxPageSize: 10, Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 600})}}
 	f := newFixture(t, opts, 10)
 	ws := &opts.Tenants[0].Workspaces[0]
 	same := testNow.Add(-10 * time.Minute).Add(123400 * time.Nanosecond)
