@@ -16,8 +16,7 @@ import (
 // probeConcurrency bounds the $count requests one workspace has in flight.
 const probeConcurrency = 4
 
-// sessionSource is the part of the Graph client a measurement needs; tests
-// can wrap it to count calls.
+// sessionSource is the part of the Graph client a measurement needs.
 type sessionSource interface {
 	ListSessions(ctx context.Context, workspaceID string, q graphclient.Query, pageLimit int, visit func(graphclient.SessionTimes)) (graphclient.ListResult, error)
 	ContinueSessions(ctx context.Context, nextLink string, visit func(graphclient.SessionTimes)) (graphclient.ListResult, error)
