@@ -38,8 +38,9 @@ type Collection struct {
 	// TimeoutOffset is subtracted from the scrape timeout header so the
 	// exporter answers before Prometheus gives up on it.
 	TimeoutOffset model.Duration `yaml:"timeout_offset"`
-	// MaxConcurrencyPerTenant caps the Graph requests in flight per tenant,
-	// to stay clear of Graph throttling.
+	// MaxConcurrencyPerTenant caps how many of a tenant's workspaces are
+	// read at once, to stay clear of Graph throttling; a workspace counted
+	// by Graph has up to four $count requests of its own in flight.
 	MaxConcurrencyPerTenant int `yaml:"max_concurrency_per_tenant"`
 }
 
