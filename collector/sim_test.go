@@ -29,7 +29,7 @@ var testNow = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 const testSecretEnv = "SECURITYCOPILOT_TEST_CLIENT_SECRET"
 
 type fixture struct {
-	t    *testing.T
+	t    testing.TB
 	sim  *graphsim.Server
 	opts graphsim.Options
 	cfg  *config.Config
@@ -73,7 +73,7 @@ func simTenant(n int, secret string, sizes map[string]int) graphsim.Tenant {
 // newFixture starts a simulator with the tenants and an exporter whose
 // config names every tenant's workspaces (discover lists tenants whose
 // workspaces are discovered instead).
-func newFixture(t *testing.T, opts graphsim.Options, pageSize int, discover ...string) *fixture {
+func newFixture(t testing.TB, opts graphsim.Options, pageSize int, discover ...string) *fixture {
 	t.Helper()
 	t.Setenv(testSecretEnv, "s3cret-value-for-tests")
 	if opts.Now == nil {
