@@ -96,6 +96,3 @@ func (s *state) reusable(cfg *config.Config, tc config.Tenant) *tenant {
 	}
 	return nil
 }
-
-// Ready reports whether a config has been applied.
-func (e *Exporter) Ready() bool { return e.state.Load() != nil }

@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -90,7 +91,7 @@ func newFixture(t testing.TB, opts graphsim.Options, pageSize int, discover ...s
 	cfg.Collection.Timeout = model.Duration(20 * time.Second)
 	for i, st := range opts.Tenants {
 		ct := config.Tenant{Name: fmt.Sprintf("tenant%d", i), TenantID: st.ID, ClientID: st.ClientID, ClientSecretEnv: testSecretEnv}
-		if !contains(discover, ct.Name) {
+		if !slices.Contains(discover, ct.Name) {
 			for _, w := range st.Workspaces {
 				ct.Workspaces = append(ct.Workspaces, w.ID)
 			}
@@ -112,15 +113,6 @@ func newFixture(t testing.TB, opts graphsim.Options, pageSize int, discover ...s
 		t.Fatal(err)
 	}
 	return &fixture{t: t, sim: sim, opts: opts, cfg: cfg, exp: exp, logs: logs}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // scrape serves one /metrics request and parses the answer.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -155,7 +156,7 @@ func overlap(i int, a, b Tenant) error {
 	}
 	var shared []string
 	for _, w := range b.Workspaces {
-		if containsString(a.Workspaces, w) && !containsString(shared, w) {
+		if slices.Contains(a.Workspaces, w) && !slices.Contains(shared, w) {
 			shared = append(shared, w)
 		}
 	}
@@ -164,13 +165,4 @@ func overlap(i int, a, b Tenant) error {
 	}
 	return fmt.Errorf("workspaces %q are also collected by tenants[%d] (%q) of the same tenant_id %q, so they would be exported twice",
 		shared, i, a.Name, b.TenantID)
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
