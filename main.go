@@ -138,6 +138,7 @@ func reloadOnSIGHUP(ctx context.Context, reloader *config.Reloader, logger *slog
 func newMux(exporter *collector.Exporter, reloader *config.Reloader, reg *prometheus.Registry, logger *slog.Logger) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle(*metricsPath, exporter.Handler(reg))
+	mux.Handle("/probe", exporter.ProbeHandler())
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "Healthy")
 	})
@@ -167,6 +168,7 @@ func newMux(exporter *collector.Exporter, reloader *config.Reloader, reg *promet
 			Version:     version.Info(),
 			Links: []web.LandingLinks{
 				{Address: *metricsPath, Text: "Metrics"},
+				{Address: "/probe?tenant=NAME", Text: "Probe one tenant"},
 				{Address: "/-/healthy", Text: "Health"},
 				{Address: "/-/ready", Text: "Readiness"},
 			},

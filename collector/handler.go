@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -24,17 +25,66 @@ func (e *Exporter) Handler(base prometheus.Gatherer) http.Handler {
 			http.Error(w, "no configuration loaded yet", http.StatusServiceUnavailable)
 			return
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), scrapeTimeout(r, time.Duration(st.cfg.Collection.Timeout), time.Duration(st.cfg.Collection.TimeoutOffset)))
-		defer cancel()
-		reg := prometheus.NewRegistry()
-		reg.MustRegister(&scrape{e: e, st: st, ctx: ctx})
-		// The scrape registry goes first: gathering it runs the Graph
-		// requests, and the exporter's own counters must include them.
-		promhttp.HandlerFor(prometheus.Gatherers{reg, base}, promhttp.HandlerOpts{
-			ErrorLog:      slogErrorLog{e.opts.Logger},
-			ErrorHandling: promhttp.ContinueOnError,
-		}).ServeHTTP(w, r.WithContext(ctx))
+		e.serve(w, r, &scrape{e: e, st: st, tenants: st.tenants}, base)
 	})
+}
+
+// ProbeHandler serves /probe?tenant=NAME[&workspace=ID]: the session metrics
+// of one configured tenant, or of one of its workspaces, without the
+// exporter's own metrics. It is the multi-target pattern of
+// blackbox_exporter, so that Prometheus can spread many tenants over several
+// exporter replicas. The parameters only select among configured targets:
+// an unknown tenant or workspace is refused, so no scrape can create a
+// series for a name the configuration does not hold.
+func (e *Exporter) ProbeHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st := e.state.Load()
+		if st == nil {
+			http.Error(w, "no configuration loaded yet", http.StatusServiceUnavailable)
+			return
+		}
+		q := r.URL.Query()
+		name := q.Get("tenant")
+		if name == "" {
+			http.Error(w, "the tenant parameter is missing: use /probe?tenant=NAME, NAME being a tenant name from the configuration", http.StatusBadRequest)
+			return
+		}
+		i := slices.IndexFunc(st.tenants, func(t *tenant) bool { return t.cfg.Name == name })
+		if i < 0 {
+			http.Error(w, fmt.Sprintf("unknown tenant %q: the configuration has no tenant of that name", name), http.StatusBadRequest)
+			return
+		}
+		s := &scrape{e: e, st: st, tenants: st.tenants[i : i+1]}
+		if q.Has("workspace") {
+			s.workspace = q.Get("workspace")
+			if t := st.tenants[i]; !t.cfg.Discover() && !slices.Contains(t.cfg.Workspaces, s.workspace) {
+				http.Error(w, fmt.Sprintf("unknown workspace %q: tenant %q has no such workspace in the configuration", s.workspace, name), http.StatusBadRequest)
+				return
+			}
+		}
+		e.serve(w, r, s, nil)
+	})
+}
+
+// serve runs one scrape within the deadline Prometheus announced and writes
+// its metrics, followed by base's when base is not nil.
+func (e *Exporter) serve(w http.ResponseWriter, r *http.Request, s *scrape, base prometheus.Gatherer) {
+	collection := s.st.cfg.Collection
+	ctx, cancel := context.WithTimeout(r.Context(), scrapeTimeout(r, time.Duration(collection.Timeout), time.Duration(collection.TimeoutOffset)))
+	defer cancel()
+	s.ctx = ctx
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(s)
+	// The scrape registry goes first: gathering it runs the Graph requests,
+	// and the exporter's own counters must include them.
+	gatherers := prometheus.Gatherers{reg}
+	if base != nil {
+		gatherers = append(gatherers, base)
+	}
+	promhttp.HandlerFor(gatherers, promhttp.HandlerOpts{
+		ErrorLog:      slogErrorLog{e.opts.Logger},
+		ErrorHandling: promhttp.ContinueOnError,
+	}).ServeHTTP(w, r.WithContext(ctx))
 }
 
 // scrapeTimeout is Prometheus' announced timeout minus the offset, so the

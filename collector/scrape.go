@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -14,9 +15,12 @@ import (
 
 // scrape collects every workspace of every tenant within ctx's deadline.
 type scrape struct {
-	e   *Exporter
-	st  *state
-	ctx context.Context
+	e       *Exporter
+	st      *state
+	tenants []*tenant
+	// workspace, when set, restricts the scrape to that workspace (a probe).
+	workspace string
+	ctx       context.Context
 }
 
 var _ prometheus.Collector = (*scrape)(nil)
@@ -25,7 +29,7 @@ func (s *scrape) Describe(ch chan<- *prometheus.Desc) { s.e.descs.describe(ch) }
 
 func (s *scrape) Collect(ch chan<- prometheus.Metric) {
 	var wg sync.WaitGroup
-	for _, t := range s.st.tenants {
+	for _, t := range s.tenants {
 		wg.Go(func() { s.collectTenant(t, ch) })
 	}
 	wg.Wait()
@@ -41,6 +45,13 @@ func (s *scrape) collectTenant(t *tenant, ch chan<- prometheus.Metric) {
 			logger.Error("Discovering workspaces failed", append(errorAttrs(err), "known_workspaces", len(ids))...)
 		}
 		ch <- prometheus.MustNewConstMetric(s.e.descs.discoverySuccess, prometheus.GaugeValue, ok, t.cfg.Name)
+	}
+	if s.workspace != "" {
+		if !slices.Contains(ids, s.workspace) {
+			logger.Warn("Probe asked for a workspace the tenant does not have", "workspace", s.workspace, "known_workspaces", len(ids))
+			return
+		}
+		ids = []string{s.workspace}
 	}
 	var wg sync.WaitGroup
 	for _, ws := range ids {
