@@ -74,10 +74,12 @@ func (e *Exporter) Apply(cfg *config.Config) error {
 
 func (e *Exporter) newTenant(cfg *config.Config, tc config.Tenant) (*tenant, error) {
 	client, err := graphclient.New(cfg.Graph, tc, graphclient.Options{
-		Metrics:    e.opts.Metrics,
-		Version:    e.opts.Version,
-		Transport:  e.opts.Transport,
-		RetryDelay: e.opts.RetryDelay,
+		Metrics:        e.opts.Metrics,
+		Version:        e.opts.Version,
+		Transport:      e.opts.Transport,
+		RetryDelay:     e.opts.RetryDelay,
+		MaxConcurrency: cfg.Collection.MaxConcurrencyPerTenant,
+		Logger:         e.opts.Logger,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("build Graph client: %w", err)
@@ -90,7 +92,7 @@ func (s *state) reusable(cfg *config.Config, tc config.Tenant) *tenant {
 		return nil
 	}
 	for _, t := range s.tenants {
-		if reflect.DeepEqual(t.cfg, tc) && t.graph == cfg.Graph && cap(t.slots) == cfg.Collection.MaxConcurrencyPerTenant {
+		if reflect.DeepEqual(t.cfg, tc) && t.graph == cfg.Graph && t.concurrency == cfg.Collection.MaxConcurrencyPerTenant {
 			return t
 		}
 	}

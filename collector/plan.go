@@ -8,24 +8,32 @@ import (
 	"net/http"
 	"time"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
 )
 
-// probeConcurrency bounds the $count requests one workspace has in flight.
-const probeConcurrency = 4
-
-// sessionSource is the part of the Graph client a measurement needs.
+// sessionSource is the part of graphclient.Reader a measurement needs.
 type sessionSource interface {
 	ListSessions(ctx context.Context, workspaceID string, q graphclient.Query, pageLimit int, visit func(graphclient.SessionTimes)) (graphclient.ListResult, error)
 	ContinueSessions(ctx context.Context, nextLink string, visit func(graphclient.SessionTimes)) (graphclient.ListResult, error)
-	CountSessions(ctx context.Context, workspaceID string, f graphclient.Filter) (int64, error)
+	Lookup(ctx context.Context, workspaceID string, lookups []graphclient.Lookup) ([]graphclient.ListResult, error)
+	CountSessions(ctx context.Context, workspaceID string, filters []graphclient.Filter) ([]int64, error)
+	Parallel(fs ...func() error) error
 }
 
 // errNeedListing says Graph did not honour $count or $filter, so the
 // workspace must be counted by listing it.
 var errNeedListing = errors.New("graph did not honour $count or $filter")
+
+// planMemory is what the exporter keeps about a workspace between scrapes:
+// which plan fits it, and the extremes it found last, which make the next
+// scrape's timestamp checks one request each. Nothing per session is kept.
+type planMemory struct {
+	counted      bool      // too large to list: counted by Graph
+	listingUntil time.Time // Graph did not honour $count or $filter
+	newest       time.Time // createdDateTime of the newest session
+	lastModified time.Time // latest lastModifiedDateTime
+	oldest       time.Time // createdDateTime of the oldest session
+}
 
 // measurement reads one workspace at one instant.
 type measurement struct {
@@ -36,54 +44,73 @@ type measurement struct {
 	now       time.Time
 }
 
-// run picks the cheapest exact plan. A workspace that fits in one page is
-// read whole in a single request. A larger one is listed to the end while
-// that takes fewer pages than counting would take requests; beyond that it is
-// counted by Graph ($count with $filter per window) and its timestamps are
-// found by narrowing searches, so its cost stops growing with its size. If
-// Graph ignores $count or rejects $filter, the listing goes on instead.
-func (m *measurement) run(ctx context.Context, listingOnly bool) (res result, usedListing bool, err error) {
-	if listingOnly {
-		res, err = m.listAll(ctx)
-		return res, true, err
+// run picks the cheapest exact plan and returns what to remember for the
+// next scrape. A workspace that fits in one page is read whole in a single
+// request, and one of a few pages is listed. A larger one is counted by
+// Graph: one round of $count requests, per window and property, plus one
+// check per timestamp of the extremes found last time; only the first scrape
+// of such a workspace, or one after its extremes were deleted, searches for
+// them. If Graph ignores $count or rejects $filter, the workspace is listed
+// instead, and that is remembered for listingMemory.
+func (m *measurement) run(ctx context.Context, mem planMemory) (result, planMemory, error) {
+	if m.now.Before(mem.listingUntil) {
+		res, err := m.listAll(ctx)
+		return res, mem, err
+	}
+	if mem.counted {
+		res, next, err := m.counted(ctx, mem, -1)
+		return m.orListAll(ctx, res, next, err)
 	}
 	agg := newAggregate(m.starts)
 	q := graphclient.Query{Count: true, Select: graphclient.TimesSelect, Top: m.pageSize}
 	first, err := m.src.ListSessions(ctx, m.workspace, q, 1, agg.add)
 	switch {
 	case err != nil:
-		return res, false, err
+		return result{}, mem, err
 	case first.Complete:
-		if err := countMismatch(first); err != nil {
-			return res, false, err
-		}
-		return agg.res, false, nil
+		return agg.res, planMemory{}, countMismatch(first)
 	case !first.HasCount:
-		res, err = m.listRest(ctx, first, agg)
-		return res, true, err
+		res, err := m.listRest(ctx, first, agg)
+		return res, m.listingMemory(), err
 	case remainingPages(first) <= m.listingBudget():
-		res, err = m.listRest(ctx, first, agg)
-		return res, false, err
+		res, err := m.listRest(ctx, first, agg)
+		return res, planMemory{}, err
 	}
-	res, err = m.counted(ctx, first.Count)
+	res, next, err := m.counted(ctx, planMemory{counted: true}, first.Count)
 	switch {
 	case errors.Is(err, errNeedListing):
 		res, err = m.listRest(ctx, first, agg)
-		return res, true, err
+		return res, m.listingMemory(), err
 	case errors.Is(err, errOddData):
 		// Odd data is no reason to stop using $count next time.
 		res, err = m.listRest(ctx, first, agg)
+		return res, planMemory{counted: true}, err
 	}
-	return res, false, err
+	return res, next, err
 }
 
-// listingBudget is how many more pages are cheaper to list than to count.
-// The counted plan needs two $count requests per window plus the probes of
-// its three searches; against the simulator it took 50 requests for 40,000
-// sessions and 66 for 100,000 (page size 1,000, four windows), so up to
-// about that many pages listing costs no more.
+// orListAll answers by listing when the counted plan could not.
+func (m *measurement) orListAll(ctx context.Context, res result, next planMemory, err error) (result, planMemory, error) {
+	switch {
+	case errors.Is(err, errNeedListing):
+		res, err = m.listAll(ctx)
+		return res, m.listingMemory(), err
+	case errors.Is(err, errOddData):
+		res, err = m.listAll(ctx)
+		return res, planMemory{counted: true}, err
+	}
+	return res, next, err
+}
+
+func (m *measurement) listingMemory() planMemory {
+	return planMemory{listingUntil: m.now.Add(listingMemory)}
+}
+
+// listingBudget is how many more pages are listed rather than counted: up
+// to as many as a counted scrape costs in requests (two per window, the
+// total and three timestamp checks), so listing never costs more requests.
 func (m *measurement) listingBudget() int64 {
-	return int64(2*len(m.starts) + 5*probesPerRound)
+	return int64(2*len(m.starts) + 3)
 }
 
 // countMismatch fails a one-page listing whose @odata.count disagrees with
@@ -124,43 +151,6 @@ func (m *measurement) listAll(ctx context.Context) (result, error) {
 		}
 	}
 	return agg.res, nil
-}
-
-// counted is the plan for a workspace larger than a page.
-func (m *measurement) counted(ctx context.Context, total int64) (result, error) {
-	res := result{sessions: total, created: make([]int64, len(m.starts)), active: make([]int64, len(m.starts))}
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(probeConcurrency)
-	for i, start := range m.starts {
-		g.Go(func() error { return m.count(gctx, graphclient.PropCreated, graphclient.OpGE, start, &res.created[i]) })
-		g.Go(func() error {
-			return m.count(gctx, graphclient.PropLastModified, graphclient.OpGE, start, &res.active[i])
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return result{}, err
-	}
-	var err error
-	s := &search{m: m}
-	if res.newest, err = s.newest(ctx, graphclient.PropCreated, res.created); err != nil {
-		return result{}, fmt.Errorf("newest %s: %w", graphclient.PropCreated, err)
-	}
-	if res.lastModified, err = s.newest(ctx, graphclient.PropLastModified, res.active); err != nil {
-		return result{}, fmt.Errorf("newest %s: %w", graphclient.PropLastModified, err)
-	}
-	if res.oldest, err = s.oldest(ctx, graphclient.PropCreated); err != nil {
-		return result{}, fmt.Errorf("oldest %s: %w", graphclient.PropCreated, err)
-	}
-	return res, nil
-}
-
-func (m *measurement) count(ctx context.Context, prop, op string, t time.Time, out *int64) error {
-	n, err := m.src.CountSessions(ctx, m.workspace, graphclient.Filter{{Property: prop, Op: op, Time: t}})
-	if err != nil {
-		return asNeedListing(err)
-	}
-	*out = n
-	return nil
 }
 
 // asNeedListing maps the answers that mean "this query form is not

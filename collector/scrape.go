@@ -3,7 +3,6 @@ package collector
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"slices"
 	"sync"
 	"time"
@@ -36,51 +35,42 @@ func (s *scrape) Collect(ch chan<- prometheus.Metric) {
 }
 
 func (s *scrape) collectTenant(t *tenant, ch chan<- prometheus.Metric) {
-	logger := s.e.opts.Logger.With("tenant", t.cfg.Name)
 	ids, err := t.workspaces(s.ctx, s.e.opts.Now())
 	if t.cfg.Discover() {
 		ok := 1.0
 		if err != nil {
 			ok = 0
-			logger.Error("Discovering workspaces failed", append(errorAttrs(err), "known_workspaces", len(ids))...)
+			s.e.opts.Logger.Error("Discovering workspaces failed", append(errorAttrs(err), "tenant", t.cfg.Name, "known_workspaces", len(ids))...)
 		}
 		ch <- prometheus.MustNewConstMetric(s.e.descs.discoverySuccess, prometheus.GaugeValue, ok, t.cfg.Name)
 	}
 	if s.workspace != "" {
 		if !slices.Contains(ids, s.workspace) {
-			logger.Warn("Probe asked for a workspace the tenant does not have", "workspace", s.workspace, "known_workspaces", len(ids))
+			s.e.opts.Logger.Warn("Probe asked for a workspace the tenant does not have", "tenant", t.cfg.Name, "workspace", s.workspace, "known_workspaces", len(ids))
 			return
 		}
 		ids = []string{s.workspace}
 	}
-	var wg sync.WaitGroup
+	outcomes := s.e.collect(s.ctx, t, ids, s.st.cfg)
 	for _, ws := range ids {
-		wg.Go(func() { s.collectWorkspace(t, ws, logger.With("workspace", ws), ch) })
+		s.emit(ch, t, ws, outcomes[ws])
 	}
-	wg.Wait()
 }
 
-func (s *scrape) collectWorkspace(t *tenant, ws string, logger *slog.Logger, ch chan<- prometheus.Metric) {
-	start := time.Now()
-	res, usedListing, wasListing, err := s.measure(t, ws)
-	duration := time.Since(start)
-	lastSuccess, entered := t.remember(ws, s.e.opts.Now(), err == nil, usedListing, wasListing)
-	if entered {
-		logger.Info("Graph did not honour $count or $filter; counting this workspace by listing it", "for", listingMemory)
-	}
+func (s *scrape) emit(ch chan<- prometheus.Metric, t *tenant, ws string, o outcome) {
 	labels := []string{t.cfg.Name, ws}
 	gauge := func(d *prometheus.Desc, v float64, extra ...string) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, append(labels, extra...)...)
 	}
-	gauge(s.e.descs.duration, duration.Seconds())
-	if !lastSuccess.IsZero() {
-		gauge(s.e.descs.lastSuccess, unixSeconds(lastSuccess))
+	gauge(s.e.descs.duration, o.duration.Seconds())
+	if last := t.lastSuccess(ws); !last.IsZero() {
+		gauge(s.e.descs.lastSuccess, unixSeconds(last))
 	}
-	if err != nil {
-		logger.Error("Collecting workspace failed", append(errorAttrs(err), "duration", duration)...)
+	if o.err != nil {
 		gauge(s.e.descs.up, 0)
 		return
 	}
+	res := o.res
 	gauge(s.e.descs.up, 1)
 	gauge(s.e.descs.sessions, float64(res.sessions))
 	for i, w := range s.st.cfg.Windows {
@@ -97,23 +87,6 @@ func (s *scrape) collectWorkspace(t *tenant, ws string, logger *slog.Logger, ch 
 			gauge(ts.d, unixSeconds(ts.t))
 		}
 	}
-}
-
-func (s *scrape) measure(t *tenant, ws string) (res result, usedListing, wasListing bool, err error) {
-	release, err := t.acquire(s.ctx)
-	if err != nil {
-		return res, false, false, err
-	}
-	defer release()
-	now := s.e.opts.Now().UTC().Truncate(time.Second)
-	starts := make([]time.Time, len(s.st.cfg.Windows))
-	for i, w := range s.st.cfg.Windows {
-		starts[i] = now.Add(-w.Duration)
-	}
-	m := &measurement{src: t.client, workspace: ws, pageSize: s.st.cfg.Graph.PageSize, starts: starts, now: now}
-	wasListing = t.listingOnly(ws, now)
-	res, usedListing, err = m.run(s.ctx, wasListing)
-	return res, usedListing, wasListing, err
 }
 
 func unixSeconds(t time.Time) float64 { return float64(t.UnixNano()) / 1e9 }

@@ -5,10 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
 )
@@ -40,18 +37,37 @@ type search struct {
 	m *measurement
 }
 
-type countAt func(ctx context.Context, x int64) (int64, error)
+// filterAt is the filter a search counts at position x.
+type filterAt func(x int64) graphclient.Filter
 
 func ticks(t time.Time) int64     { return t.UnixNano() / 100 }
 func fromTicks(x int64) time.Time { return time.Unix(0, x*100).UTC() }
 
-// newest finds the latest value of prop; known[i] is the count of sessions
-// with prop ge the i-th window start, which seeds the search for free.
+// newestOf finds the latest value of prop; known[i] is the count of
+// sessions with prop ge the i-th window start. The shortest window holding
+// 1 to a page of sessions is listed; only when none does is there a search.
+func (s *search) newestOf(ctx context.Context, prop string, known []int64) (time.Time, error) {
+	for i, n := range known {
+		if n >= 1 && n <= int64(s.m.pageSize) {
+			t, err := s.extreme(ctx, prop, ge(prop, s.m.starts[i]), after)
+			return t, wrapNewest(prop, err)
+		}
+	}
+	t, err := s.newest(ctx, prop, known)
+	return t, wrapNewest(prop, err)
+}
+
+func wrapNewest(prop string, err error) error {
+	if err != nil {
+		return fmt.Errorf("newest %s: %w", prop, err)
+	}
+	return nil
+}
+
+// newest searches for the latest value of prop, seeded with known.
 func (s *search) newest(ctx context.Context, prop string, known []int64) (time.Time, error) {
 	// Position x stands for the time -x, and counts sessions with prop ge it.
-	probe := func(ctx context.Context, x int64) (int64, error) {
-		return s.m.src.CountSessions(ctx, s.m.workspace, graphclient.Filter{{Property: prop, Op: graphclient.OpGE, Time: fromTicks(-x)}})
-	}
+	probe := func(x int64) graphclient.Filter { return ge(prop, fromTicks(-x)) }
 	points := map[int64]int64{}
 	for i, start := range s.m.starts {
 		points[-ticks(start)] = known[i]
@@ -65,14 +81,14 @@ func (s *search) newest(ctx context.Context, prop string, known []int64) (time.T
 		return fromTicks(-b.full), nil
 	}
 	f := graphclient.Filter{{Property: prop, Op: graphclient.OpGE, Time: fromTicks(-b.at)}}
-	return s.extreme(ctx, prop, f, func(t, best time.Time) bool { return t.After(best) })
+	return s.extreme(ctx, prop, f, after)
 }
 
 // oldest finds the earliest set value of prop.
 func (s *search) oldest(ctx context.Context, prop string) (time.Time, error) {
 	set := graphclient.Condition{Property: prop, Op: graphclient.OpGT, Time: time.Time{}}
-	probe := func(ctx context.Context, x int64) (int64, error) {
-		return s.m.src.CountSessions(ctx, s.m.workspace, graphclient.Filter{set, {Property: prop, Op: graphclient.OpLT, Time: fromTicks(x)}})
+	probe := func(x int64) graphclient.Filter {
+		return graphclient.Filter{set, {Property: prop, Op: graphclient.OpLT, Time: fromTicks(x)}}
 	}
 	b, err := s.narrow(ctx, ticks(searchFloor), ticks(s.m.now.Add(time.Second)), map[int64]int64{}, s.olderSeeds(), probe)
 	if err != nil {
@@ -82,7 +98,7 @@ func (s *search) oldest(ctx context.Context, prop string) (time.Time, error) {
 		return fromTicks(b.empty), nil
 	}
 	f := graphclient.Filter{set, {Property: prop, Op: graphclient.OpLT, Time: fromTicks(b.at)}}
-	return s.extreme(ctx, prop, f, func(t, best time.Time) bool { return t.Before(best) })
+	return s.extreme(ctx, prop, f, before)
 }
 
 // olderSeeds are the first probes of the oldest search: points stepping back
@@ -117,11 +133,11 @@ type boundary struct {
 // round's probes interpolate where the count should be a fraction of a page,
 // which lands at once when sessions are spread evenly; the other half split
 // the bracket evenly, which bounds the rounds when they are not.
-func (s *search) narrow(ctx context.Context, empty, full int64, points map[int64]int64, seeds []int64, probe countAt) (boundary, error) {
+func (s *search) narrow(ctx context.Context, empty, full int64, points map[int64]int64, seeds []int64, probe filterAt) (boundary, error) {
 	limit := int64(s.m.pageSize)
 	todo := seeds
 	for round := 0; round <= maxSearchRounds; round++ {
-		if err := probeAll(ctx, todo, points, probe); err != nil {
+		if err := s.probeAll(ctx, todo, points, probe); err != nil {
 			return boundary{}, err
 		}
 		br, err := bracket(points, empty, full, limit)
@@ -218,23 +234,23 @@ func splitPoints(a, b, countB, limit int64, n int) []int64 {
 	return out
 }
 
-func probeAll(ctx context.Context, xs []int64, points map[int64]int64, probe countAt) error {
-	var mu sync.Mutex
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(probeConcurrency)
-	for _, x := range xs {
-		g.Go(func() error {
-			n, err := probe(gctx, x)
-			if err != nil {
-				return asNeedListing(err)
-			}
-			mu.Lock()
-			points[x] = n
-			mu.Unlock()
-			return nil
-		})
+// probeAll counts at every position in xs, all in one round.
+func (s *search) probeAll(ctx context.Context, xs []int64, points map[int64]int64, probe filterAt) error {
+	if len(xs) == 0 {
+		return nil
 	}
-	return g.Wait()
+	filters := make([]graphclient.Filter, len(xs))
+	for i, x := range xs {
+		filters[i] = probe(x)
+	}
+	counts, err := s.m.src.CountSessions(ctx, s.m.workspace, filters)
+	if err != nil {
+		return asNeedListing(err)
+	}
+	for i, x := range xs {
+		points[x] = counts[i]
+	}
+	return nil
 }
 
 // extreme lists the sessions matching f, at most about a page, and returns
@@ -243,11 +259,7 @@ func (s *search) extreme(ctx context.Context, prop string, f graphclient.Filter,
 	var best time.Time
 	q := graphclient.Query{Filter: f, Select: []string{prop}, Top: s.m.pageSize}
 	_, err := s.m.src.ListSessions(ctx, s.m.workspace, q, 0, func(st graphclient.SessionTimes) {
-		t := st.Created
-		if prop == graphclient.PropLastModified {
-			t = st.LastModified
-		}
-		if !t.IsZero() && (best.IsZero() || better(t, best)) {
+		if t := st.Get(prop); !t.IsZero() && (best.IsZero() || better(t, best)) {
 			best = t
 		}
 	})

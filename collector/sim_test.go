@@ -89,6 +89,7 @@ func newFixture(t testing.TB, opts graphsim.Options, pageSize int, discover ...s
 	cfg.Graph.Endpoint, cfg.Graph.AuthorityHost = sim.GraphEndpoint(), sim.AuthorityHost()
 	cfg.Graph.PageSize = pageSize
 	cfg.Collection.Timeout = model.Duration(20 * time.Second)
+	cfg.Collection.CacheTTL = 0 // tests of the cache set it themselves
 	for i, st := range opts.Tenants {
 		ct := config.Tenant{Name: fmt.Sprintf("tenant%d", i), TenantID: st.ID, ClientID: st.ClientID, ClientSecretEnv: testSecretEnv}
 		if !slices.Contains(discover, ct.Name) {

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
 )
@@ -21,24 +23,25 @@ const (
 // tenant is one configured tenant with its client and what the exporter
 // remembers about it between scrapes.
 type tenant struct {
-	cfg    config.Tenant
-	graph  config.Graph
-	client *graphclient.Client
-	slots  chan struct{} // bounds concurrent workspace collections
+	cfg         config.Tenant
+	graph       config.Graph
+	concurrency int
+	client      *graphclient.Client
+	// flight makes concurrent scrapes share one fetch and one discovery.
+	flight singleflight.Group
 
 	mu           sync.Mutex
-	listingUntil map[string]time.Time
-	lastSuccess  map[string]time.Time
+	plans        map[string]planMemory
+	cache        map[string]outcome // the last successful outcome per workspace
 	discovered   []string
 	discoveredAt time.Time
 }
 
 func newTenant(tc config.Tenant, g config.Graph, concurrency int, client *graphclient.Client) *tenant {
 	return &tenant{
-		cfg: tc, graph: g, client: client,
-		slots:        make(chan struct{}, concurrency),
-		listingUntil: map[string]time.Time{},
-		lastSuccess:  map[string]time.Time{},
+		cfg: tc, graph: g, concurrency: concurrency, client: client,
+		plans: map[string]planMemory{},
+		cache: map[string]outcome{},
 	}
 }
 
@@ -55,48 +58,27 @@ func (t *tenant) workspaces(ctx context.Context, now time.Time) ([]string, error
 		return ids, nil
 	}
 	t.mu.Unlock()
-	found, err := t.client.ListWorkspaces(ctx)
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if err != nil {
-		return t.discovered, err
-	}
-	ids := make([]string, 0, len(found))
-	for _, w := range found {
-		ids = append(ids, w.ID)
-	}
-	t.discovered, t.discoveredAt = ids, now
-	return ids, nil
-}
-
-func (t *tenant) listingOnly(ws string, now time.Time) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return now.Before(t.listingUntil[ws])
-}
-
-// remember records a measurement's outcome and returns the workspace's last
-// success time and whether listing mode was newly entered.
-func (t *tenant) remember(ws string, now time.Time, ok, usedListing, wasListing bool) (time.Time, bool) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	entered := false
-	if ok {
-		t.lastSuccess[ws] = now
-		if usedListing && !wasListing {
-			t.listingUntil[ws] = now.Add(listingMemory)
-			entered = true
+	_, err, _ := t.flight.Do("discovery", func() (any, error) {
+		found, err := t.client.ListWorkspaces(ctx)
+		if err != nil {
+			return nil, err
 		}
-	}
-	return t.lastSuccess[ws], entered
+		ids := make([]string, 0, len(found))
+		for _, w := range found {
+			ids = append(ids, w.ID)
+		}
+		t.mu.Lock()
+		t.discovered, t.discoveredAt = ids, now
+		t.mu.Unlock()
+		return nil, nil
+	})
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.discovered, err
 }
 
-// acquire takes a concurrency slot, giving up when ctx ends.
-func (t *tenant) acquire(ctx context.Context) (release func(), err error) {
-	select {
-	case t.slots <- struct{}{}:
-		return func() { <-t.slots }, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
+func (t *tenant) plan(ws string) planMemory {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.plans[ws]
 }

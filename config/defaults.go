@@ -22,6 +22,14 @@ const (
 	MaxTimeout = model.Duration(10 * time.Minute)
 
 	DefaultMaxConcurrencyPerTenant = 4
+
+	// DefaultCacheTTL is Prometheus' default scrape interval: one Prometheus
+	// at the default interval still sees every fetch, while an HA pair, or
+	// a faster interval, costs Graph no more than one fetch a minute. A
+	// minute-old number is well inside the shortest default window.
+	DefaultCacheTTL = model.Duration(time.Minute)
+	// MaxCacheTTL bounds cache_ttl: older numbers would hide outages.
+	MaxCacheTTL = model.Duration(time.Hour)
 	// MaxConcurrencyLimit bounds max_concurrency_per_tenant; more parallel
 	// requests only earn throttling from Graph.
 	MaxConcurrencyLimit = 64
@@ -61,6 +69,7 @@ func Default() *Config {
 			Timeout:                 DefaultTimeout,
 			TimeoutOffset:           DefaultTimeoutOffset,
 			MaxConcurrencyPerTenant: DefaultMaxConcurrencyPerTenant,
+			CacheTTL:                DefaultCacheTTL,
 		},
 	}
 }

@@ -16,6 +16,7 @@ func durationKeys() [][]string {
 	return [][]string{
 		{"collection", "timeout"},
 		{"collection", "timeout_offset"},
+		{"collection", "cache_ttl"},
 	}
 }
 

@@ -52,6 +52,8 @@ func TestLoadInvalid(t *testing.T) {
 		{"invalid-timeout-offset-negative.yml", `invalid-timeout-offset-negative.yml: collection.timeout_offset: line 2: "-1s" must not be negative`},
 		{"invalid-timeout-offset.yml", "invalid-timeout-offset.yml: collection.timeout_offset: 30s must be less than collection.timeout (30s)"},
 		{"invalid-concurrency-zero.yml", "invalid-concurrency-zero.yml: collection.max_concurrency_per_tenant: 0 is out of range 1..64"},
+		{"invalid-cache-ttl-negative.yml", `invalid-cache-ttl-negative.yml: collection.cache_ttl: line 2: "-1s" must not be negative`},
+		{"invalid-cache-ttl-too-long.yml", "invalid-cache-ttl-too-long.yml: collection.cache_ttl: 2h is longer than the maximum of 1h"},
 		{"invalid-concurrency-too-large.yml", "invalid-concurrency-too-large.yml: collection.max_concurrency_per_tenant: 65 is out of range 1..64"},
 
 		// tenants.

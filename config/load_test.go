@@ -29,7 +29,7 @@ func defaultGraph() Graph {
 }
 
 func defaultCollection() Collection {
-	return Collection{Timeout: DefaultTimeout, TimeoutOffset: DefaultTimeoutOffset, MaxConcurrencyPerTenant: DefaultMaxConcurrencyPerTenant}
+	return Collection{Timeout: DefaultTimeout, TimeoutOffset: DefaultTimeoutOffset, MaxConcurrencyPerTenant: DefaultMaxConcurrencyPerTenant, CacheTTL: DefaultCacheTTL}
 }
 
 func TestLoadValid(t *testing.T) {
@@ -81,6 +81,7 @@ func TestLoadValid(t *testing.T) {
 					Timeout:                 model.Duration(2 * time.Minute),
 					TimeoutOffset:           model.Duration(time.Second),
 					MaxConcurrencyPerTenant: 16,
+					CacheTTL:                0,
 				},
 				Tenants: []Tenant{
 					{

@@ -38,10 +38,13 @@ type Collection struct {
 	// TimeoutOffset is subtracted from the scrape timeout header so the
 	// exporter answers before Prometheus gives up on it.
 	TimeoutOffset model.Duration `yaml:"timeout_offset"`
-	// MaxConcurrencyPerTenant caps how many of a tenant's workspaces are
-	// read at once, to stay clear of Graph throttling; a workspace counted
-	// by Graph has up to four $count requests of its own in flight.
+	// MaxConcurrencyPerTenant caps the HTTP requests one tenant has in
+	// flight to Graph, a $batch of up to 20 requests counting once, to stay
+	// clear of Graph throttling.
 	MaxConcurrencyPerTenant int `yaml:"max_concurrency_per_tenant"`
+	// CacheTTL is how long a workspace's numbers are reused before Graph is
+	// asked again; 0 asks on every scrape.
+	CacheTTL model.Duration `yaml:"cache_ttl"`
 }
 
 // AuthMethod names how the exporter authenticates to Microsoft Entra ID.

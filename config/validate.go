@@ -136,5 +136,11 @@ func (c *Collection) validate() []error {
 	if c.MaxConcurrencyPerTenant < 1 || c.MaxConcurrencyPerTenant > MaxConcurrencyLimit {
 		errs = append(errs, fieldErr("collection.max_concurrency_per_tenant", "%d is out of range 1..%d", c.MaxConcurrencyPerTenant, MaxConcurrencyLimit))
 	}
+	switch {
+	case c.CacheTTL < 0:
+		errs = append(errs, fieldErr("collection.cache_ttl", "%s must not be negative", c.CacheTTL))
+	case c.CacheTTL > MaxCacheTTL:
+		errs = append(errs, fieldErr("collection.cache_ttl", "%s is longer than the maximum of %s", c.CacheTTL, MaxCacheTTL))
+	}
 	return errs
 }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"mime"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
@@ -29,13 +31,25 @@ type Options struct {
 	// RetryDelay is the base of the exponential backoff when Graph sends no
 	// Retry-After; 0 means azcore's default of 800 ms.
 	RetryDelay time.Duration
+	// MaxConcurrency bounds the HTTP requests in flight to Graph, a $batch
+	// counting once; 0 means 4.
+	MaxConcurrency int
+	// Logger receives the rare events worth a line, such as Graph refusing
+	// $batch; nil discards them.
+	Logger *slog.Logger
 }
 
 // Client talks to Microsoft Graph on behalf of one tenant.
 type Client struct {
-	tenant   string
-	endpoint *url.URL
-	pipeline runtime.Pipeline
+	tenant     string
+	endpoint   *url.URL
+	pipeline   runtime.Pipeline
+	metrics    *Metrics
+	logger     *slog.Logger
+	retryDelay time.Duration
+	slots      chan struct{} // bounds HTTP requests in flight
+	// batchRefusedUntil is set when Graph refused $batch.
+	batchRefusedUntil atomic.Pointer[time.Time]
 }
 
 // New builds the tenant's credential and request pipeline. It reads the
@@ -59,7 +73,16 @@ func New(g config.Graph, t config.Tenant, opts Options) (*Client, error) {
 		retryDelay: opts.RetryDelay,
 		metrics:    opts.Metrics,
 	})
-	return &Client{tenant: t.Name, endpoint: endpoint, pipeline: pl}, nil
+	if opts.MaxConcurrency <= 0 {
+		opts.MaxConcurrency = 4
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Client{
+		tenant: t.Name, endpoint: endpoint, pipeline: pl, metrics: opts.Metrics, logger: opts.Logger,
+		retryDelay: opts.RetryDelay, slots: make(chan struct{}, opts.MaxConcurrency),
+	}, nil
 }
 
 // get sends one GET and returns the answer with its body unread, so that it
@@ -71,17 +94,27 @@ func (c *Client) get(ctx context.Context, rawURL string) (*http.Response, error)
 	}
 	req.Raw().Header.Set("Accept", "application/json")
 	runtime.SkipBodyDownload(req)
-	resp, err := c.pipeline.Do(req)
+	resp, err := c.do(req)
 	if err != nil {
-		return nil, fmt.Errorf("graph GET %s: %w", req.Raw().URL.EscapedPath(), err)
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		defer resp.Body.Close()
-		return nil, newError(resp)
+		return nil, err
 	}
 	if err := checkJSON(resp); err != nil {
 		resp.Body.Close()
 		return nil, err
+	}
+	return resp, nil
+}
+
+// do sends a request through the pipeline and returns a 2xx answer with its
+// body unread; any other answer becomes *Error.
+func (c *Client) do(req *policy.Request) (*http.Response, error) {
+	resp, err := c.pipeline.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("graph %s %s: %w", req.Raw().Method, req.Raw().URL.EscapedPath(), err)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		defer resp.Body.Close()
+		return nil, newError(resp)
 	}
 	return resp, nil
 }

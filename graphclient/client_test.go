@@ -227,12 +227,13 @@ func TestCountSessions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := sc.client.CountSessions(context.Background(), "default", nil)
-	if err != nil || n != 80 {
-		t.Fatalf("count = %d, err %v", n, err)
+	recent := Filter{{Property: PropCreated, Op: OpGE, Time: time.Now().Add(-24 * time.Hour)}}
+	n, err := sc.client.Reader().CountSessions(context.Background(), "default", []Filter{nil, recent})
+	if err != nil || len(n) != 2 || n[0] != 80 || n[1] > n[0] {
+		t.Fatalf("counts = %v, err %v", n, err)
 	}
 	sim.SetFaults(graphsim.Faults{OmitCount: true})
-	if _, err := sc.client.CountSessions(context.Background(), "default", nil); !errors.Is(err, ErrCountUnsupported) {
+	if _, err := sc.client.Reader().CountSessions(context.Background(), "default", []Filter{nil}); !errors.Is(err, ErrCountUnsupported) {
 		t.Fatalf("err = %v, want ErrCountUnsupported", err)
 	}
 }

@@ -80,17 +80,23 @@ func newError(resp *http.Response) *Error {
 		e.Path = resp.Request.URL.EscapedPath()
 	}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	e.fillFromBody(body)
+	return e
+}
+
+// fillFromBody takes the code, message and innermost request-id from an
+// OData error body, or the status text when the body is something else.
+func (e *Error) fillFromBody(body []byte) {
 	var parsed odataErrorBody
 	if json.Unmarshal(body, &parsed) != nil || parsed.Error.Code == "" {
-		e.Message = http.StatusText(resp.StatusCode)
-		return e
+		e.Message = http.StatusText(e.Status)
+		return
 	}
 	e.Code = parsed.Error.Code
 	e.Message = singleLine(parsed.Error.Message, 300)
 	if id := innermostRequestID(parsed.Error.InnerError); id != "" {
 		e.RequestID = id
 	}
-	return e
 }
 
 // innermostRequestID walks nested innerError objects; Graph puts the

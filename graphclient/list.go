@@ -18,9 +18,10 @@ type ListResult struct {
 	NextLink string
 }
 
-// list reads a collection page by page, following @odata.nextLink until it
-// is absent or pageLimit pages were read (0 means no limit but maxPages).
-func (c *Client) list(ctx context.Context, firstURL string, pageLimit int, item func(*json.Decoder) error) (ListResult, error) {
+// list reads a collection page by page through f, following
+// @odata.nextLink until it is absent or pageLimit pages were read (0 means no
+// limit but maxPages).
+func (c *Client) list(ctx context.Context, f fetcher, firstURL string, pageLimit int, item func(*json.Decoder) error) (ListResult, error) {
 	var res ListResult
 	seen := map[string]bool{firstURL: true}
 	next := firstURL
@@ -28,7 +29,9 @@ func (c *Client) list(ctx context.Context, firstURL string, pageLimit int, item 
 		if res.Pages >= maxPages {
 			return res, fmt.Errorf("listing did not end after %d pages", maxPages)
 		}
-		meta, err := c.page(ctx, next, item)
+		call := &pageCall{url: next, item: item}
+		f.fetch(ctx, []*pageCall{call})
+		meta, err := call.meta, call.err
 		if err != nil {
 			return res, err
 		}
@@ -49,17 +52,4 @@ func (c *Client) list(ctx context.Context, firstURL string, pageLimit int, item 
 	}
 	res.Complete = true
 	return res, nil
-}
-
-func (c *Client) page(ctx context.Context, rawURL string, item func(*json.Decoder) error) (pageMeta, error) {
-	resp, err := c.get(ctx, rawURL)
-	if err != nil {
-		return pageMeta{}, err
-	}
-	defer resp.Body.Close()
-	meta, err := decodePage(resp.Body, item)
-	if err != nil {
-		return meta, fmt.Errorf("graph GET %s (request-id %s): %w", resp.Request.URL.EscapedPath(), resp.Header.Get("request-id"), err)
-	}
-	return meta, nil
 }

@@ -7,6 +7,7 @@ import (
 // Metrics are the client's own counters, shared by every tenant's client.
 type Metrics struct {
 	requests      *prometheus.CounterVec
+	httpRequests  *prometheus.CounterVec
 	duration      prometheus.Histogram
 	retries       prometheus.Counter
 	tokenRequests *prometheus.CounterVec
@@ -17,11 +18,15 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "securitycopilot_graph_requests_total",
-			Help: "HTTP requests sent to Microsoft Graph, each retry counted, by HTTP status code of the answer (\"error\" when no answer came).",
+			Help: "Requests sent to Microsoft Graph, each retry counted, whether alone or inside a $batch, by the HTTP status code of the request's own answer (\"error\" when no answer came).",
+		}, []string{"code"}),
+		httpRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "securitycopilot_graph_http_requests_total",
+			Help: "HTTP round trips to Microsoft Graph, each retry counted and a $batch of up to 20 requests counted once, by HTTP status code (\"error\" when no answer came).",
 		}, []string{"code"}),
 		duration: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "securitycopilot_graph_request_duration_seconds",
-			Help:    "Time from sending a request to Microsoft Graph until its answer's headers arrived, each retry timed alone.",
+			Help:    "Time from sending an HTTP request to Microsoft Graph (a $batch counting once) until its answer's headers arrived, each retry timed alone.",
 			Buckets: []float64{.025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
 		}),
 		retries: prometheus.NewCounter(prometheus.CounterOpts{
@@ -33,7 +38,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Access tokens asked of Entra ID through azidentity, by tenant and result; a cached token is reused until shortly before it expires and is not counted again.",
 		}, []string{"tenant", "result"}),
 	}
-	reg.MustRegister(m.requests, m.duration, m.retries, m.tokenRequests)
+	reg.MustRegister(m.requests, m.httpRequests, m.duration, m.retries, m.tokenRequests)
 	return m
 }
 

@@ -18,6 +18,7 @@ const (
 	OpGE = "ge"
 	OpGT = "gt"
 	OpLT = "lt"
+	OpLE = "le"
 )
 
 // Condition is one comparison of a timestamp property with a point in time.

@@ -95,6 +95,11 @@ func (p *instrumentPolicy) Do(req *policy.Request) (*http.Response, error) {
 	if err == nil {
 		code = strconv.Itoa(resp.StatusCode)
 	}
-	p.metrics.requests.WithLabelValues(code).Inc()
+	p.metrics.httpRequests.WithLabelValues(code).Inc()
+	if !isBatch(req.Raw().Context()) || err != nil {
+		// A $batch that got no answer failed all its requests; one that did
+		// has its items counted as they are read.
+		p.metrics.requests.WithLabelValues(code).Inc()
+	}
 	return resp, err
 }

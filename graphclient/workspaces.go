@@ -15,7 +15,7 @@ type Workspace struct {
 func (c *Client) ListWorkspaces(ctx context.Context) ([]Workspace, error) {
 	var out []Workspace
 	q := Query{Select: []string{"id", "displayName"}}
-	_, err := c.list(ctx, c.url("/security/securityCopilot/workspaces", q), 0, func(dec *json.Decoder) error {
+	_, err := c.list(ctx, c, c.url("/security/securityCopilot/workspaces", q), 0, func(dec *json.Decoder) error {
 		var w Workspace
 		if err := dec.Decode(&w); err != nil {
 			return err

@@ -1,0 +1,156 @@
+package collector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
+)
+
+// outcome is what a scrape reports for a workspace: numbers read from Graph
+// at fetchedAt, or the error that kept them from being read.
+type outcome struct {
+	res       result
+	err       error
+	fetchedAt time.Time     // exporter clock
+	duration  time.Duration // spent reading the workspace
+	windows   string        // windowsKey of the config the numbers follow
+}
+
+// windowsKey identifies a window list, so that neither a cached result nor a
+// shared fetch crosses a reload that changed the windows.
+func windowsKey(ws []config.Window) string {
+	var b strings.Builder
+	for _, w := range ws {
+		fmt.Fprintf(&b, "%s=%d;", w.Label, w.Duration)
+	}
+	return b.String()
+}
+
+// collect returns an outcome for every workspace in ids: the cached one
+// while it is younger than cache_ttl, else one fetched now. Concurrent
+// scrapes of the tenant share one fetch, so an HA pair of Prometheus servers
+// costs Graph what one does; a scrape that joined a fetch started for fewer
+// workspaces starts one more for the rest.
+func (e *Exporter) collect(ctx context.Context, t *tenant, ids []string, cfg *config.Config) map[string]outcome {
+	out := make(map[string]outcome, len(ids))
+	key := windowsKey(cfg.Windows)
+	for range 2 {
+		stale := t.takeFresh(ids, key, time.Duration(cfg.Collection.CacheTTL), e.opts.Now(), out)
+		if len(stale) == 0 {
+			return out
+		}
+		ch := t.flight.DoChan("fetch "+key, func() (any, error) {
+			fctx, cancel := detach(ctx)
+			defer cancel()
+			return e.fetch(fctx, t, stale, cfg), nil
+		})
+		select {
+		case r := <-ch:
+			for ws, o := range r.Val.(map[string]outcome) {
+				if slices.Contains(stale, ws) {
+					out[ws] = o
+				}
+			}
+		case <-ctx.Done():
+			for _, ws := range stale {
+				out[ws] = outcome{err: fmt.Errorf("waiting for the fetch of another scrape: %w", ctx.Err())}
+			}
+			return out
+		}
+	}
+	for _, ws := range ids {
+		if _, ok := out[ws]; !ok {
+			out[ws] = outcome{err: errors.New("not collected: the workspace list changed during the scrape")}
+		}
+	}
+	return out
+}
+
+// detach keeps ctx's values and deadline but not its cancellation: a shared
+// fetch must not end because the scrape that started it went away while
+// others wait for it.
+func detach(ctx context.Context) (context.Context, context.CancelFunc) {
+	if deadline, ok := ctx.Deadline(); ok {
+		return context.WithDeadline(context.WithoutCancel(ctx), deadline)
+	}
+	return context.WithCancel(context.WithoutCancel(ctx))
+}
+
+// takeFresh copies into out the cached outcomes of ids that are fresh, and
+// returns the ids that are neither there nor already in out.
+func (t *tenant) takeFresh(ids []string, key string, ttl time.Duration, now time.Time, out map[string]outcome) []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var stale []string
+	for _, ws := range ids {
+		if _, done := out[ws]; done {
+			continue
+		}
+		if o, ok := t.cache[ws]; ok && o.windows == key && now.Sub(o.fetchedAt) < ttl {
+			out[ws] = o
+			continue
+		}
+		stale = append(stale, ws)
+	}
+	return stale
+}
+
+// lastSuccess is when the workspace was last read successfully.
+func (t *tenant) lastSuccess(ws string) time.Time {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.cache[ws].fetchedAt
+}
+
+// fetch reads the workspaces from Graph, all of them through one Batcher so
+// that their requests share $batch calls, and logs each failure once.
+func (e *Exporter) fetch(ctx context.Context, t *tenant, ids []string, cfg *config.Config) map[string]outcome {
+	now := e.opts.Now()
+	at := now.UTC().Truncate(time.Second)
+	starts := make([]time.Time, len(cfg.Windows))
+	for i, w := range cfg.Windows {
+		starts[i] = at.Add(-w.Duration)
+	}
+	key := windowsKey(cfg.Windows)
+	reader := t.client.NewBatcher(ctx).Reader()
+	outcomes := make([]outcome, len(ids))
+	work := make([]func() error, len(ids))
+	for i, ws := range ids {
+		work[i] = func() error {
+			start := time.Now()
+			prev := t.plan(ws)
+			m := &measurement{src: reader, workspace: ws, pageSize: cfg.Graph.PageSize, starts: starts, now: at}
+			res, next, err := m.run(ctx, prev)
+			outcomes[i] = outcome{res: res, err: err, fetchedAt: now, duration: time.Since(start), windows: key}
+			e.record(t, ws, prev, next, outcomes[i])
+			return nil
+		}
+	}
+	_ = reader.Parallel(work...) // each workspace keeps its own error
+	out := make(map[string]outcome, len(ids))
+	for i, ws := range ids {
+		out[ws] = outcomes[i]
+	}
+	return out
+}
+
+// record keeps a success for later scrapes and logs what support needs.
+func (e *Exporter) record(t *tenant, ws string, prev, next planMemory, o outcome) {
+	logger := e.opts.Logger.With("tenant", t.cfg.Name, "workspace", ws)
+	if o.err != nil {
+		logger.Error("Collecting workspace failed", append(errorAttrs(o.err), "duration", o.duration)...)
+		return
+	}
+	if next.listingUntil.After(prev.listingUntil) {
+		logger.Info("Graph did not honour $count or $filter; counting this workspace by listing it", "for", listingMemory)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.plans[ws] = next
+	t.cache[ws] = o
+}

@@ -1,0 +1,294 @@
+package graphclient
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"strconv"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
+)
+
+const (
+	// maxBatchItems is Graph's limit of requests in one $batch.
+	maxBatchItems = 20
+	// maxBatchBytes caps one $batch answer: twenty pages, each far below
+	// maxPageBytes in practice.
+	maxBatchBytes = 2 * maxPageBytes
+	// maxItemRetries matches the pipeline's retries of a plain request.
+	maxItemRetries = 3
+	// batchRefusalMemory is how long requests go out singly after Graph
+	// refused $batch, before batching is tried again.
+	batchRefusalMemory = time.Hour
+)
+
+// itemRetryStatuses are the per-item answers worth sending again: the
+// transient ones, and 424, which Graph gives an item whose dependency failed.
+var itemRetryStatuses = []int{http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusGatewayTimeout, http.StatusFailedDependency}
+
+// batchRefusedStatuses are the answers of a Graph that does not take $batch
+// here; the requests then go out one by one.
+var batchRefusedStatuses = []int{http.StatusBadRequest, http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusNotImplemented}
+
+type batchRequest struct {
+	ID     string `json:"id"`
+	Method string `json:"method"`
+	URL    string `json:"url"`
+}
+
+type batchResponse struct {
+	ID      string            `json:"id"`
+	Status  int               `json:"status"`
+	Headers map[string]string `json:"headers"`
+	Body    json.RawMessage   `json:"body"`
+}
+
+// header looks a header up without regard to case: Graph's inner headers
+// are a plain JSON object.
+func (r *batchResponse) header(name string) string {
+	for k, v := range r.Headers {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return ""
+}
+
+func (c *Client) batchAccepted() bool {
+	until := c.batchRefusedUntil.Load()
+	return until == nil || time.Now().After(*until)
+}
+
+// sendBatch sends up to maxBatchItems calls in one $batch, then sends again,
+// after the wait Graph asked for, the items that were throttled or failed
+// transiently: only those, never the whole batch.
+func (c *Client) sendBatch(ctx context.Context, calls []*pageCall, attempt int) {
+	if len(calls) == 1 {
+		c.fetchOne(ctx, calls[0])
+		return
+	}
+	release, err := c.acquire(ctx)
+	if err != nil {
+		setErr(calls, err)
+		return
+	}
+	resp, err := c.postBatch(ctx, calls)
+	if err != nil {
+		release()
+		if IsStatus(err, batchRefusedStatuses...) {
+			c.refuseBatching(err)
+			c.parallel(len(calls), func(i int) { c.fetchOne(ctx, calls[i]) })
+			return
+		}
+		setErr(calls, err)
+		return
+	}
+	retry, wait := c.readBatch(resp, calls)
+	resp.Body.Close()
+	release()
+	if len(retry) == 0 {
+		return
+	}
+	if attempt >= maxItemRetries {
+		return // the calls keep their last error
+	}
+	if wait == 0 {
+		wait = c.backoff(attempt)
+	}
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+		return // waiting would only end in a timeout; keep Graph's answer
+	}
+	select {
+	case <-time.After(wait):
+	case <-ctx.Done():
+		setErr(retry, ctx.Err())
+		return
+	}
+	c.metrics.retries.Add(float64(len(retry)))
+	for _, call := range retry {
+		call.err = nil
+	}
+	c.sendBatch(ctx, retry, attempt+1)
+}
+
+func (c *Client) refuseBatching(err error) {
+	until := time.Now().Add(batchRefusalMemory)
+	c.batchRefusedUntil.Store(&until)
+	c.logger.Warn("Graph refused $batch; sending requests one by one", "tenant", c.tenant, "for", batchRefusalMemory, "err", err)
+}
+
+func (c *Client) backoff(attempt int) time.Duration {
+	base := c.retryDelay
+	if base <= 0 {
+		base = 800 * time.Millisecond
+	}
+	return base << attempt
+}
+
+func setErr(calls []*pageCall, err error) {
+	for _, call := range calls {
+		call.err = err
+	}
+}
+
+// postBatch sends the calls as one $batch and returns the answer unread.
+func (c *Client) postBatch(ctx context.Context, calls []*pageCall) (*http.Response, error) {
+	reqs := make([]batchRequest, len(calls))
+	for i, call := range calls {
+		rel, err := c.relative(call.url)
+		if err != nil {
+			return nil, err
+		}
+		reqs[i] = batchRequest{ID: strconv.Itoa(i + 1), Method: http.MethodGet, URL: rel}
+	}
+	body, err := json.Marshal(map[string][]batchRequest{"requests": reqs})
+	if err != nil {
+		return nil, fmt.Errorf("encode $batch: %w", err)
+	}
+	req, err := runtime.NewRequest(context.WithValue(ctx, batchKey{}, true), http.MethodPost, c.endpoint.String()+"/$batch")
+	if err != nil {
+		return nil, fmt.Errorf("build $batch request: %w", err)
+	}
+	req.Raw().Header.Set("Accept", "application/json")
+	if err := req.SetBody(streaming.NopCloser(bytes.NewReader(body)), "application/json"); err != nil {
+		return nil, fmt.Errorf("build $batch request: %w", err)
+	}
+	runtime.SkipBodyDownload(req)
+	return c.do(req)
+}
+
+// relative turns an absolute URL under the endpoint into the form $batch
+// items take: path and query after the API version.
+func (c *Client) relative(abs string) (string, error) {
+	base := c.endpoint.String()
+	rel, ok := strings.CutPrefix(abs, base)
+	if !ok || !strings.HasPrefix(rel, "/") {
+		return "", fmt.Errorf("URL %q is not under %s", abs, base)
+	}
+	return rel, nil
+}
+
+// readBatch decodes the answer item by item, settles each call, and returns
+// the calls to send again with the longest Retry-After among them. Items
+// missing from the answer, or answered twice, fail: neither may count.
+func (c *Client) readBatch(resp *http.Response, calls []*pageCall) (retry []*pageCall, wait time.Duration) {
+	answered := make([]bool, len(calls))
+	err := decodeBatch(resp, func(r *batchResponse) {
+		i, convErr := strconv.Atoi(r.ID)
+		if convErr != nil || i < 1 || i > len(calls) {
+			return // not ours: the items it should have answered stay missing
+		}
+		call := calls[i-1]
+		if answered[i-1] {
+			call.err = fmt.Errorf("graph $batch answered request %s twice", r.ID)
+			return
+		}
+		answered[i-1] = true
+		c.metrics.requests.WithLabelValues(strconv.Itoa(r.Status)).Inc()
+		call.meta, call.err = c.settle(call, r)
+		if slices.Contains(itemRetryStatuses, r.Status) {
+			retry = append(retry, call)
+			wait = max(wait, retryAfter(r.header("Retry-After"), time.Now()))
+		}
+	})
+	for i, call := range calls {
+		switch {
+		case err != nil && !answered[i]:
+			call.err = err
+		case !answered[i]:
+			call.err = fmt.Errorf("graph $batch answer has no response for request %d", i+1)
+		}
+	}
+	return retry, wait
+}
+
+// settle turns one item of a $batch answer into the call's outcome.
+func (c *Client) settle(call *pageCall, r *batchResponse) (pageMeta, error) {
+	path := call.url
+	if rel, err := c.relative(call.url); err == nil {
+		path, _, _ = strings.Cut(rel, "?")
+	}
+	if r.Status < 200 || r.Status > 299 {
+		e := &Error{Method: http.MethodGet, Path: path, Status: r.Status, RequestID: r.header("request-id")}
+		e.fillFromBody(r.Body)
+		return pageMeta{}, e
+	}
+	if mt, _, err := mime.ParseMediaType(r.header("Content-Type")); err != nil || mt != "application/json" {
+		return pageMeta{}, fmt.Errorf("graph GET %s in $batch: answer is %q, not JSON", path, truncate(r.header("Content-Type"), 64))
+	}
+	meta, err := decodePage(bytes.NewReader(r.Body), call.item)
+	if err != nil {
+		return meta, fmt.Errorf("graph GET %s in $batch (request-id %s): %w", path, r.header("request-id"), err)
+	}
+	return meta, nil
+}
+
+// decodeBatch streams the "responses" array, handing each item to settle as
+// soon as it is read, so that only one item's body is held at a time.
+func decodeBatch(resp *http.Response, each func(*batchResponse)) error {
+	if err := checkJSON(resp); err != nil {
+		return err
+	}
+	lr := &limitedReader{r: resp.Body, left: maxBatchBytes}
+	dec := json.NewDecoder(lr)
+	wrap := func(err error) error {
+		if lr.exceeded {
+			return fmt.Errorf("graph $batch answer larger than %d bytes", maxBatchBytes)
+		}
+		return fmt.Errorf("decode $batch answer (request-id %s): %w", resp.Header.Get("request-id"), err)
+	}
+	if err := expectDelim(dec, '{'); err != nil {
+		return wrap(err)
+	}
+	sawResponses := false
+	for dec.More() {
+		key, err := objectKey(dec)
+		if err != nil {
+			return wrap(err)
+		}
+		if key != "responses" {
+			if err := skipValue(dec); err != nil {
+				return wrap(err)
+			}
+			continue
+		}
+		sawResponses = true
+		if err := expectDelim(dec, '['); err != nil {
+			return wrap(err)
+		}
+		for dec.More() {
+			var r batchResponse
+			if err := dec.Decode(&r); err != nil {
+				return wrap(err)
+			}
+			each(&r)
+		}
+		if err := expectDelim(dec, ']'); err != nil {
+			return wrap(err)
+		}
+	}
+	if err := expectDelim(dec, '}'); err != nil {
+		return wrap(err)
+	}
+	if !sawResponses {
+		return wrap(errors.New(`no "responses" array`))
+	}
+	return nil
+}
+
+type batchKey struct{}
+
+// isBatch tells the instrumentation that a request is a $batch, whose items
+// are counted one by one when its answer is read.
+func isBatch(ctx context.Context) bool {
+	v, _ := ctx.Value(batchKey{}).(bool)
+	return v
+}
