@@ -1,0 +1,240 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"runtime/metrics"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/model"
+
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/collector"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
+)
+
+const secretEnv = "SECURITYCOPILOT_BENCH_CLIENT_SECRET"
+
+// figures are one mode's measurements of one case.
+type figures struct {
+	firstRequests        int // the first scrape: token, and any search
+	requests, roundTrips float64
+	tokens               int
+	p50, p95             time.Duration
+	peakHeap             uint64
+	allocsPerScrape      float64
+	scrapes              int
+}
+
+// scrapeFunc runs one scrape and fails if any workspace was not read.
+type scrapeFunc func(ctx context.Context) error
+
+func benchConfig(p *simProcess, workspaces int) (*config.Config, error) {
+	cfg := config.Default()
+	cfg.Graph.Endpoint, cfg.Graph.AuthorityHost = p.GraphEndpoint, p.AuthorityHost
+	cfg.Collection.CacheTTL = 0 // every scrape fetches: the cache would hide the plan's cost
+	cfg.Collection.Timeout = model.Duration(10 * time.Minute)
+	t := config.Tenant{Name: "bench", TenantID: simTenantID, ClientID: simClientID, ClientSecretEnv: secretEnv}
+	for i := range workspaces {
+		t.Workspaces = append(t.Workspaces, workspaceID(i))
+	}
+	cfg.Tenants = []config.Tenant{t}
+	return cfg, cfg.Validate()
+}
+
+func trusting(certPEM string) (*http.Client, error) {
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM([]byte(certPEM)) {
+		return nil, errors.New("simulator certificate is not PEM")
+	}
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, MaxIdleConnsPerHost: 64}}, nil
+}
+
+// exporterScrape scrapes the exporter's /metrics handler in-process.
+func exporterScrape(cfg *config.Config, client *http.Client) (scrapeFunc, error) {
+	exp := collector.New(collector.Options{
+		Logger:    slog.New(slog.DiscardHandler),
+		Metrics:   graphclient.NewMetrics(prometheus.NewRegistry()),
+		Transport: client,
+	})
+	if err := exp.Apply(cfg); err != nil {
+		return nil, err
+	}
+	handler := exp.Handler(prometheus.NewRegistry())
+	return func(ctx context.Context) error {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequestWithContext(ctx, http.MethodGet, "/metrics", nil)
+		handler.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK || upZero(rec.Body.String()) {
+			return fmt.Errorf("scrape failed: HTTP %d, or a workspace has up 0", rec.Code)
+		}
+		return nil
+	}, nil
+}
+
+func upZero(body string) bool {
+	for line := range strings.Lines(body) {
+		if strings.HasPrefix(line, "securitycopilot_up{") && strings.HasSuffix(line, " 0\n") {
+			return true
+		}
+	}
+	return false
+}
+
+// baselineScrape is the naive exporter: every page of every workspace,
+// one workspace after the other, no $batch, no cache.
+func baselineScrape(cfg *config.Config, client *http.Client) (scrapeFunc, error) {
+	c, err := graphclient.New(cfg.Graph, cfg.Tenants[0], graphclient.Options{Metrics: graphclient.NewMetrics(prometheus.NewRegistry()), Transport: client})
+	if err != nil {
+		return nil, err
+	}
+	q := graphclient.Query{Count: true, Select: graphclient.TimesSelect, Top: cfg.Graph.PageSize}
+	return func(ctx context.Context) error {
+		now := time.Now()
+		for _, ws := range cfg.Tenants[0].Workspaces {
+			var agg naiveAggregate
+			for _, w := range cfg.Windows {
+				agg.starts = append(agg.starts, now.Add(-w.Duration))
+			}
+			agg.created = make([]int, len(agg.starts))
+			agg.active = make([]int, len(agg.starts))
+			if _, err := c.ListSessions(ctx, ws, q, 0, agg.add); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, nil
+}
+
+// naiveAggregate computes what the exporter exports, from every session.
+type naiveAggregate struct {
+	starts                       []time.Time
+	sessions                     int
+	created, active              []int
+	newest, oldest, lastModified time.Time
+}
+
+func (a *naiveAggregate) add(s graphclient.SessionTimes) {
+	a.sessions++
+	for i, start := range a.starts {
+		if !s.Created.Before(start) {
+			a.created[i]++
+		}
+		if !s.LastModified.Before(start) {
+			a.active[i]++
+		}
+	}
+	if s.Created.After(a.newest) {
+		a.newest = s.Created
+	}
+	if a.oldest.IsZero() || s.Created.Before(a.oldest) {
+		a.oldest = s.Created
+	}
+	if s.LastModified.After(a.lastModified) {
+		a.lastModified = s.LastModified
+	}
+}
+
+// measure runs one warm-up scrape, then scrapes until it has maxScrapes or
+// the budget is spent (at least one), sampling the heap meanwhile.
+func measure(p *simProcess, scrape scrapeFunc, maxScrapes int, budget time.Duration) (figures, error) {
+	var f figures
+	ctx := context.Background()
+	if err := p.reset(); err != nil {
+		return f, err
+	}
+	if err := scrape(ctx); err != nil {
+		return f, fmt.Errorf("first scrape: %w", err)
+	}
+	st, err := p.stats()
+	if err != nil {
+		return f, err
+	}
+	f.firstRequests, f.tokens = st.GraphRequests, st.TokenRequests
+	if err := p.reset(); err != nil {
+		return f, err
+	}
+	runtime.GC()
+	sampler := startHeapSampler()
+	allocsBefore := readUint(allocsMetric)
+	var latencies []time.Duration
+	start := time.Now()
+	for len(latencies) < maxScrapes && (len(latencies) == 0 || time.Since(start) < budget) {
+		t0 := time.Now()
+		if err := scrape(ctx); err != nil {
+			sampler.stop()
+			return f, err
+		}
+		latencies = append(latencies, time.Since(t0))
+	}
+	f.allocsPerScrape = float64(readUint(allocsMetric)-allocsBefore) / float64(len(latencies))
+	f.peakHeap = sampler.stop()
+	if st, err = p.stats(); err != nil {
+		return f, err
+	}
+	n := float64(len(latencies))
+	f.scrapes = len(latencies)
+	f.requests, f.roundTrips = float64(st.GraphRequests)/n, float64(st.RoundTrips)/n
+	f.tokens += st.TokenRequests
+	slices.Sort(latencies)
+	f.p50, f.p95 = percentile(latencies, 0.50), percentile(latencies, 0.95)
+	return f, nil
+}
+
+func percentile(sorted []time.Duration, q float64) time.Duration {
+	i := int(q*float64(len(sorted))+0.5) - 1
+	return sorted[max(0, min(i, len(sorted)-1))]
+}
+
+const (
+	heapMetric   = "/memory/classes/heap/objects:bytes"
+	allocsMetric = "/gc/heap/allocs:objects"
+)
+
+func readUint(name string) uint64 {
+	s := []metrics.Sample{{Name: name}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
+
+// heapSampler records the largest live-and-unswept heap it saw; runtime/
+// metrics reads it without stopping the world.
+type heapSampler struct {
+	done chan struct{}
+	wg   sync.WaitGroup
+	peak uint64
+}
+
+func startHeapSampler() *heapSampler {
+	h := &heapSampler{done: make(chan struct{})}
+	h.wg.Go(func() {
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			h.peak = max(h.peak, readUint(heapMetric))
+			select {
+			case <-h.done:
+				return
+			case <-tick.C:
+			}
+		}
+	})
+	return h
+}
+
+func (h *heapSampler) stop() uint64 {
+	close(h.done)
+	h.wg.Wait()
+	return h.peak
+}

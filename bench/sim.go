@@ -1,0 +1,144 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+)
+
+// The simulator runs in a child process, so that its sessions and its
+// garbage stay out of the heap the benchmark measures.
+
+const (
+	simTenantID = "00000000-0000-4000-8000-000000000001"
+	simClientID = "00000000-0000-4000-8000-000000000002"
+	simSecret   = "benchmark-client-secret"
+)
+
+// simCase is what the child simulates.
+type simCase struct {
+	Workspaces int           `json:"workspaces"`
+	Sessions   int           `json:"sessions"`
+	Latency    time.Duration `json:"latency"`
+}
+
+// simInfo is what the child tells the parent once it serves.
+type simInfo struct {
+	GraphEndpoint string `json:"graph_endpoint"`
+	AuthorityHost string `json:"authority_host"`
+	CertPEM       string `json:"cert_pem"`
+	Control       string `json:"control"` // plain HTTP, for stats
+}
+
+func workspaceID(i int) string { return fmt.Sprintf("ws%03d", i) }
+
+// serveSim is the child's main: it simulates the case given as JSON in
+// spec, prints simInfo and serves until its stdin closes.
+func serveSim(spec string) error {
+	var c simCase
+	if err := json.Unmarshal([]byte(spec), &c); err != nil {
+		return fmt.Errorf("decode case: %w", err)
+	}
+	now := time.Now()
+	t := graphsim.Tenant{ID: simTenantID, ClientID: simClientID, ClientSecret: simSecret}
+	for i := range c.Workspaces {
+		t.Workspaces = append(t.Workspaces, graphsim.Workspace{ID: workspaceID(i), DisplayName: workspaceID(i), Sessions: graphsim.GenerateSessions(int64(i+1), c.Sessions, now)})
+	}
+	sim, err := graphsim.New(graphsim.Options{Tenants: []graphsim.Tenant{t}, MaxPageSize: 1000})
+	if err != nil {
+		return err
+	}
+	defer sim.Close()
+	sim.SetFaults(graphsim.Faults{Latency: c.Latency})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, _ *http.Request) {
+		_ = json.NewEncoder(w).Encode(sim.Stats())
+	})
+	mux.HandleFunc("POST /reset", func(http.ResponseWriter, *http.Request) { sim.ResetStats() })
+	go func() { _ = http.Serve(ln, mux) }()
+	info := simInfo{GraphEndpoint: sim.GraphEndpoint(), AuthorityHost: sim.AuthorityHost(), CertPEM: string(sim.CertificatePEM()), Control: "http://" + ln.Addr().String()}
+	if err := json.NewEncoder(os.Stdout).Encode(info); err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, os.Stdin)
+	return nil
+}
+
+// simProcess is a running child.
+type simProcess struct {
+	simInfo
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+}
+
+func startSim(c simCase) (*simProcess, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	spec, _ := json.Marshal(c)
+	cmd := exec.Command(self, "-serve-sim", string(spec))
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	p := &simProcess{cmd: cmd, stdin: stdin}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err == nil {
+		err = json.Unmarshal([]byte(line), &p.simInfo)
+	}
+	if err != nil {
+		p.stop()
+		return nil, fmt.Errorf("simulator did not start: %w", err)
+	}
+	return p, nil
+}
+
+func (p *simProcess) stop() {
+	p.stdin.Close()
+	_ = p.cmd.Wait()
+}
+
+func (p *simProcess) stats() (graphsim.Stats, error) {
+	var st graphsim.Stats
+	resp, err := http.Get(p.Control + "/stats")
+	if err != nil {
+		return st, err
+	}
+	defer resp.Body.Close()
+	return st, json.NewDecoder(resp.Body).Decode(&st)
+}
+
+func (p *simProcess) reset() error {
+	resp, err := http.Post(p.Control+"/reset", "text/plain", strings.NewReader(""))
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return errors.New(resp.Status)
+	}
+	return nil
+}
