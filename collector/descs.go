@@ -17,10 +17,10 @@ func newDescs() descs {
 	windowLabels := append(append([]string{}, workspaceLabels...), "window")
 	return descs{
 		up: prometheus.NewDesc("securitycopilot_up",
-			"1 if this scrape read the workspace's sessions from Microsoft Graph completely, 0 if any request for it failed (then its other session metrics are absent).",
+			"1 if the workspace's sessions were read from Microsoft Graph completely, in this scrape or within collection.cache_ttl before it (see securitycopilot_last_success_timestamp_seconds); 0 if any request for it failed, and then its other session metrics are absent.",
 			workspaceLabels, nil),
 		sessions: prometheus.NewDesc("securitycopilot_sessions",
-			"Security Copilot sessions in the workspace, as counted by Microsoft Graph (@odata.count) or by listing them.",
+			"Security Copilot sessions in the workspace, as counted by Microsoft Graph (@odata.count) or by listing them; possibly cached for collection.cache_ttl.",
 			workspaceLabels, nil),
 		created: prometheus.NewDesc("securitycopilot_sessions_created",
 			"Sessions whose createdDateTime lies within the trailing window before the scrape, i.e. sessions younger than the window.",
@@ -38,7 +38,7 @@ func newDescs() descs {
 			"Unix time of the latest lastModifiedDateTime of any session in the workspace (creation or rename). Absent for an empty workspace.",
 			workspaceLabels, nil),
 		duration: prometheus.NewDesc("securitycopilot_scrape_duration_seconds",
-			"Seconds this scrape spent reading the workspace from Microsoft Graph, retries included.",
+			"Seconds spent reading the workspace from Microsoft Graph, retries included, by the fetch whose numbers this scrape shows (a cached fetch keeps its duration).",
 			workspaceLabels, nil),
 		lastSuccess: prometheus.NewDesc("securitycopilot_last_success_timestamp_seconds",
 			"Unix time at which the workspace was last read from Microsoft Graph successfully by this exporter process. Absent until the first success.",

@@ -37,8 +37,29 @@
 //   - Besides the listings, GET of a single workspace, of a single session and
 //     of sessions/$count (text/plain) are served. Prompts, evaluations and
 //     plugins are not simulated and answer 400 like any unknown segment.
+//   - JSON batching: POST /beta/$batch with {"requests":[...]} runs up to 20
+//     requests, one after the other in the order given, each as the same
+//     standalone request would run: same query options, paging with
+//     absolute nextLinks, OData error bodies and request-id. Item urls are
+//     relative to /beta, with or without the leading "/"; an absolute url
+//     answers that item 400. Every item gets the headers of the POST, the
+//     bearer token included; the item's own headers override them, except
+//     Authorization. An item whose dependsOn names a request that did not
+//     succeed answers 424 without being run.
+//   - A batch answers 200 with {"responses":[...]} in a shuffled order. The
+//     order is never the request order and, for the same sequence of
+//     batches, the same on every server, so that a test that fails on it
+//     fails again. Each response has id, status, headers (without
+//     Content-Length) and body: a JSON body as JSON, any other, such as the
+//     text/plain of sessions/$count, as a base64 string, as Graph does.
+//   - A batch is refused as a whole, with an OData error, when it has no
+//     valid token (401), is not POST (405), or is not JSON, holds no or more
+//     than 20 requests, repeats an id, lacks an id, method or url, or
+//     depends on a request that does not come before it (400).
 //
 // Faults such as throttling, latency, per-workspace errors, rejected filters,
-// missing counts and token errors can be switched while serving with
-// Server.SetFaults.
+// missing counts, token errors, refused batches, lost or repeated batch
+// answers and failed dependencies can be switched while serving with
+// Server.SetFaults. Inside a batch each request meets the faults on its own,
+// as on Graph, except Latency, which delays each HTTP request once.
 package graphsim

@@ -3,6 +3,7 @@ package graphsim
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -19,6 +20,16 @@ type apiError struct {
 
 func (e *apiError) Error() string {
 	return fmt.Sprintf("graph %d %s: %s", e.status, e.code, e.message)
+}
+
+// asAPIError returns err as the Graph answer it stands for. An error that is
+// not an *apiError is a failure of the simulator: 500.
+func asAPIError(err error) *apiError {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return &apiError{status: http.StatusInternalServerError, code: "InternalServerError", message: err.Error()}
 }
 
 func badRequest(format string, args ...any) *apiError {

@@ -13,17 +13,22 @@ import (
 type Faults struct {
 	// ThrottleEvery makes every Nth Graph request answer 429 with code
 	// "TooManyRequests". Requests are counted from 1 since the fault set was
-	// installed or the stats were reset; all /beta requests count, token and
-	// discovery requests do not. 0 disables throttling.
+	// installed or the stats were reset. Every logical Graph request counts,
+	// as Stats.GraphRequests does: each standalone /beta request and each
+	// request inside a $batch, which is then throttled on its own inside a
+	// 200 batch answer; $batch POSTs themselves, token and discovery
+	// requests do not count. 0 disables throttling.
 	ThrottleEvery int
 	// RetryAfter is the Retry-After header of 429 answers and of 503 and 429
 	// answers from StatusFor; "" omits the header.
 	RetryAfter string
-	// Latency is added before answering every Graph request. A request whose
+	// Latency is added before answering every HTTP request to Graph: once
+	// for a $batch POST, however many requests it carries. A request whose
 	// context ends meanwhile gets no answer (its recorded Status is 0).
 	Latency time.Duration
 	// RejectFilter answers any $filter with 400 "Invalid filter clause", as
-	// Graph does where filtering is unsupported.
+	// Graph does where filtering is unsupported. Like OmitCount and
+	// StatusFor, it applies to requests inside a $batch one by one.
 	RejectFilter bool
 	// OmitCount ignores $count=true, so @odata.count never appears. The
 	// sessions/$count segment still works.
@@ -41,13 +46,38 @@ type Faults struct {
 	// e.g. "AADSTS7000215"; a value that contains ": " is used as the whole
 	// description instead.
 	TokenError string
+
+	// BatchUnsupported, when it is a status from 400 to 599, answers every
+	// authenticated request to /beta/$batch with that status and an OData
+	// error instead of running its requests, as a Graph (or a proxy in
+	// front of it) that refuses batching would: 400 BadRequest, 404
+	// NotFound, 405 BadRequest, 501 NotImplemented, 429 and 503 with
+	// RetryAfter; any other status InternalServerError. A request without a
+	// valid token still gets 401 first. 0 disables the fault.
+	BatchUnsupported int
+	// BatchDropItem leaves the response to the last request of a $batch
+	// out of the answer. The request is still run, counted and logged: only
+	// its answer is lost.
+	BatchDropItem bool
+	// BatchDuplicateID appends to a $batch answer a second copy of the
+	// response to the first request, with the same id.
+	BatchDuplicateID bool
+	// DependencyFailed makes every Nth request inside a $batch answer 424
+	// with code "FailedDependency" without being run, as Graph answers a
+	// request whose dependsOn request failed. Only requests inside a batch
+	// count, from 1 since the fault set was installed or the stats were
+	// reset. When it and ThrottleEvery pick the same request, 424 wins.
+	// 0 disables the fault.
+	DependencyFailed int
 }
 
-// faultState holds the installed faults and the count ThrottleEvery uses.
+// faultState holds the installed faults and the counts ThrottleEvery and
+// DependencyFailed use.
 type faultState struct {
-	mu     sync.Mutex
-	faults Faults
-	n      int
+	mu      sync.Mutex
+	faults  Faults
+	n       int // logical Graph requests, for ThrottleEvery
+	inBatch int // requests inside batches, for DependencyFailed
 }
 
 // SetFaults replaces the fault set atomically and restarts the
@@ -57,7 +87,7 @@ func (s *Server) SetFaults(f Faults) {
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
 	s.faults.faults = f
-	s.faults.n = 0
+	s.faults.n, s.faults.inBatch = 0, 0
 }
 
 // current returns the installed faults. Their StatusFor map is never
@@ -68,19 +98,30 @@ func (fs *faultState) current() Faults {
 	return fs.faults
 }
 
-// nextGraphRequest counts a Graph request and says whether to throttle it.
-func (fs *faultState) nextGraphRequest() (Faults, bool) {
+// nextGraphRequest counts a logical Graph request and returns the error it
+// must be answered with before anything else is looked at, if any: 424 from
+// DependencyFailed or 429 from ThrottleEvery.
+func (fs *faultState) nextGraphRequest(inBatch bool) (Faults, *apiError) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
+	f := fs.faults
 	fs.n++
-	every := fs.faults.ThrottleEvery
-	return fs.faults, every > 0 && fs.n%every == 0
+	if inBatch {
+		fs.inBatch++
+		if f.DependencyFailed > 0 && fs.inBatch%f.DependencyFailed == 0 {
+			return f, failedDependency()
+		}
+	}
+	if f.ThrottleEvery > 0 && fs.n%f.ThrottleEvery == 0 {
+		return f, throttledError(f.RetryAfter)
+	}
+	return f, nil
 }
 
 func (fs *faultState) resetCount() {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
-	fs.n = 0
+	fs.n, fs.inBatch = 0, 0
 }
 
 func throttledError(retryAfter string) *apiError {

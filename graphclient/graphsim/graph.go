@@ -85,41 +85,52 @@ func segmentNotFound(seg string) *apiError {
 	return badRequest("Resource not found for the segment '%s'.", seg)
 }
 
-// serveGraph applies, in order: counting, latency, throttling, the bearer
-// token, the method, StatusFor, and then the endpoint itself.
+// serveGraph serves one HTTP request to /beta other than $batch. It applies,
+// in order: counting, latency, then what answerGraph applies.
 func (s *Server) serveGraph(ex *exchange, r *http.Request, escapedPath string) {
+	s.stats.roundTrip(false)
 	rt := parseRoute(strings.TrimPrefix(escapedPath, "/beta"))
-	s.stats.graph(rt.bucket)
-	faults, throttle := s.faults.nextGraphRequest()
+	s.stats.logicalRequest(rt.bucket)
+	faults, preempt := s.faults.nextGraphRequest(false)
+	setGraphHeaders(ex, r)
+	s.delay(r, faults)
+	s.answerGraph(ex, r, rt, faults, preempt, escapedPath)
+}
 
+// setGraphHeaders sets the headers every Graph answer carries.
+func setGraphHeaders(ex *exchange, r *http.Request) {
 	h := ex.Header()
 	h.Set("request-id", ex.requestID)
 	if id := r.Header.Get("client-request-id"); id != "" {
 		h.Set("client-request-id", id)
 	}
 	h.Set("x-ms-ags-diagnostic", `{"ServerInfo":{"DataCenter":"Loopback","Slice":"E","Ring":"0","ScaleUnit":"000","RoleInstance":"graphsim"}}`)
-
-	if faults.Latency > 0 {
-		if err := sleep(r.Context(), faults.Latency); err != nil {
-			// Returning would make net/http send an empty 200 if the
-			// connection is still up; aborting sends nothing.
-			panic(http.ErrAbortHandler)
-		}
-	}
-	err := s.graphAnswer(ex, r, rt, faults, throttle, escapedPath)
-	if err == nil {
-		return
-	}
-	var ae *apiError
-	if !errors.As(err, &ae) {
-		ae = &apiError{status: http.StatusInternalServerError, code: "InternalServerError", message: err.Error()}
-	}
-	s.writeGraphError(ex, r, ae)
 }
 
-func (s *Server) graphAnswer(ex *exchange, r *http.Request, rt route, faults Faults, throttle bool, escapedPath string) error {
-	if throttle {
-		return throttledError(faults.RetryAfter)
+// delay applies the Latency fault.
+func (s *Server) delay(r *http.Request, faults Faults) {
+	if faults.Latency <= 0 {
+		return
+	}
+	if err := sleep(r.Context(), faults.Latency); err != nil {
+		// Returning would make net/http send an empty 200 if the
+		// connection is still up; aborting sends nothing.
+		panic(http.ErrAbortHandler)
+	}
+}
+
+// answerGraph answers one logical Graph request, standalone or inside a
+// $batch. It applies, in order: the preempting fault (424 or 429), the
+// bearer token, the method, StatusFor, and then the endpoint itself.
+func (s *Server) answerGraph(ex *exchange, r *http.Request, rt route, faults Faults, preempt *apiError, escapedPath string) {
+	if err := s.graphAnswer(ex, r, rt, faults, preempt, escapedPath); err != nil {
+		s.writeGraphError(ex, r, asAPIError(err))
+	}
+}
+
+func (s *Server) graphAnswer(ex *exchange, r *http.Request, rt route, faults Faults, preempt *apiError, escapedPath string) error {
+	if preempt != nil {
+		return preempt
 	}
 	t, err := s.authenticate(r)
 	if err != nil {

@@ -52,6 +52,8 @@ type Server struct {
 	faults faultState
 	stats  statsRecorder
 	log    requestLog
+	// shuffler orders $batch answers; its zero value is ready.
+	shuffler answerShuffler
 
 	srv       *http.Server
 	serveDone chan error
@@ -194,23 +196,15 @@ func (s *Server) Transport() *http.Transport {
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	ex := &exchange{ResponseWriter: w, requestID: newUUID()}
 	path := r.URL.EscapedPath()
-	defer func() {
-		s.log.add(RecordedRequest{
-			Time:            s.now().UTC(), // UTC also drops the monotonic reading
-			Method:          r.Method,
-			Path:            path,
-			RawQuery:        r.URL.RawQuery,
-			Tenant:          ex.tenant,
-			Status:          ex.status,
-			RequestID:       ex.requestID,
-			ClientRequestID: r.Header.Get("client-request-id"),
-		})
-	}()
-	if path == "/beta" || strings.HasPrefix(path, "/beta/") {
+	defer func() { s.log.add(s.record(r, ex, path)) }()
+	switch {
+	case isBatchPath(r.URL.Path):
+		s.serveBatch(ex, r)
+	case path == "/beta" || strings.HasPrefix(path, "/beta/"):
 		s.serveGraph(ex, r, path)
-		return
+	default:
+		s.serveEntra(ex, r, path)
 	}
-	s.serveEntra(ex, r, path)
 }
 
 // exchange records what the handlers answered, for the request log.

@@ -2,6 +2,7 @@ package graphsim
 
 import (
 	"maps"
+	"net/http"
 	"sync"
 	"time"
 )
@@ -13,17 +14,28 @@ const (
 	// PathSessions counts everything under a workspace's sessions segment:
 	// the listing, sessions/$count and single sessions.
 	PathSessions = "sessions"
-	// PathOther counts every other /beta request, malformed ones included.
+	// PathOther counts every other logical Graph request, malformed ones
+	// included.
 	PathOther = "other"
 )
 
 // Stats are counters of what the server was asked.
 type Stats struct {
-	GraphRequests     int            // all requests to /beta/...
+	// GraphRequests counts logical Graph requests: every request to /beta
+	// except those to /beta/$batch, plus every request inside a $batch.
+	// It is what Graph's throttling counts.
+	GraphRequests int
+	// RoundTrips counts HTTP requests to /beta, a $batch POST once
+	// whatever it carries: what a client pays in latency.
+	RoundTrips int
+	// BatchRequests counts POSTs to /beta/$batch, refused ones included.
+	BatchRequests     int
 	TokenRequests     int            // POSTs to the token endpoint
 	DiscoveryRequests int            // GETs of openid-configuration
-	ByPath            map[string]int // Graph requests by PathWorkspaces, PathSessions, PathOther
-	Throttled         int            // 429s answered by Graph, from ThrottleEvery or StatusFor
+	ByPath            map[string]int // GraphRequests by PathWorkspaces, PathSessions, PathOther
+	// Throttled counts 429s answered by Graph, from ThrottleEvery, StatusFor
+	// or BatchUnsupported, inside batches or not.
+	Throttled int
 }
 
 type statsRecorder struct {
@@ -31,7 +43,16 @@ type statsRecorder struct {
 	s  Stats
 }
 
-func (r *statsRecorder) graph(bucket string) {
+func (r *statsRecorder) roundTrip(batchPOST bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.s.RoundTrips++
+	if batchPOST {
+		r.s.BatchRequests++
+	}
+}
+
+func (r *statsRecorder) logicalRequest(bucket string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.s.GraphRequests++
@@ -71,8 +92,8 @@ func (s *Server) Stats() Stats {
 	return out
 }
 
-// ResetStats zeroes the counters, restarts the ThrottleEvery count and
-// empties the request log, so that a test can start from a clean slate.
+// ResetStats zeroes the counters, restarts the ThrottleEvery and
+// DependencyFailed counts and empties the request log, so that a test can start from a clean slate.
 func (s *Server) ResetStats() {
 	s.stats.mu.Lock()
 	s.stats.s = Stats{}
@@ -82,10 +103,14 @@ func (s *Server) ResetStats() {
 }
 
 // RecordedRequest is one request as the server received and answered it.
+// A $batch POST is recorded as one request on "/beta/$batch", after one
+// request per item it carried, recorded like a standalone request.
 type RecordedRequest struct {
 	Time   time.Time // by Options.Now, when the answer was finished
 	Method string
 	// Path is the path as received (URL.EscapedPath), so "%2F" stays "%2F".
+	// For a request inside a $batch it is "/beta" followed by the path of
+	// the item's url.
 	Path     string
 	RawQuery string
 	// Tenant is the configured ID of the tenant the request was for: from
@@ -93,9 +118,29 @@ type RecordedRequest struct {
 	Tenant string
 	// Status is the HTTP status answered; 0 if the request ended (client
 	// gone, server closed) before an answer was written.
-	Status          int
-	RequestID       string // the request-id the server answered with
-	ClientRequestID string // the client-request-id header received
+	Status    int
+	RequestID string // the request-id the server answered with
+	// ClientRequestID is the client-request-id header received; inside a
+	// $batch, the item's own or else the one of the $batch POST.
+	ClientRequestID string
+	// InBatch tells a request that came inside a $batch POST.
+	InBatch bool
+	// BatchItemID is the id the request had inside its $batch; "" outside.
+	BatchItemID string
+}
+
+// record is the request log entry of a request the handlers are done with.
+func (s *Server) record(r *http.Request, ex *exchange, escapedPath string) RecordedRequest {
+	return RecordedRequest{
+		Time:            s.now().UTC(), // UTC also drops the monotonic reading
+		Method:          r.Method,
+		Path:            escapedPath,
+		RawQuery:        r.URL.RawQuery,
+		Tenant:          ex.tenant,
+		Status:          ex.status,
+		RequestID:       ex.requestID,
+		ClientRequestID: r.Header.Get("client-request-id"),
+	}
 }
 
 // maxRecorded bounds the request log: a long demo must not grow forever.
