@@ -8,8 +8,8 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
