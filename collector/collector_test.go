@@ -34,6 +34,9 @@ func TestExactValuesUnderEveryPlan(t *testing.T) {
 		{name: "pages of 10", maxPage: 10, pageSize: 10, wantCounted: true},
 		{name: "throttles every third request", maxPage: 100, pageSize: 100, wantCounted: true, faults: graphsim.Faults{ThrottleEvery: 3}},
 		{name: "throttles with Retry-After 0", maxPage: 100, pageSize: 100, wantCounted: true, faults: graphsim.Faults{ThrottleEvery: 3, RetryAfter: "0"}},
+		{name: "throttles items of a $batch", maxPage: 100, pageSize: 100, wantCounted: true, faults: graphsim.Faults{ThrottleEvery: 4, RetryAfter: "0"}},
+		{name: "fails dependencies in a $batch", maxPage: 100, pageSize: 100, wantCounted: true, faults: graphsim.Faults{DependencyFailed: 5}},
+		{name: "refuses $batch", maxPage: 100, pageSize: 100, wantCounted: true, faults: graphsim.Faults{BatchUnsupported: 400}},
 		{name: "rejects $filter", maxPage: 100, pageSize: 100, faults: graphsim.Faults{RejectFilter: true}},
 		{name: "omits @odata.count", maxPage: 100, pageSize: 100, faults: graphsim.Faults{OmitCount: true}},
 	} {
@@ -41,7 +44,8 @@ func TestExactValuesUnderEveryPlan(t *testing.T) {
 			opts := graphsim.Options{MaxPageSize: tc.maxPage, Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", sizes)}}
 			f := newFixture(t, opts, tc.pageSize)
 			f.sim.SetFaults(tc.faults)
-			for round := 0; round < 2; round++ {
+			// The second and third scrapes check the extremes the first found.
+			for round := 0; round < 3; round++ {
 				fams := f.scrape()
 				for _, ws := range opts.Tenants[0].Workspaces {
 					f.assertExact(fams, "tenant0", ws)

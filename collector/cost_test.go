@@ -186,3 +186,42 @@ func TestOneTokenForManyScrapes(t *testing.T) {
 		t.Fatalf("5 scrapes asked Entra ID for %d tokens, want 1", n)
 	}
 }
+
+func TestCheckedExtremesFollowChanges(t *testing.T) {
+	opts := graphsim.Options{MaxPageSize: 1000, Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 30000})}}
+	f := newFixture(t, opts, 1000)
+	tenantID := opts.Tenants[0].ID
+	current := func() graphsim.Workspace {
+		sessions, err := f.sim.Sessions(tenantID, "default")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return graphsim.Workspace{ID: "default", Sessions: sessions}
+	}
+	f.assertExact(f.scrape(), "tenant0", current())
+	steps := []struct {
+		name   string
+		change func(sessions []graphsim.Session) error
+	}{
+		{"a new session", func([]graphsim.Session) error {
+			return f.sim.AddSession(tenantID, "default", graphsim.Session{ID: "new-1", Created: testNow.Add(-time.Minute), LastModified: testNow.Add(-time.Minute)})
+		}},
+		{"the oldest deleted", func(s []graphsim.Session) error { return f.sim.DeleteSession(tenantID, "default", s[0].ID) }},
+		{"the newest deleted", func(s []graphsim.Session) error { return f.sim.DeleteSession(tenantID, "default", s[len(s)-1].ID) }},
+		{"an old session renamed", func(s []graphsim.Session) error {
+			renamed := s[len(s)/2]
+			renamed.LastModified = testNow.Add(-time.Second)
+			return f.sim.UpdateSession(tenantID, "default", renamed)
+		}},
+		{"nothing", func([]graphsim.Session) error { return nil }},
+	}
+	for _, step := range steps {
+		if err := step.change(current().Sessions); err != nil {
+			t.Fatal(err)
+		}
+		f.sim.ResetStats()
+		fams := f.scrape()
+		t.Logf("after %s: %d Graph requests", step.name, f.sim.Stats().GraphRequests)
+		f.assertExact(fams, "tenant0", current())
+	}
+}

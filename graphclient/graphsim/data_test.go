@@ -1,6 +1,7 @@
 package graphsim
 
 import (
+	"errors"
 	"reflect"
 	"regexp"
 	"testing"
@@ -79,5 +80,25 @@ func TestGenerateSessionsInvariants(t *testing.T) {
 		windows[7*24*time.Hour] <= windows[24*time.Hour] || windows[30*24*time.Hour] <= windows[7*24*time.Hour] ||
 		windows[30*24*time.Hour] >= 2000 {
 		t.Errorf("windows %v", windows)
+	}
+}
+
+func TestDeleteSession(t *testing.T) {
+	now := time.Now()
+	sim, err := New(Options{Tenants: []Tenant{{ID: "t1", ClientID: "c1", ClientSecret: "s", Workspaces: []Workspace{{ID: "w", Sessions: GenerateSessions(1, 3, now)}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	before, _ := sim.Sessions("t1", "w")
+	if err := sim.DeleteSession("t1", "w", before[1].ID); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := sim.Sessions("t1", "w")
+	if len(after) != 2 || after[0].ID != before[0].ID || after[1].ID != before[2].ID {
+		t.Fatalf("after deleting %s: %v", before[1].ID, after)
+	}
+	if err := sim.DeleteSession("t1", "w", before[1].ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("deleting twice: %v, want ErrNotFound", err)
 	}
 }

@@ -210,3 +210,22 @@ func (s *Server) Sessions(tenantID, workspaceID string) ([]Session, error) {
 	}
 	return out, nil
 }
+
+// DeleteSession removes a session, as a user deleting it in the portal
+// would; it fails for an unknown tenant, workspace or session (wrapping
+// ErrNotFound).
+func (s *Server) DeleteSession(tenantID, workspaceID, sessionID string) error {
+	ws, err := s.store.workspace(tenantID, workspaceID)
+	if err != nil {
+		return fmt.Errorf("graphsim: delete session: %w", err)
+	}
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	i, ok := ws.index(sessionID)
+	if !ok {
+		return fmt.Errorf("graphsim: delete session %q in %q: %w", sessionID, workspaceID, ErrNotFound)
+	}
+	ws.sessions = slices.Delete(ws.sessions, i, i+1)
+	delete(ws.created, sessionID)
+	return nil
+}
