@@ -193,4 +193,3 @@ func TestBatcherSendsOneRoundForManyGoroutines(t *testing.T) {
 		t.Fatalf("%d round trips, %d batches; want %d and 2", st.RoundTrips, st.BatchRequests, 2+len(filters))
 	}
 }
-
