@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/common/promslog"
 	promslogflag "github.com/prometheus/common/promslog/flag"
 	"github.com/prometheus/common/version"
@@ -35,6 +36,7 @@ var (
 	configCheck = kingpin.Flag("config.check", "Validate the configuration file, build every tenant's credential without contacting Entra ID, and exit.").Bool()
 	demoMode    = kingpin.Flag("demo", "Serve metrics from an in-process simulated Microsoft Graph on loopback (no Azure account needed); --config.file is ignored.").Bool()
 	metricsPath = kingpin.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").String()
+	allTenants  = kingpin.Flag("web.telemetry-all-tenants", "Read every configured tenant's sessions when the telemetry path is scraped. Turn it off (--no-web.telemetry-all-tenants) on replicas that share the tenants through /probe, so that their telemetry path serves only the exporter's own metrics.").Default("true").Bool()
 	webFlags    = kingpinflag.AddFlags(kingpin.CommandLine, ":9929")
 )
 
@@ -137,7 +139,11 @@ func reloadOnSIGHUP(ctx context.Context, reloader *config.Reloader, logger *slog
 
 func newMux(exporter *collector.Exporter, reloader *config.Reloader, reg *prometheus.Registry, logger *slog.Logger) *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.Handle(*metricsPath, exporter.Handler(reg))
+	if *allTenants {
+		mux.Handle(*metricsPath, exporter.Handler(reg))
+	} else {
+		mux.Handle(*metricsPath, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	}
 	mux.Handle("/probe", exporter.ProbeHandler())
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "Healthy")

@@ -326,3 +326,18 @@ func TestSIGHUPReloadsTheConfig(t *testing.T) {
 	}
 	t.Fatalf("the 2h window never appeared after SIGHUP; logs:\n%s", p.output())
 }
+
+func TestShardReplicaServesProbesOnly(t *testing.T) {
+	p := startExporter(t, nil, "--demo", "--no-web.telemetry-all-tenants")
+	code, body := p.get(t, "/metrics")
+	if code != http.StatusOK || strings.Contains(body, "securitycopilot_up{") || !strings.Contains(body, "securitycopilot_exporter_build_info") {
+		t.Fatalf("/metrics of a shard replica: HTTP %d, want only the exporter's own metrics:\n%s", code, body)
+	}
+	code, body = p.get(t, "/probe?tenant=contoso")
+	if code != http.StatusOK || !strings.Contains(body, `securitycopilot_up{tenant="contoso",workspace="default"} 1`) || strings.Contains(body, "fabrikam") {
+		t.Fatalf("/probe?tenant=contoso: HTTP %d:\n%s", code, body)
+	}
+	if code, body = p.get(t, "/probe?tenant=nobody"); code != http.StatusBadRequest {
+		t.Fatalf("/probe for an unknown tenant: HTTP %d:\n%s", code, body)
+	}
+}
