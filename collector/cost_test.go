@@ -75,18 +75,24 @@ func TestHundredWorkspacesAtLatencyTakeFewRounds(t *testing.T) {
 	}
 }
 
-func TestCachedScrapeCostsNothing(t *testing.T) {
-	opts := graphsim.Options{MaxPageSize: 1000, Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 500, "big": 30000})}}
-	f := newFixture(t, opts, 1000)
-	f.cfg.Collection.CacheTTL = model.Duration(time.Minute)
+// cacheFor turns the cache on and gives the test the exporter's clock.
+func (f *fixture) cacheFor(ttl time.Duration) *time.Time {
+	f.cfg.Collection.CacheTTL = model.Duration(ttl)
 	if err := f.exp.Apply(f.cfg); err != nil {
-		t.Fatal(err)
+		f.t.Fatal(err)
 	}
 	now := testNow
 	f.exp.opts.Now = func() time.Time { return now }
+	return &now
+}
+
+func TestCachedScrapeCostsNothing(t *testing.T) {
+	opts := graphsim.Options{MaxPageSize: 1000, Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 500, "big": 30000})}}
+	f := newFixture(t, opts, 1000)
+	now := f.cacheFor(time.Minute)
 	first := f.scrape()
 	f.sim.ResetStats()
-	now = testNow.Add(59 * time.Second)
+	*now = testNow.Add(59 * time.Second)
 	second := f.scrape()
 	if n := f.sim.Stats().GraphRequests; n != 0 {
 		t.Fatalf("a scrape within cache_ttl sent %d Graph requests", n)
@@ -100,7 +106,7 @@ func TestCachedScrapeCostsNothing(t *testing.T) {
 			t.Fatalf("%s: last success %v then %v, want both %v: a cached result must show when it was fetched", ws.ID, fetched, shown, testNow.Unix())
 		}
 	}
-	now = testNow.Add(61 * time.Second)
+	*now = testNow.Add(61 * time.Second)
 	f.sim.ResetStats()
 	f.scrape()
 	if f.sim.Stats().GraphRequests == 0 {
@@ -111,14 +117,9 @@ func TestCachedScrapeCostsNothing(t *testing.T) {
 func TestFailedFetchIsNeitherCachedNorStale(t *testing.T) {
 	opts := graphsim.Options{MaxPageSize: 1000, Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 50})}}
 	f := newFixture(t, opts, 1000)
-	f.cfg.Collection.CacheTTL = model.Duration(time.Minute)
-	if err := f.exp.Apply(f.cfg); err != nil {
-		t.Fatal(err)
-	}
-	now := testNow
-	f.exp.opts.Now = func() time.Time { return now }
+	now := f.cacheFor(time.Minute)
 	f.scrape()
-	now = testNow.Add(2 * time.Minute) // the cached result has expired
+	*now = testNow.Add(2 * time.Minute) // the cached result has expired
 	f.sim.SetFaults(graphsim.Faults{StatusFor: map[string]int{"default": 500}})
 	labels := map[string]string{"tenant": "tenant0", "workspace": "default"}
 	fams := f.scrape()

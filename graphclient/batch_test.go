@@ -127,20 +127,28 @@ func TestBrokenBatchAnswersFailOnlyTheirItems(t *testing.T) {
 	}
 }
 
-func TestThrottledItemsDoNotWaitPastTheDeadline(t *testing.T) {
+// readyClient is a client of a simulator with 100 sessions that already has
+// its token, so that what follows counts Graph requests only.
+func readyClient(t *testing.T) (*graphsim.Server, *simClient) {
+	t.Helper()
 	sim := startSim(t, 100)
 	sc, err := newSimClient(t, sim, config.Tenant{Auth: config.AuthClientSecret, ClientSecretFile: secretFile(t, testSecret)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := sc.client.Reader().CountSessions(context.Background(), "default", []Filter{nil}); err != nil {
-		t.Fatal(err) // the token, outside the deadline
+		t.Fatal(err)
 	}
+	return sim, sc
+}
+
+func TestThrottledItemsDoNotWaitPastTheDeadline(t *testing.T) {
+	sim, sc := readyClient(t)
 	sim.SetFaults(graphsim.Faults{ThrottleEvery: 1, RetryAfter: "120"})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	start := time.Now()
-	_, err = sc.client.Reader().CountSessions(ctx, "default", someFilters())
+	_, err := sc.client.Reader().CountSessions(ctx, "default", someFilters())
 	if !IsStatus(err, http.StatusTooManyRequests) {
 		t.Fatalf("err = %v, want Graph's 429", err)
 	}
@@ -150,14 +158,7 @@ func TestThrottledItemsDoNotWaitPastTheDeadline(t *testing.T) {
 }
 
 func TestBatcherSendsOneRoundForManyGoroutines(t *testing.T) {
-	sim := startSim(t, 100)
-	sc, err := newSimClient(t, sim, config.Tenant{Auth: config.AuthClientSecret, ClientSecretFile: secretFile(t, testSecret)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := sc.client.Reader().CountSessions(context.Background(), "default", []Filter{nil}); err != nil {
-		t.Fatal(err)
-	}
+	sim, sc := readyClient(t)
 	sim.ResetStats()
 	r := sc.client.NewBatcher(context.Background()).Reader()
 	filters := someFilters()
