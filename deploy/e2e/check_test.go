@@ -1,0 +1,104 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+const (
+	// pollTimeout bounds how long a test waits for Prometheus to hold what
+	// it checks.
+	pollTimeout = 60 * time.Second
+	// settle keeps queries behind scrapes still being appended, so that
+	// all queries of a round see the same scrapes.
+	settle       = 2 * time.Second
+	queryTimeout = 10 * time.Second
+)
+
+// checker runs one round of queries against Prometheus and collects what
+// is wrong, so that a round can be repeated until the data has arrived.
+type checker struct {
+	ctx      context.Context
+	prom     *process
+	at       time.Time
+	problems []string
+}
+
+func (c *checker) errorf(format string, args ...any) {
+	c.problems = append(c.problems, fmt.Sprintf(format, args...))
+}
+
+// query returns the result, or nil after recording the error as a problem.
+func (c *checker) query(expr string) []sample {
+	samples, err := query(c.ctx, c.prom, expr, c.at)
+	if err != nil {
+		c.errorf("%v", err)
+		return nil
+	}
+	return samples
+}
+
+// eventually repeats the check until a round finds no problem, and fails
+// the test with the last round's problems after pollTimeout.
+func eventually(t *testing.T, prom *process, check func(c *checker)) {
+	t.Helper()
+	deadline := time.Now().Add(pollTimeout)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), queryTimeout)
+		c := &checker{ctx: ctx, prom: prom, at: time.Now().Add(-settle)}
+		check(c)
+		cancel()
+		if len(c.problems) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			for _, p := range c.problems {
+				t.Error(p)
+			}
+			t.Logf("still wrong after %s; end of the Prometheus log:\n%s", pollTimeout, lastLines(prom.logs.String(), 20))
+			return
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+// targetsHealthy checks that Prometheus has targets and scrapes all of
+// them successfully, and returns them.
+func (c *checker) targetsHealthy() []activeTarget {
+	targets, err := activeTargets(c.ctx, c.prom)
+	if err != nil {
+		c.errorf("%v", err)
+		return nil
+	}
+	if len(targets) == 0 {
+		c.errorf("Prometheus has no active targets")
+	}
+	for _, tg := range targets {
+		if tg.Health != "up" {
+			c.errorf("target %s of %s is %q: %s", tg.ScrapeURL, tg.ScrapePool, tg.Health, tg.LastError)
+		}
+	}
+	return targets
+}
+
+// upIs1 checks that up of the job has exactly n series, each 1.
+func (c *checker) upIs1(job string, n int) {
+	expr := fmt.Sprintf("up{job=%q}", job)
+	samples := c.query(expr)
+	if len(samples) != n {
+		c.errorf("%s has %d series, want %d", expr, len(samples), n)
+	}
+	for _, s := range samples {
+		if s.value != 1 {
+			c.errorf("%s%v = %g, want 1", "up", s.labels, s.value)
+		}
+	}
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}

@@ -1,0 +1,96 @@
+package e2e
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// workspace is a tenant and workspace label pair.
+type workspace struct{ tenant, workspace string }
+
+func (w workspace) String() string { return w.tenant + "/" + w.workspace }
+
+func workspaceOf(s sample) workspace {
+	return workspace{s.labels["tenant"], s.labels["workspace"]}
+}
+
+// demoWorkspaces are the workspaces of the demo's simulated tenants: contoso
+// lists its workspaces in the configuration, fabrikam discovers them.
+var demoWorkspaces = []workspace{{"contoso", "default"}, {"contoso", "soc-emea"}, {"fabrikam", "default"}, {"fabrikam", "tier1"}}
+
+// demoWindows are the exporter's default windows, which the demo uses.
+var demoWindows = []string{"1h", "1d", "7d", "30d"}
+
+// The documented per-workspace metrics (README "Metrics").
+var (
+	everyWorkspaceMetrics = []string{
+		"securitycopilot_up", "securitycopilot_sessions",
+		"securitycopilot_scrape_duration_seconds", "securitycopilot_last_success_timestamp_seconds",
+	}
+	windowedMetrics = []string{"securitycopilot_sessions_created", "securitycopilot_sessions_active"}
+	// timestampMetrics are absent for an empty workspace: there is no
+	// newest session, and a 0 would read as a session from 1970.
+	timestampMetrics = []string{
+		"securitycopilot_sessions_newest_created_timestamp_seconds",
+		"securitycopilot_sessions_oldest_created_timestamp_seconds",
+		"securitycopilot_sessions_last_modified_timestamp_seconds",
+	}
+)
+
+// sessionMetrics checks that every documented per-workspace metric has a
+// series for each demo workspace, and only for those.
+func (c *checker) sessionMetrics() {
+	for _, s := range c.query("securitycopilot_up") {
+		if s.value != 1 {
+			c.errorf("securitycopilot_up%v = %g, want 1", s.labels, s.value)
+		}
+	}
+	for _, name := range everyWorkspaceMetrics {
+		c.workspacesOf(name, demoWorkspaces)
+	}
+	for _, name := range windowedMetrics {
+		for _, window := range demoWindows {
+			c.workspacesOf(fmt.Sprintf("%s{window=%q}", name, window), demoWorkspaces)
+		}
+	}
+	var withSessions []workspace
+	for _, s := range c.query("securitycopilot_sessions > 0") {
+		withSessions = append(withSessions, workspaceOf(s))
+	}
+	for _, name := range timestampMetrics {
+		c.workspacesOf(name, withSessions)
+	}
+	c.workspacesOf(`securitycopilot_workspace_discovery_success == 1`, []workspace{{"fabrikam", ""}})
+}
+
+// workspacesOf checks that selector has exactly one series per wanted
+// workspace and none for any other.
+func (c *checker) workspacesOf(selector string, want []workspace) {
+	count := map[workspace]int{}
+	jobs := map[workspace]map[string]bool{}
+	for _, s := range c.query(selector) {
+		w := workspaceOf(s)
+		count[w]++
+		if jobs[w] == nil {
+			jobs[w] = map[string]bool{}
+		}
+		jobs[w][s.labels["job"]+" "+s.labels["instance"]] = true
+	}
+	for _, w := range want {
+		if count[w] != 1 {
+			c.errorf("%s has %d series for %s, want 1 (from job and instance: %s)", selector, count[w], w, sortedKeys(jobs[w]))
+		}
+	}
+	for w := range count {
+		if !slices.Contains(want, w) {
+			c.errorf("%s has series for %s, which the demo does not have or which must be absent", selector, w)
+		}
+	}
+}
+
+// sortedKeys lists a set's members for messages.
+func sortedKeys[V any](m map[string]V) string {
+	return strings.Join(slices.Sorted(maps.Keys(m)), ", ")
+}
