@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: builds the pinned tools (promtool is needed by the
-# end-to-end test), then every Go test with the race detector.
+# Runs the whole test suite: builds the pinned tools (promtool and prometheus
+# are needed by the end-to-end tests), then every Go test of every module with
+# the race detector: the exporter, deploy/ (dashboard, rules, compose and the
+# end-to-end test against a real Prometheus) and deploy/kubernetes/.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/tools/install.sh"
-cd "$root"
-PROMTOOL="$root/tools/bin/promtool" go test -race -count=1 "$@" ./...
+export PROMTOOL="$root/tools/bin/promtool" PROMETHEUS="$root/tools/bin/prometheus"
+for module in . deploy deploy/kubernetes; do
+  (cd "$root/$module" && go test -race -count=1 "$@" ./...)
+done
