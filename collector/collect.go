@@ -58,7 +58,7 @@ func (e *Exporter) collect(ctx context.Context, t *tenant, ids []string, cfg *co
 			}
 		case <-ctx.Done():
 			for _, ws := range stale {
-				out[ws] = outcome{err: fmt.Errorf("waiting for the fetch of another scrape: %w", ctx.Err())}
+				out[ws] = outcome{err: fmt.Errorf("scrape ended before the workspace was read: %w", ctx.Err())}
 			}
 			return out
 		}
