@@ -26,10 +26,6 @@ var dashboardVariables = strings.NewReplacer(
 
 var unresolvedVariable = regexp.MustCompile(`\$\{?\w+`)
 
-// throttledOnly tells a query that has data only while Graph answers 429,
-// which the demo's simulated Graph does not do.
-var throttledOnly = regexp.MustCompile(`code\s*=\s*"429"`)
-
 type panel struct {
 	Title   string `json:"title"`
 	Targets []struct {
@@ -106,31 +102,10 @@ func recordedNames(t *testing.T) map[string]string {
 	return records
 }
 
-// onlyWhenThrottled reports whether expr has data only while Graph answers
-// 429: it selects code="429", or reads a series recorded from such an
-// expression.
-func onlyWhenThrottled(expr string, records map[string]string) bool {
-	if throttledOnly.MatchString(expr) {
-		return true
-	}
-	for name, recorded := range records {
-		if strings.Contains(expr, name) && throttledOnly.MatchString(recorded) {
-			return true
-		}
-	}
-	return false
-}
-
-// exemptAsUnthrottled reports whether expr may lack data because it has
-// data only under throttling and Graph has not throttled.
-func (c *checker) exemptAsUnthrottled(expr string, records map[string]string) bool {
-	return onlyWhenThrottled(expr, records) && len(c.query(`securitycopilot_graph_requests_total{code="429"}`)) == 0
-}
-
 func (c *checker) dashboardHasData(queries map[string][]string, records map[string]string) {
 	for title, exprs := range queries {
 		for _, expr := range exprs {
-			if len(c.query(expr)) == 0 && !c.exemptAsUnthrottled(expr, records) {
+			if len(c.query(expr)) == 0 {
 				c.errorf("dashboard panel %q returns no data: %s", title, expr)
 			}
 		}
@@ -139,7 +114,7 @@ func (c *checker) dashboardHasData(queries map[string][]string, records map[stri
 
 func (c *checker) recordingRulesHaveData(records map[string]string) {
 	for name, expr := range records {
-		if len(c.query(name)) == 0 && !c.exemptAsUnthrottled(expr, records) {
+		if len(c.query(name)) == 0 {
 			c.errorf("recording rule %s has recorded no series; its expression: %s", name, expr)
 		}
 	}
