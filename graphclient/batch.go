@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"mime"
 	"net/http"
@@ -37,30 +36,6 @@ var itemRetryStatuses = []int{http.StatusTooManyRequests, http.StatusServiceUnav
 // batchRefusedStatuses are the answers of a Graph that does not take $batch
 // here; the requests then go out one by one.
 var batchRefusedStatuses = []int{http.StatusBadRequest, http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusNotImplemented}
-
-type batchRequest struct {
-	ID     string `json:"id"`
-	Method string `json:"method"`
-	URL    string `json:"url"`
-}
-
-type batchResponse struct {
-	ID      string            `json:"id"`
-	Status  int               `json:"status"`
-	Headers map[string]string `json:"headers"`
-	Body    json.RawMessage   `json:"body"`
-}
-
-// header looks a header up without regard to case: Graph's inner headers
-// are a plain JSON object.
-func (r *batchResponse) header(name string) string {
-	for k, v := range r.Headers {
-		if strings.EqualFold(k, name) {
-			return v
-		}
-	}
-	return ""
-}
 
 func (c *Client) batchAccepted() bool {
 	until := c.batchRefusedUntil.Load()
@@ -229,59 +204,6 @@ func (c *Client) settle(call *pageCall, r *batchResponse) (pageMeta, error) {
 		return meta, fmt.Errorf("graph GET %s in $batch (request-id %s): %w", path, r.header("request-id"), err)
 	}
 	return meta, nil
-}
-
-// decodeBatch streams the "responses" array, handing each item to settle as
-// soon as it is read, so that only one item's body is held at a time.
-func decodeBatch(resp *http.Response, each func(*batchResponse)) error {
-	if err := checkJSON(resp); err != nil {
-		return err
-	}
-	lr := &limitedReader{r: resp.Body, left: maxBatchBytes}
-	dec := json.NewDecoder(lr)
-	wrap := func(err error) error {
-		if lr.exceeded {
-			return fmt.Errorf("graph $batch answer larger than %d bytes", maxBatchBytes)
-		}
-		return fmt.Errorf("decode $batch answer (request-id %s): %w", resp.Header.Get("request-id"), err)
-	}
-	if err := expectDelim(dec, '{'); err != nil {
-		return wrap(err)
-	}
-	sawResponses := false
-	for dec.More() {
-		key, err := objectKey(dec)
-		if err != nil {
-			return wrap(err)
-		}
-		if key != "responses" {
-			if err := skipValue(dec); err != nil {
-				return wrap(err)
-			}
-			continue
-		}
-		sawResponses = true
-		if err := expectDelim(dec, '['); err != nil {
-			return wrap(err)
-		}
-		for dec.More() {
-			var r batchResponse
-			if err := dec.Decode(&r); err != nil {
-				return wrap(err)
-			}
-			each(&r)
-		}
-		if err := expectDelim(dec, ']'); err != nil {
-			return wrap(err)
-		}
-	}
-	if err := expectDelim(dec, '}'); err != nil {
-		return wrap(err)
-	}
-	if !sawResponses {
-		return wrap(errors.New(`no "responses" array`))
-	}
-	return nil
 }
 
 type batchKey struct{}
