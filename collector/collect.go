@@ -71,12 +71,21 @@ func (e *Exporter) collect(ctx context.Context, t *tenant, ids []string, cfg *co
 	return out
 }
 
-// detach keeps ctx's values and deadline but not its cancellation: a shared
-// fetch must not end because the scrape that started it went away while
-// others wait for it.
+// maxFetchMargin caps how long before the scrape's deadline a shared fetch
+// must end.
+const maxFetchMargin = 250 * time.Millisecond
+
+// detach keeps ctx's values but not its cancellation: a shared fetch must
+// not end because the scrape that started it went away while others wait
+// for it. Its deadline comes a tenth of the time left (at most
+// maxFetchMargin) before ctx's, so that a fetch held up by one slow
+// workspace still hands over, and logs, every workspace it read before the
+// scrape must answer; with the same deadline, the scrape gave up first and
+// reported the whole tenant as failed.
 func detach(ctx context.Context) (context.Context, context.CancelFunc) {
 	if deadline, ok := ctx.Deadline(); ok {
-		return context.WithDeadline(context.WithoutCancel(ctx), deadline)
+		margin := min(time.Until(deadline)/10, maxFetchMargin)
+		return context.WithDeadline(context.WithoutCancel(ctx), deadline.Add(-margin))
 	}
 	return context.WithCancel(context.WithoutCancel(ctx))
 }

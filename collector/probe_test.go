@@ -1,14 +1,21 @@
 package collector
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
 )
 
@@ -84,5 +91,101 @@ func TestProbeRefusesUnknownTargets(t *testing.T) {
 		if n := f.sim.Stats().GraphRequests; n != 0 {
 			t.Errorf("%q: a refused probe sent %d Graph requests", query, n)
 		}
+	}
+}
+
+// knownLabels are the label values the configuration and discovery allow.
+type knownLabels struct {
+	workspaces map[string]map[string]bool // by tenant
+	windows    []config.Window
+}
+
+// foreign returns the series whose tenant, workspace or window label
+// holds a value the configuration and discovery do not know.
+func (k knownLabels) foreign(fams map[string]*dto.MetricFamily) []string {
+	var out []string
+	for name, fam := range fams {
+		for _, m := range fam.GetMetric() {
+			for _, lp := range m.GetLabel() {
+				v, ok := lp.GetValue(), true
+				switch lp.GetName() {
+				case "tenant":
+					_, ok = k.workspaces[v]
+				case "workspace":
+					ok = k.anyWorkspace(v)
+				case "window":
+					ok = slices.ContainsFunc(k.windows, func(w config.Window) bool { return w.Label == v })
+				}
+				if !ok {
+					out = append(out, fmt.Sprintf("%s{%s=%q}", name, lp.GetName(), v))
+				}
+			}
+		}
+	}
+	return out
+}
+
+func (k knownLabels) anyWorkspace(ws string) bool {
+	for _, known := range k.workspaces {
+		if known[ws] {
+			return true
+		}
+	}
+	return false
+}
+
+// TestProbeParametersNeverBecomeLabelValues sends probes for unknown
+// tenants and workspaces, and with parameters that look like labels, then
+// reads both the probes' answers and the exporter's own metrics: no label
+// value may come from a request, not even in the registered counters a
+// probe passes through.
+func TestProbeParametersNeverBecomeLabelValues(t *testing.T) {
+	opts := graphsim.Options{Tenants: []graphsim.Tenant{
+		simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 12, "emea": 7}),
+		simTenant(1, "s3cret-value-for-tests", map[string]int{"default": 3, "found": 1}),
+	}}
+	f := newFixture(t, opts, 1000, "tenant1")
+	reg := prometheus.NewRegistry()
+	f.exp = New(Options{Logger: f.exp.opts.Logger, Metrics: graphclient.NewMetrics(reg), Transport: &http.Client{Transport: f.sim.Transport()},
+		RetryDelay: time.Millisecond, Now: f.exp.opts.Now})
+	if err := f.exp.Apply(f.cfg); err != nil {
+		t.Fatal(err)
+	}
+	known := knownLabels{
+		workspaces: map[string]map[string]bool{"tenant0": {"default": true, "emea": true}, "tenant1": {"default": true, "found": true}},
+		windows:    f.cfg.Windows,
+	}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	for _, query := range []string{
+		"tenant=nobody", "tenant=nobody&workspace=default", "tenant=tenant1&workspace=nope",
+		"tenant=tenant1&workspace=..%2Fdefault", "tenant=tenant0&workspace=default&window=forever",
+		"tenant=tenant0&tenant=intruder", "tenant=TENANT0", "tenant=tenant0%00", "tenant=tenant1&job=x&instance=y&code=999",
+	} {
+		rec := f.probe(query)
+		switch {
+		case rec.Code == http.StatusBadRequest && !strings.Contains(rec.Body.String(), "securitycopilot_"):
+			continue
+		case rec.Code != http.StatusOK:
+			t.Fatalf("%q: HTTP %d: %s", query, rec.Code, rec.Body.String())
+		}
+		fams, err := parser.TextToMetricFamilies(strings.NewReader(rec.Body.String()))
+		if err != nil {
+			t.Fatalf("%q: %v", query, err)
+		}
+		if foreign := known.foreign(fams); len(foreign) > 0 {
+			t.Errorf("%q answered with %v", query, foreign)
+		}
+	}
+	rec := httptest.NewRecorder()
+	f.exp.Handler(reg).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	fams, err := parser.TextToMetricFamilies(strings.NewReader(rec.Body.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := fams["securitycopilot_token_requests_total"]; !ok {
+		t.Fatal("the exporter's own metrics are missing: the check below would prove nothing")
+	}
+	if foreign := known.foreign(fams); len(foreign) > 0 {
+		t.Errorf("after the probes, /metrics has %v", foreign)
 	}
 }

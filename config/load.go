@@ -74,6 +74,12 @@ func decodeStrict(data []byte, cfg *Config) error {
 	if err := dec.Decode(new(yaml.Node)); !errors.Is(err, io.EOF) {
 		return errors.New("the file holds more than one YAML document; put the whole configuration in one")
 	}
+	// yaml's own error for a lone value quotes its start, and a lone value
+	// is what a secret file holds: --config.file pointed at one must not
+	// put the secret's first characters in the log.
+	if root := doc.Content; len(root) == 1 && root[0].Kind == yaml.ScalarNode && root[0].ShortTag() != "!!null" {
+		return fmt.Errorf("line %d: the file holds a single value, not a mapping of settings", root[0].Line)
+	}
 	if err := checkDurations(&doc); err != nil {
 		return err
 	}

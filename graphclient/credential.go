@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
@@ -104,7 +105,20 @@ type countingCredential struct {
 	metrics *Metrics
 }
 
+// maxTokenMargin caps how long before the request's deadline a token
+// attempt gives up.
+const maxTokenMargin = 250 * time.Millisecond
+
 func (c *countingCredential) GetToken(ctx context.Context, opts policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	// A token attempt that runs out of time must fail before the request
+	// does: azcore's retry policy turns any error at the request's
+	// deadline into the bare deadline, which would hide that Entra ID, not
+	// Graph, did not answer.
+	if deadline, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, deadline.Add(-min(time.Until(deadline)/10, maxTokenMargin)))
+		defer cancel()
+	}
 	tok, err := c.inner.GetToken(ctx, opts)
 	if err != nil {
 		c.metrics.tokenRequests.WithLabelValues(c.tenant, "error").Inc()

@@ -92,10 +92,12 @@ func (e *Error) fillFromBody(body []byte) {
 		e.Message = http.StatusText(e.Status)
 		return
 	}
-	e.Code = parsed.Error.Code
+	// Every part of the body may hold anything; none may break the one
+	// log line an error makes.
+	e.Code = singleLine(parsed.Error.Code, 100)
 	e.Message = singleLine(parsed.Error.Message, 300)
 	if id := innermostRequestID(parsed.Error.InnerError); id != "" {
-		e.RequestID = id
+		e.RequestID = singleLine(id, 100)
 	}
 }
 

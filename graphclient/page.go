@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 )
 
 // maxPageBytes caps one page. A page of 1,000 sessions with every property
@@ -101,7 +102,7 @@ func decodeCount(dec *json.Decoder) (int64, error) {
 	n, isNumber := tok.(json.Number)
 	v, err := n.Int64()
 	if !isNumber || err != nil || v < 0 || v > maxCount {
-		return 0, fmt.Errorf("@odata.count %v is not a plausible count", tok)
+		return 0, fmt.Errorf("@odata.count %s is not a plausible count", describeToken(tok))
 	}
 	return v, nil
 }
@@ -113,7 +114,7 @@ func objectKey(dec *json.Decoder) (string, error) {
 	}
 	key, ok := tok.(string)
 	if !ok {
-		return "", fmt.Errorf("expected an object key, got %v", tok)
+		return "", fmt.Errorf("expected an object key, got %s", describeToken(tok))
 	}
 	return key, nil
 }
@@ -127,9 +128,18 @@ func expectDelim(dec *json.Decoder, want json.Delim) error {
 		return err
 	}
 	if d, ok := tok.(json.Delim); !ok || d != want {
-		return fmt.Errorf("expected %q, got %v", want, tok)
+		return fmt.Errorf("expected %q, got %s", want, describeToken(tok))
 	}
 	return nil
+}
+
+// describeToken names a token in an error without copying a long string
+// or number of the answer into what becomes one log line.
+func describeToken(tok json.Token) string {
+	if s, ok := tok.(string); ok {
+		return strconv.Quote(truncate(s, 40))
+	}
+	return truncate(fmt.Sprint(tok), 40)
 }
 
 // skipValue discards one JSON value of any shape without building it.

@@ -57,9 +57,14 @@
 //     than 20 requests, repeats an id, lacks an id, method or url, or
 //     depends on a request that does not come before it (400).
 //
-// Faults such as throttling, latency, per-workspace errors, rejected filters,
-// missing counts, token errors, refused batches, lost or repeated batch
-// answers and failed dependencies can be switched while serving with
-// Server.SetFaults. Inside a batch each request meets the faults on its own,
-// as on Graph, except Latency, which delays each HTTP request once.
+// Faults such as throttling, latency, per-workspace errors, transient
+// per-workspace errors, broken listing answers (cut short, reset, empty,
+// mistyped, HTML, oversized, slow, with a bad count, timestamp or
+// nextLink), rejected filters, missing counts, token errors, a slow token
+// endpoint, refused batches, lost or repeated batch answers and failed
+// dependencies can be switched while serving with Server.SetFaults. Inside
+// a batch each request meets the faults on its own, as on Graph, except
+// Latency, which delays each HTTP request once, and the listing faults
+// that delay or reset an answer, which delay or reset the whole batch.
+// Server.DeleteWorkspace deletes a workspace while serving.
 package graphsim

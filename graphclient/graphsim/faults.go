@@ -69,6 +69,32 @@ type Faults struct {
 	// reset. When it and ThrottleEvery pick the same request, 424 wins.
 	// 0 disables the fault.
 	DependencyFailed int
+
+	// ListingFor maps a workspace id to the ways the answers to its
+	// session listings are broken (see ListingFault): cut short, reset,
+	// empty, of another type, a proxy's HTML page, oversized, slow, or
+	// with a bad @odata.count, timestamp or @odata.nextLink. It applies to
+	// listings that would otherwise succeed, standalone or inside a
+	// $batch, and not to sessions/$count or single sessions.
+	ListingFor map[string]ListingFault
+	// TransientFor maps a workspace id to a failure that answers the first
+	// Times requests on that workspace (or below it) with Status, as
+	// StatusFor would, and then lets them through, as a Graph that
+	// recovers does. Requests are counted per workspace, inside a $batch
+	// or not, from when the fault set was installed or the stats were
+	// reset. StatusFor, when it names the workspace too, wins.
+	TransientFor map[string]Transient
+	// TokenLatency is added before answering every token request, as a
+	// slow Entra ID would. A request whose context ends meanwhile gets no
+	// answer.
+	TokenLatency time.Duration
+}
+
+// Transient is a failure of TransientFor: Status (400-599) for the first
+// Times requests.
+type Transient struct {
+	Status int
+	Times  int
 }
 
 // faultState holds the installed faults and the counts ThrottleEvery and
@@ -78,20 +104,25 @@ type faultState struct {
 	faults  Faults
 	n       int // logical Graph requests, for ThrottleEvery
 	inBatch int // requests inside batches, for DependencyFailed
+	// failed counts the answers TransientFor gave, per workspace.
+	failed map[string]int
 }
 
 // SetFaults replaces the fault set atomically and restarts the
 // ThrottleEvery count. It is safe while requests are being served.
 func (s *Server) SetFaults(f Faults) {
-	f.StatusFor = maps.Clone(f.StatusFor) // the caller may change its map afterwards
+	// The caller may change its maps afterwards.
+	f.StatusFor = maps.Clone(f.StatusFor)
+	f.ListingFor = maps.Clone(f.ListingFor)
+	f.TransientFor = maps.Clone(f.TransientFor)
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
 	s.faults.faults = f
-	s.faults.n, s.faults.inBatch = 0, 0
+	s.faults.n, s.faults.inBatch, s.faults.failed = 0, 0, nil
 }
 
-// current returns the installed faults. Their StatusFor map is never
-// written after SetFaults, so sharing it is safe.
+// current returns the installed faults. Their maps are never written
+// after SetFaults, so sharing them is safe.
 func (fs *faultState) current() Faults {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
@@ -121,7 +152,30 @@ func (fs *faultState) nextGraphRequest(inBatch bool) (Faults, *apiError) {
 func (fs *faultState) resetCount() {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
-	fs.n, fs.inBatch = 0, 0
+	fs.n, fs.inBatch, fs.failed = 0, 0, nil
+}
+
+// transient is the answer TransientFor asks for the next request on the
+// workspace; nil once the workspace has failed its Times.
+func (fs *faultState) transient(f Faults, workspaceID string) *apiError {
+	tr, ok := f.TransientFor[workspaceID]
+	if !ok {
+		return nil
+	}
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if fs.failed[workspaceID] >= tr.Times {
+		return nil
+	}
+	e := statusError(f, tr.Status, workspaceID)
+	if e == nil {
+		return nil
+	}
+	if fs.failed == nil {
+		fs.failed = make(map[string]int)
+	}
+	fs.failed[workspaceID]++
+	return e
 }
 
 func throttledError(retryAfter string) *apiError {
@@ -136,7 +190,16 @@ func throttledError(retryAfter string) *apiError {
 // statusFault is the answer StatusFor asks for; nil when none applies.
 func statusFault(f Faults, workspaceID string) *apiError {
 	status, ok := f.StatusFor[workspaceID]
-	if !ok || status < 400 || status > 599 {
+	if !ok {
+		return nil
+	}
+	return statusError(f, status, workspaceID)
+}
+
+// statusError is the Graph error StatusFor and TransientFor answer with;
+// nil for a status outside 400-599.
+func statusError(f Faults, status int, workspaceID string) *apiError {
+	if status < 400 || status > 599 {
 		return nil
 	}
 	e := &apiError{status: status, code: "InternalServerError", message: fmt.Sprintf("Simulated failure %d for workspace '%s'.", status, workspaceID)}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // Content types Graph answers with.
@@ -109,10 +110,16 @@ func setGraphHeaders(ex *exchange, r *http.Request) {
 
 // delay applies the Latency fault.
 func (s *Server) delay(r *http.Request, faults Faults) {
-	if faults.Latency <= 0 {
+	delayOrAbort(r, faults.Latency)
+}
+
+// delayOrAbort waits for d, or aborts the answer if the request's context
+// ends first.
+func delayOrAbort(r *http.Request, d time.Duration) {
+	if d <= 0 {
 		return
 	}
-	if err := sleep(r.Context(), faults.Latency); err != nil {
+	if err := sleep(r.Context(), d); err != nil {
 		// Returning would make net/http send an empty 200 if the
 		// connection is still up; aborting sends nothing.
 		panic(http.ErrAbortHandler)
@@ -121,7 +128,8 @@ func (s *Server) delay(r *http.Request, faults Faults) {
 
 // answerGraph answers one logical Graph request, standalone or inside a
 // $batch. It applies, in order: the preempting fault (424 or 429), the
-// bearer token, the method, StatusFor, and then the endpoint itself.
+// bearer token, the method, StatusFor, TransientFor, and then the endpoint
+// itself.
 func (s *Server) answerGraph(ex *exchange, r *http.Request, rt route, faults Faults, preempt *apiError, escapedPath string) {
 	if err := s.graphAnswer(ex, r, rt, faults, preempt, escapedPath); err != nil {
 		s.writeGraphError(ex, r, asAPIError(err))
@@ -143,6 +151,9 @@ func (s *Server) graphAnswer(ex *exchange, r *http.Request, rt route, faults Fau
 	}
 	if rt.underWS {
 		if e := statusFault(faults, rt.workspaceID); e != nil {
+			return e
+		}
+		if e := s.faults.transient(faults, rt.workspaceID); e != nil {
 			return e
 		}
 	}

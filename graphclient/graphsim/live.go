@@ -92,7 +92,7 @@ func (s *Server) addLiveSession(rng *mrand.Rand, targets []*workspaceState, now 
 	defer s.store.mu.Unlock()
 	for i := range targets {
 		ws := targets[(start+i)%len(targets)]
-		if len(ws.sessions) >= MaxLiveSessions {
+		if len(ws.sessions) >= MaxLiveSessions || ws.deleted.Load() {
 			continue
 		}
 		if err := ws.insert(Session{ID: id, Created: now, LastModified: now}); err != nil {

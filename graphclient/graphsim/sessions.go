@@ -1,6 +1,7 @@
 package graphsim
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -50,28 +51,52 @@ func compileFilter(q queryOptions, et *entityType, faults Faults) (predicate, er
 	return parseFilter(q.filter, et)
 }
 
-// writePage writes one page of a collection in Graph's key order.
-func (s *Server) writePage(ex *exchange, l *listing, contextURL, tips, escapedPath string, items []jsonObject, total int, last *pageKey) error {
-	body := jsonObject{{"@odata.context", contextURL + selectSuffix(l.props, l.q)}}
-	if tips != "" && !l.q.hasSelect {
-		body = append(body, jsonField{"@microsoft.graph.tips", tips})
+// pageOut is one page of a collection, ready to be written.
+type pageOut struct {
+	contextURL, tips string
+	escapedPath      string // of the request, for the nextLink
+	rawQuery         string // of the request, for a looping nextLink
+	items            []jsonObject
+	total            int
+	last             *pageKey // where the next page starts; nil on the last page
+	fault            ListingFault
+}
+
+// writePage writes one page of a collection in Graph's key order, broken
+// as p.fault asks.
+func (s *Server) writePage(ex *exchange, l *listing, p pageOut) error {
+	body := jsonObject{{"@odata.context", p.contextURL + selectSuffix(l.props, l.q)}}
+	if p.tips != "" && !l.q.hasSelect {
+		body = append(body, jsonField{"@microsoft.graph.tips", p.tips})
 	}
 	if l.count {
-		body = append(body, jsonField{"@odata.count", total})
-	}
-	if last != nil && l.size > 0 {
-		link, err := s.nextLink(escapedPath, l.q, l.route, *last)
-		if err != nil {
-			return err
+		var count any = p.total
+		if p.fault.Count != "" {
+			count = json.RawMessage(p.fault.Count)
 		}
+		body = append(body, jsonField{"@odata.count", count})
+	}
+	link, err := s.pageNextLink(l, p)
+	if err != nil {
+		return err
+	}
+	if link != "" {
 		body = append(body, jsonField{"@odata.nextLink", link})
 	}
+	items := p.items
 	if items == nil {
 		items = []jsonObject{} // an empty page is [], never null
 	}
 	body = append(body, jsonField{"value", items})
+	raw, err := marshal(body)
+	if err != nil {
+		return err
+	}
+	if p.fault.Body == BodyOversized {
+		raw = padPage(raw)
+	}
 	ex.Header().Set("OData-Version", "4.0")
-	writeJSON(ex, http.StatusOK, odataJSON, body)
+	writeListingBody(ex, p.fault.Body, raw)
 	return nil
 }
 
@@ -94,13 +119,13 @@ func (s *Server) listWorkspaces(ex *exchange, r *http.Request, t *tenantState, f
 	if err != nil {
 		return err
 	}
-	page, total, more := collect(t.workspaces, l.match, l.after, l.size)
+	page, total, more := collect(t.listed(), l.match, l.after, l.size)
 	items, last := renderPage(page, more, l.props)
-	return s.writePage(ex, l, s.metadata("security/securityCopilot/workspaces"), "", escapedPath, items, total, last)
+	return s.writePage(ex, l, pageOut{contextURL: s.metadata("security/securityCopilot/workspaces"), escapedPath: escapedPath, items: items, total: total, last: last})
 }
 
 func (s *Server) listSessions(ex *exchange, r *http.Request, t *tenantState, workspaceID string, faults Faults, escapedPath string) error {
-	ws := t.byID[workspaceID]
+	ws := t.workspace(workspaceID)
 	if ws == nil {
 		return workspaceNotFound(workspaceID)
 	}
@@ -112,13 +137,20 @@ func (s *Server) listSessions(ex *exchange, r *http.Request, t *tenantState, wor
 	page, total, more := collect(ws.sessions, l.match, l.after, l.size)
 	s.store.mu.RUnlock()
 	items, last := renderPage(page, more, l.props)
+	fault := faults.ListingFor[workspaceID]
+	breakCreated(items, fault.Created)
+	delayOrAbort(r, fault.Latency)
 	key := odataKey(workspaceID)
-	tips := "Use $select to choose only the properties your app needs, as this can lead to performance improvements. For example: GET security/securityCopilot/workspaces(" + key + ")/sessions?$select=createdDateTime,displayName"
-	return s.writePage(ex, l, s.metadata("security/securityCopilot/workspaces("+key+")/sessions"), tips, escapedPath, items, total, last)
+	return s.writePage(ex, l, pageOut{
+		contextURL:  s.metadata("security/securityCopilot/workspaces(" + key + ")/sessions"),
+		tips:        "Use $select to choose only the properties your app needs, as this can lead to performance improvements. For example: GET security/securityCopilot/workspaces(" + key + ")/sessions?$select=createdDateTime,displayName",
+		escapedPath: escapedPath, rawQuery: r.URL.RawQuery,
+		items: items, total: total, last: last, fault: fault,
+	})
 }
 
 func (s *Server) countSessions(ex *exchange, r *http.Request, t *tenantState, workspaceID string, faults Faults) error {
-	ws := t.byID[workspaceID]
+	ws := t.workspace(workspaceID)
 	if ws == nil {
 		return workspaceNotFound(workspaceID)
 	}
@@ -138,7 +170,7 @@ func (s *Server) countSessions(ex *exchange, r *http.Request, t *tenantState, wo
 }
 
 func (s *Server) getSession(ex *exchange, r *http.Request, t *tenantState, workspaceID, sessionID string) error {
-	ws := t.byID[workspaceID]
+	ws := t.workspace(workspaceID)
 	if ws == nil {
 		return workspaceNotFound(workspaceID)
 	}
@@ -166,7 +198,7 @@ func (s *Server) getSession(ex *exchange, r *http.Request, t *tenantState, works
 }
 
 func (s *Server) getWorkspace(ex *exchange, r *http.Request, t *tenantState, workspaceID string) error {
-	ws := t.byID[workspaceID]
+	ws := t.workspace(workspaceID)
 	if ws == nil {
 		return workspaceNotFound(workspaceID)
 	}

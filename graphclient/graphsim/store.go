@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -44,8 +45,9 @@ type Tenant struct {
 	Workspaces   []Workspace
 }
 
-// store holds the tenants. Everything but the session slices is immutable
-// after newStore, so only sessions need mu.
+// store holds the tenants. Everything but the session slices and the
+// workspaces' deleted flags is immutable after newStore, so only sessions
+// need mu.
 type store struct {
 	mu      sync.RWMutex
 	tenants map[string]*tenantState // by lower-case tenant id
@@ -62,6 +64,7 @@ type workspaceState struct {
 	tenant   *tenantState
 	id       string
 	name     string
+	deleted  atomic.Bool          // set by DeleteWorkspace; a deleted workspace is never served again
 	sessions []Session            // sorted by (Created, ID); guarded by store.mu
 	created  map[string]time.Time // session id → Created, to find it by binary search
 }
@@ -107,7 +110,7 @@ func (st *store) workspace(tenantID, workspaceID string) (*workspaceState, error
 	if t == nil {
 		return nil, fmt.Errorf("tenant %q: %w", tenantID, ErrNotFound)
 	}
-	ws := t.byID[workspaceID]
+	ws := t.workspace(workspaceID)
 	if ws == nil {
 		return nil, fmt.Errorf("tenant %q workspace %q: %w", tenantID, workspaceID, ErrNotFound)
 	}

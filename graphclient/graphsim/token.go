@@ -73,7 +73,9 @@ func (s *Server) serveToken(ex *exchange, r *http.Request, tenantSeg string, t *
 		return
 	}
 	s.stats.token()
-	if te := s.faults.current().TokenError; te != "" {
+	faults := s.faults.current()
+	delayOrAbort(r, faults.TokenLatency)
+	if te := faults.TokenError; te != "" {
 		s.writeTokenFault(ex, r, te, clientIDOf(r))
 		return
 	}

@@ -1,0 +1,163 @@
+package graphclient
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// The fuzz targets of what Graph sends back. Seeds live in
+// testdata/fuzz/<FuzzName>; tools/fuzz.sh runs each target for a while.
+// Every target checks properties, not just the absence of a panic.
+
+// maxErrorLine bounds an error message built from a hostile answer: one
+// log line, not a copy of the answer.
+const maxErrorLine = 1024
+
+func FuzzDecodePage(f *testing.F) {
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var seen int
+		meta, err := decodePage(bytes.NewReader(data), func(dec *json.Decoder) error {
+			var s sessionJSON
+			if err := dec.Decode(&s); err != nil {
+				return err
+			}
+			_, err := s.times()
+			seen++
+			return err
+		})
+		if err != nil {
+			checkOneLine(t, err.Error())
+			return
+		}
+		if !json.Valid(data) {
+			t.Fatalf("accepted a page that is not JSON: %q", data)
+		}
+		if meta.Items != seen || meta.Items < 0 {
+			t.Fatalf("meta says %d items, the visitor saw %d", meta.Items, seen)
+		}
+		if meta.HasCount && (meta.Count < 0 || meta.Count > maxCount) {
+			t.Fatalf("accepted @odata.count %d", meta.Count)
+		}
+	})
+}
+
+func FuzzErrorBody(f *testing.F) {
+	f.Fuzz(func(t *testing.T, status int, body []byte) {
+		resp := &http.Response{
+			StatusCode: status,
+			Header:     http.Header{"Request-Id": {"req-1"}},
+			Body:       io.NopCloser(bytes.NewReader(body)),
+			Request:    &http.Request{Method: http.MethodGet, URL: &url.URL{Path: "/beta/x"}},
+		}
+		e := newError(resp)
+		if e.Status != status {
+			t.Fatalf("status %d became %d", status, e.Status)
+		}
+		checkOneLine(t, e.Error())
+		if e.Code == "" && e.Message != http.StatusText(status) {
+			t.Fatalf("a body without an OData code gave the message %q", e.Message)
+		}
+	})
+}
+
+// fuzzBatchClient is a client that only decodes: readBatch needs its
+// endpoint and metrics, never the network.
+var fuzzBatchClient = &Client{
+	endpoint: &url.URL{Scheme: "https", Host: "graph.test", Path: "/beta"},
+	metrics:  NewMetrics(prometheus.NewRegistry()),
+}
+
+func FuzzDecodeBatch(f *testing.F) {
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c := fuzzBatchClient
+		calls := make([]*pageCall, 3)
+		for i := range calls {
+			calls[i] = &pageCall{url: c.endpoint.String() + "/security/securityCopilot/workspaces/w" + strconv.Itoa(i) + "/sessions",
+				item: sessionVisitor(func(SessionTimes) {})}
+		}
+		resp := &http.Response{
+			StatusCode: http.StatusOK,
+			Header:     http.Header{"Content-Type": {"application/json"}},
+			Body:       io.NopCloser(bytes.NewReader(data)),
+			Request:    &http.Request{Method: http.MethodPost, URL: &url.URL{Path: "/beta/$batch"}},
+		}
+		retry, wait := c.readBatch(resp, calls)
+		if wait < 0 || wait > 24*time.Hour {
+			t.Fatalf("wait %v", wait)
+		}
+		for _, r := range retry {
+			if r.err == nil {
+				t.Fatalf("a call to send again has no error")
+			}
+		}
+		for _, call := range calls {
+			if call.err != nil {
+				checkOneLine(t, call.err.Error())
+			}
+		}
+		checkAnsweredOnce(t, data, calls)
+	})
+}
+
+// checkAnsweredOnce checks, against an independent decoding, that a call
+// succeeded only if the answer held exactly one response for it, with a
+// 2xx status: a missing or repeated answer never counts.
+func checkAnsweredOnce(t *testing.T, data []byte, calls []*pageCall) {
+	var doc struct {
+		Responses []struct {
+			ID     any `json:"id"`
+			Status any `json:"status"`
+		} `json:"responses"`
+	}
+	if json.Unmarshal(data, &doc) != nil {
+		return // a broken answer: calls answered before the break may stand
+	}
+	for i, call := range calls {
+		id := strconv.Itoa(i + 1)
+		n, ok := 0, false
+		for _, r := range doc.Responses {
+			if r.ID == id {
+				n++
+				s, isNum := r.Status.(float64)
+				ok = isNum && s >= 200 && s <= 299
+			}
+		}
+		if call.err == nil && (n != 1 || !ok) {
+			t.Fatalf("call %s succeeded with %d answers (2xx: %v)", id, n, ok)
+		}
+	}
+}
+
+func FuzzParseTimestamp(f *testing.F) {
+	f.Fuzz(func(t *testing.T, s string) {
+		ts, err := ParseTimestamp(s)
+		if err != nil {
+			checkOneLine(t, err.Error())
+			return
+		}
+		if ts.Location() != time.UTC {
+			t.Fatalf("%q parsed in %v, not UTC", s, ts.Location())
+		}
+		back, err := ParseTimestamp(FormatTimestamp(ts))
+		if err != nil || !back.Equal(ts.Truncate(100*time.Nanosecond)) {
+			t.Fatalf("%q: %v formats as %q, which parses to %v (%v)", s, ts, FormatTimestamp(ts), back, err)
+		}
+	})
+}
+
+// checkOneLine checks that an error message is one line of bounded length.
+func checkOneLine(t *testing.T, msg string) {
+	t.Helper()
+	if strings.ContainsAny(msg, "\r\n") || len(msg) > maxErrorLine {
+		t.Fatalf("error message is not one short line (%d bytes): %.300q", len(msg), msg)
+	}
+}
