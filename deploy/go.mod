@@ -2,6 +2,8 @@ module github.com/securitycopilot-exporter/securitycopilot_exporter/deploy
 
 go 1.26.8
 
+toolchain go1.27.3
+
 require (
 	github.com/grafana/grafana-foundation-sdk/go v0.0.22
 	github.com/prometheus/common v0.72.1

@@ -2,6 +2,8 @@ module github.com/securitycopilot-exporter/securitycopilot_exporter/tools
 
 go 1.26.8
 
+toolchain go1.27.3
+
 tool (
 	github.com/prometheus/prometheus/cmd/prometheus
 	github.com/prometheus/prometheus/cmd/promtool

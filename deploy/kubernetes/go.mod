@@ -2,6 +2,8 @@ module github.com/securitycopilot-exporter/securitycopilot_exporter/deploy/kuber
 
 go 1.26.8
 
+toolchain go1.27.3
+
 require (
 	github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring v0.95.2
 	k8s.io/api v0.37.2
