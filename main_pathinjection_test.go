@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -58,14 +56,7 @@ func pathSimConfig(t *testing.T) (cfgPath string, env []string, sim *graphsim.Se
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = sim.Close() })
-	dir := t.TempDir()
-	write := func(name, content string) string {
-		path := filepath.Join(dir, name)
-		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return path
-	}
+	write := fileWriter(t)
 	ca := write("ca.pem", string(sim.CertificatePEM()))
 	secretPath := write("secret", secret)
 	var listed []string

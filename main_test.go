@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -68,8 +67,7 @@ func freeAddr(t *testing.T) string {
 type process struct {
 	cmd  *exec.Cmd
 	addr string
-	logs *bytes.Buffer
-	mu   *sync.Mutex
+	logs *lockedBuffer
 }
 
 // startExporter runs the binary with args on a free loopback port and
@@ -80,13 +78,13 @@ func startExporter(t *testing.T, env []string, args ...string) *process {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	cmd := exec.CommandContext(ctx, exporterBinary(t), append(args, "--web.listen-address="+addr)...)
 	cmd.Env = append(os.Environ(), env...)
-	logs, mu := &bytes.Buffer{}, &sync.Mutex{}
-	cmd.Stdout, cmd.Stderr = lockedWriter{logs, mu}, lockedWriter{logs, mu}
+	logs := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		cancel()
 		t.Fatal(err)
 	}
-	p := &process{cmd: cmd, addr: addr, logs: logs, mu: mu}
+	p := &process{cmd: cmd, addr: addr, logs: logs}
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(os.Interrupt)
 		done := make(chan error, 1)
@@ -112,21 +110,38 @@ func startExporter(t *testing.T, env []string, args ...string) *process {
 	return nil
 }
 
-type lockedWriter struct {
-	w  io.Writer
-	mu *sync.Mutex
+// lockedBuffer collects a child's stdout and stderr, which two goroutines
+// of exec write, while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
 }
 
-func (l lockedWriter) Write(b []byte) (int, error) {
+func (l *lockedBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.w.Write(b)
+	return l.b.Write(p)
 }
 
-func (p *process) output() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.logs.String()
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func (p *process) output() string { return p.logs.String() }
+
+// fileWriter returns a function that writes a file into a fresh temporary
+// directory and returns its path.
+func fileWriter(t *testing.T) func(name, content string) string {
+	dir := t.TempDir()
+	return func(name, content string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
 }
 
 func (p *process) request(t *testing.T, method, path string) (int, string) {
@@ -224,14 +239,7 @@ func simConfig(t *testing.T) (cfgPath string, env []string, sim *graphsim.Server
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = sim.Close() })
-	dir := t.TempDir()
-	write := func(name, content string) string {
-		path := filepath.Join(dir, name)
-		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return path
-	}
+	write := fileWriter(t)
 	ca := write("ca.pem", string(sim.CertificatePEM()))
 	secretPath := write("secret", secret)
 	cfgPath = write("config.yml", fmt.Sprintf(`graph:

@@ -18,7 +18,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -101,16 +100,15 @@ func startSecureExporter(t *testing.T, args ...string) *secureProcess {
 	addr := freeAddr(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	cmd := exec.CommandContext(ctx, exporterBinary(t), append(args, "--web.listen-address="+addr, "--web.config.file="+webFile)...)
-	var mu sync.Mutex
-	var logs strings.Builder
-	cmd.Stdout, cmd.Stderr = lockedWriter{&logs, &mu}, lockedWriter{&logs, &mu}
+	logs := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		cancel()
 		t.Fatal(err)
 	}
 	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}
 	p := &secureProcess{addr: addr, client: &http.Client{Transport: tr, Timeout: 30 * time.Second},
-		logs: func() string { mu.Lock(); defer mu.Unlock(); return logs.String() }}
+		logs: logs.String}
 	t.Cleanup(func() {
 		tr.CloseIdleConnections()
 		_ = cmd.Process.Signal(os.Interrupt)
