@@ -151,30 +151,21 @@ func countsOf(answers []graphclient.ListResult, at []int) (map[int]int64, error)
 func (m *measurement) extremes(ctx context.Context, res *result, answers []graphclient.ListResult, newest, lastModified, oldest *extremeCheck) error {
 	s := &search{m: m}
 	var todo []func() error
-	if t, ok := newest.found(answers); ok {
-		res.newest = t
-	} else {
+	for _, e := range []struct {
+		check  *extremeCheck
+		out    *time.Time
+		search func() (time.Time, error)
+	}{
+		{newest, &res.newest, func() (time.Time, error) { return s.newestOf(ctx, graphclient.PropCreated, res.created) }},
+		{lastModified, &res.lastModified, func() (time.Time, error) { return s.newestOf(ctx, graphclient.PropLastModified, res.active) }},
+		{oldest, &res.oldest, func() (time.Time, error) { return s.oldest(ctx, graphclient.PropCreated) }},
+	} {
+		if t, ok := e.check.found(answers); ok {
+			*e.out = t
+			continue
+		}
 		todo = append(todo, func() (err error) {
-			res.newest, err = s.newestOf(ctx, graphclient.PropCreated, res.created)
-			return err
-		})
-	}
-	if t, ok := lastModified.found(answers); ok {
-		res.lastModified = t
-	} else {
-		todo = append(todo, func() (err error) {
-			res.lastModified, err = s.newestOf(ctx, graphclient.PropLastModified, res.active)
-			return err
-		})
-	}
-	if t, ok := oldest.found(answers); ok {
-		res.oldest = t
-	} else {
-		todo = append(todo, func() (err error) {
-			res.oldest, err = s.oldest(ctx, graphclient.PropCreated)
-			if err != nil {
-				err = fmt.Errorf("oldest %s: %w", graphclient.PropCreated, err)
-			}
+			*e.out, err = e.search()
 			return err
 		})
 	}

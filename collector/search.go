@@ -86,6 +86,14 @@ func (s *search) newest(ctx context.Context, prop string, known []int64) (time.T
 
 // oldest finds the earliest set value of prop.
 func (s *search) oldest(ctx context.Context, prop string) (time.Time, error) {
+	t, err := s.searchOldest(ctx, prop)
+	if err != nil {
+		return t, fmt.Errorf("oldest %s: %w", prop, err)
+	}
+	return t, nil
+}
+
+func (s *search) searchOldest(ctx context.Context, prop string) (time.Time, error) {
 	set := graphclient.Condition{Property: prop, Op: graphclient.OpGT, Time: time.Time{}}
 	probe := func(x int64) graphclient.Filter {
 		return graphclient.Filter{set, {Property: prop, Op: graphclient.OpLT, Time: fromTicks(x)}}
