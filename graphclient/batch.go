@@ -167,7 +167,7 @@ func (c *Client) readBatch(resp *http.Response, calls []*pageCall) (retry []*pag
 			return
 		}
 		answered[i-1] = true
-		c.metrics.requests.WithLabelValues(strconv.Itoa(r.Status)).Inc()
+		c.metrics.requests.WithLabelValues(statusLabel(r.Status)).Inc()
 		call.meta, call.err = c.settle(call, r)
 		if slices.Contains(itemRetryStatuses, r.Status) {
 			retry = append(retry, call)
@@ -213,4 +213,14 @@ type batchKey struct{}
 func isBatch(ctx context.Context) bool {
 	v, _ := ctx.Value(batchKey{}).(bool)
 	return v
+}
+
+// statusLabel is the code label of a $batch item's status. The status is
+// whatever the answer claims, so one outside HTTP's range gets one label
+// rather than a new series per odd value.
+func statusLabel(status int) string {
+	if status < 100 || status > 599 {
+		return "invalid"
+	}
+	return strconv.Itoa(status)
 }

@@ -194,3 +194,11 @@ func TestBatcherSendsOneRoundForManyGoroutines(t *testing.T) {
 		t.Fatalf("%d round trips, %d batches; want %d and 2", st.RoundTrips, st.BatchRequests, 2+len(filters))
 	}
 }
+
+func TestBatchItemStatusLabelsAreBounded(t *testing.T) {
+	for status, want := range map[int]string{200: "200", 429: "429", 599: "599", 0: "invalid", 99: "invalid", 600: "invalid", 1 << 30: "invalid", -200: "invalid"} {
+		if got := statusLabel(status); got != want {
+			t.Errorf("statusLabel(%d) = %q, want %q", status, got, want)
+		}
+	}
+}
