@@ -85,18 +85,11 @@ func (b *Batcher) parallel(fs []func() error) error {
 	b.mu.Unlock()
 	var left atomic.Int32
 	left.Store(int32(len(fs)))
-	errs := make([]error, len(fs))
-	var wg sync.WaitGroup
-	for i, f := range fs {
-		wg.Go(func() {
-			errs[i] = f()
-			if left.Add(-1) > 0 {
-				b.leave()
-			}
-		})
-	}
-	wg.Wait()
-	return firstError(errs)
+	return runAll(fs, func() {
+		if left.Add(-1) > 0 {
+			b.leave()
+		}
+	})
 }
 
 func (b *Batcher) leave() {

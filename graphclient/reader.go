@@ -31,10 +31,19 @@ func (r Reader) Parallel(fs ...func() error) error {
 	if r.b != nil {
 		return r.b.parallel(fs)
 	}
+	return runAll(fs, func() {})
+}
+
+// runAll runs fs concurrently, calling finished as each one ends, and
+// returns the first error in their order.
+func runAll(fs []func() error, finished func()) error {
 	errs := make([]error, len(fs))
 	var wg sync.WaitGroup
 	for i, f := range fs {
-		wg.Go(func() { errs[i] = f() })
+		wg.Go(func() {
+			errs[i] = f()
+			finished()
+		})
 	}
 	wg.Wait()
 	return firstError(errs)
