@@ -71,5 +71,10 @@ func Default() *Config {
 			MaxConcurrencyPerTenant: DefaultMaxConcurrencyPerTenant,
 			CacheTTL:                DefaultCacheTTL,
 		},
+		Activity: Activity{
+			Lookback:    DefaultActivityLookback,
+			MaxSessions: DefaultActivityMaxSessions,
+			Windows:     DefaultActivityWindows(),
+		},
 	}
 }

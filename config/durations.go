@@ -17,6 +17,7 @@ func durationKeys() [][]string {
 		{"collection", "timeout"},
 		{"collection", "timeout_offset"},
 		{"collection", "cache_ttl"},
+		{"activity", "lookback"},
 	}
 }
 

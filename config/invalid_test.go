@@ -56,6 +56,15 @@ func TestLoadInvalid(t *testing.T) {
 		{"invalid-cache-ttl-too-long.yml", "invalid-cache-ttl-too-long.yml: collection.cache_ttl: 2h is longer than the maximum of 1h"},
 		{"invalid-concurrency-too-large.yml", "invalid-concurrency-too-large.yml: collection.max_concurrency_per_tenant: 65 is out of range 1..64"},
 
+		// activity.
+		{"invalid-activity-window-beyond-lookback.yml", `invalid-activity-window-beyond-lookback.yml: activity.windows[1]: "1d" is longer than activity.lookback (1h): prompts of sessions older than the lookback are not read`},
+		{"invalid-activity-lookback-too-long.yml", "invalid-activity-lookback-too-long.yml: activity.lookback: 60d is longer than the maximum of 30d"},
+		{"invalid-activity-lookback-syntax.yml", `invalid-activity-lookback-syntax.yml: activity.lookback: line 2: "1 day" is not a valid duration (want Prometheus notation such as 500ms, 30s, 1m): unknown unit " day" in duration "1 day"`},
+		{"invalid-activity-max-sessions-zero.yml", "invalid-activity-max-sessions-zero.yml: activity.max_sessions: 0 is out of range 1..10000"},
+		{"invalid-activity-windows-empty.yml", "invalid-activity-windows-empty.yml: activity.windows: empty list: list at least one window, or remove the key to use the defaults [1h 1d]"},
+		{"invalid-activity-tenant-max-sessions.yml", "invalid-activity-tenant-max-sessions.yml: tenants[0].activity.max_sessions: 20000 is out of range 1..10000"},
+		{"invalid-activity-tenant-lookback.yml", "invalid-activity-tenant-lookback.yml: yaml: unmarshal errors:\n  line 7: field lookback not found in type config.TenantActivity"},
+
 		// tenants.
 		{"invalid-no-tenants.yml", "invalid-no-tenants.yml: tenants: no tenants configured: at least one tenant is required"},
 		{"invalid-tenant-name.yml", `invalid-tenant-name.yml: tenants[0].name: "-contoso" must match ^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`},

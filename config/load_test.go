@@ -32,6 +32,10 @@ func defaultCollection() Collection {
 	return Collection{Timeout: DefaultTimeout, TimeoutOffset: DefaultTimeoutOffset, MaxConcurrencyPerTenant: DefaultMaxConcurrencyPerTenant, CacheTTL: DefaultCacheTTL}
 }
 
+func defaultActivity() Activity {
+	return Activity{Lookback: DefaultActivityLookback, MaxSessions: DefaultActivityMaxSessions, Windows: DefaultActivityWindows()}
+}
+
 func TestLoadValid(t *testing.T) {
 	tests := []struct {
 		file string
@@ -43,6 +47,7 @@ func TestLoadValid(t *testing.T) {
 				Graph:      defaultGraph(),
 				Windows:    windows(t, "1h", "1d", "7d", "30d"),
 				Collection: defaultCollection(),
+				Activity:   defaultActivity(),
 				Tenants: []Tenant{{
 					Name:             "contoso",
 					TenantID:         "00000000-0000-0000-0000-000000000001",
@@ -59,6 +64,7 @@ func TestLoadValid(t *testing.T) {
 				Graph:      defaultGraph(),
 				Windows:    windows(t, "1h", "1d", "7d", "30d"),
 				Collection: defaultCollection(),
+				Activity:   defaultActivity(),
 				Tenants: []Tenant{{
 					Name:            "contoso",
 					TenantID:        "00000000-0000-0000-0000-000000000001",
@@ -83,6 +89,12 @@ func TestLoadValid(t *testing.T) {
 					MaxConcurrencyPerTenant: 16,
 					CacheTTL:                0,
 				},
+				Activity: Activity{
+					Enabled:     true,
+					Lookback:    model.Duration(48 * time.Hour),
+					MaxSessions: 50,
+					Windows:     windows(t, "30m", "6h", "2d"), // sorted, labels kept
+				},
 				Tenants: []Tenant{
 					{
 						Name:            "fabrikam.prod",
@@ -91,6 +103,7 @@ func TestLoadValid(t *testing.T) {
 						Auth:            AuthClientSecret,
 						ClientSecretEnv: "FABRIKAM_SECRET",
 						Workspaces:      []string{"default", "team/a b?#%"},
+						Activity:        &TenantActivity{Enabled: new(false), MaxSessions: new(500)},
 					},
 					{
 						Name:             "fabrikam_lab",
@@ -109,6 +122,7 @@ func TestLoadValid(t *testing.T) {
 				Graph:      defaultGraph(),
 				Windows:    windows(t, "1h", "1d", "7d", "30d"),
 				Collection: defaultCollection(),
+				Activity:   defaultActivity(),
 				Tenants: []Tenant{{
 					Name:                  "contoso",
 					TenantID:              "00000000-0000-0000-0000-000000000001",
@@ -124,6 +138,7 @@ func TestLoadValid(t *testing.T) {
 				Graph:      defaultGraph(),
 				Windows:    windows(t, "1h", "1d", "7d", "30d"),
 				Collection: defaultCollection(),
+				Activity:   defaultActivity(),
 				Tenants: []Tenant{
 					{
 						Name:               "aks",
@@ -146,6 +161,7 @@ func TestLoadValid(t *testing.T) {
 				Graph:      defaultGraph(),
 				Windows:    windows(t, "1h", "1d", "7d", "30d"),
 				Collection: defaultCollection(),
+				Activity:   defaultActivity(),
 				Tenants: []Tenant{
 					{Name: "system-assigned", TenantID: "00000000-0000-0000-0000-000000000001", Auth: AuthManagedIdentity},
 					{Name: "user-assigned", TenantID: "00000000-0000-0000-0000-000000000003", ClientID: "00000000-0000-0000-0000-000000000004", Auth: AuthManagedIdentity},
@@ -158,6 +174,7 @@ func TestLoadValid(t *testing.T) {
 				Graph:      defaultGraph(),
 				Windows:    windows(t, "1h", "1d", "7d", "30d"),
 				Collection: defaultCollection(),
+				Activity:   defaultActivity(),
 				Tenants: []Tenant{
 					{Name: "dev", TenantID: "contoso.onmicrosoft.com", Auth: AuthAzureCLI, Workspaces: []string{"default"}},
 				},

@@ -51,6 +51,7 @@ func (t *Tenant) validate(path string) []error {
 		errs = append(errs, fieldErr(path+".client_secret_env", "not a valid environment variable name (must match %s); give the NAME of the variable holding the secret, never the secret", envNameRE))
 	}
 	errs = append(errs, validateWorkspaces(path+".workspaces", t.Workspaces)...)
+	errs = append(errs, t.Activity.validate(path+".activity")...)
 	return errs
 }
 

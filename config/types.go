@@ -15,6 +15,7 @@ type Config struct {
 	// logs list them in a stable, natural order whatever order the file uses.
 	Windows    []Window   `yaml:"windows"`
 	Collection Collection `yaml:"collection"`
+	Activity   Activity   `yaml:"activity"`
 	Tenants    []Tenant   `yaml:"tenants"`
 }
 
@@ -92,6 +93,8 @@ type Tenant struct {
 	// Workspaces lists the Security Copilot workspaces to collect; empty
 	// means discover them.
 	Workspaces []string `yaml:"workspaces,omitempty"`
+	// Activity overrides the global activity settings for this tenant.
+	Activity *TenantActivity `yaml:"activity,omitempty"`
 }
 
 // Discover reports whether the tenant's workspaces are discovered at run time

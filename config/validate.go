@@ -28,13 +28,13 @@ func (c *Config) Validate() error {
 func (c *Config) validate() []error {
 	var errs []error
 	errs = append(errs, c.Graph.validate()...)
-	errs = append(errs, validateWindows(c.Windows)...)
+	errs = append(errs, validateWindowList("windows", c.Windows, DefaultWindows())...)
 	errs = append(errs, c.Collection.validate()...)
+	errs = append(errs, c.Activity.validate()...)
 	errs = append(errs, validateTenants(c.Tenants)...)
 	if len(errs) == 0 {
-		slices.SortStableFunc(c.Windows, func(a, b Window) int {
-			return cmp.Compare(a.Duration, b.Duration)
-		})
+		sortWindows(c.Windows)
+		sortWindows(c.Activity.Windows)
 	}
 	return errs
 }
@@ -95,21 +95,27 @@ func parseHTTPSURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-func validateWindows(ws []Window) []error {
+func sortWindows(ws []Window) {
+	slices.SortStableFunc(ws, func(a, b Window) int { return cmp.Compare(a.Duration, b.Duration) })
+}
+
+// validateWindowList checks the window list at key path; defaults are
+// named in the message for an empty list.
+func validateWindowList(key string, ws []Window, defaults []Window) []error {
 	if len(ws) == 0 {
-		return []error{fieldErr("windows", "empty list: list at least one window, or remove the key to use the defaults %v", DefaultWindows())}
+		return []error{fieldErr(key, "empty list: list at least one window, or remove the key to use the defaults %v", defaults)}
 	}
 	var errs []error
 	seen := make(map[time.Duration]int, len(ws))
 	for i := range ws {
-		path := fmt.Sprintf("windows[%d]", i)
+		path := fmt.Sprintf("%s[%d]", key, i)
 		if err := ws[i].normalize(); err != nil {
 			errs = append(errs, fieldErr(path, "%w", err))
 			continue
 		}
 		// Two labels for one duration would export identical series twice.
 		if j, dup := seen[ws[i].Duration]; dup {
-			errs = append(errs, fieldErr(path, "%q is the same duration as windows[%d] %q", ws[i].Label, j, ws[j].Label))
+			errs = append(errs, fieldErr(path, "%q is the same duration as %s[%d] %q", ws[i].Label, key, j, ws[j].Label))
 			continue
 		}
 		seen[ws[i].Duration] = i

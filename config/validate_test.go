@@ -283,3 +283,24 @@ func TestAuthRules(t *testing.T) {
 		})
 	}
 }
+
+func TestActivityForAppliesTenantOverrides(t *testing.T) {
+	cfg := Default()
+	cfg.Activity.Enabled = true
+	cfg.Activity.MaxSessions = 30
+	plain := Tenant{Name: "a"}
+	off := Tenant{Name: "b", Activity: &TenantActivity{Enabled: new(false)}}
+	bigger := Tenant{Name: "c", Activity: &TenantActivity{MaxSessions: new(900)}}
+	if a := cfg.ActivityFor(plain); !a.Enabled || a.MaxSessions != 30 {
+		t.Errorf("no override: got enabled %v, max_sessions %d; want the global true, 30", a.Enabled, a.MaxSessions)
+	}
+	if a := cfg.ActivityFor(off); a.Enabled || a.MaxSessions != 30 {
+		t.Errorf("enabled: false: got enabled %v, max_sessions %d; want false, 30", a.Enabled, a.MaxSessions)
+	}
+	if a := cfg.ActivityFor(bigger); !a.Enabled || a.MaxSessions != 900 {
+		t.Errorf("max_sessions: 900: got enabled %v, max_sessions %d; want true, 900", a.Enabled, a.MaxSessions)
+	}
+	if cfg.Activity.MaxSessions != 30 {
+		t.Errorf("ActivityFor changed the global settings: max_sessions %d", cfg.Activity.MaxSessions)
+	}
+}
