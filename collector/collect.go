@@ -18,15 +18,29 @@ type outcome struct {
 	err       error
 	fetchedAt time.Time     // exporter clock
 	duration  time.Duration // spent reading the workspace
-	windows   string        // windowsKey of the config the numbers follow
+	key       string        // fetchKey of the settings the numbers follow
+	// act is the activity read; nil when activity is off for the tenant.
+	act *activityOutcome
 }
 
-// windowsKey identifies a window list, so that neither a cached result nor a
-// shared fetch crosses a reload that changed the windows.
-func windowsKey(ws []config.Window) string {
+type activityOutcome struct {
+	res activityResult
+	err error
+}
+
+// fetchKey identifies the settings a fetch follows, so that neither a
+// cached result nor a shared fetch crosses a reload that changed the
+// windows or the activity settings.
+func fetchKey(cfg *config.Config, act config.Activity) string {
 	var b strings.Builder
-	for _, w := range ws {
+	for _, w := range cfg.Windows {
 		fmt.Fprintf(&b, "%s=%d;", w.Label, w.Duration)
+	}
+	if act.Enabled {
+		fmt.Fprintf(&b, "activity %d %d;", act.Lookback, act.MaxSessions)
+		for _, w := range act.Windows {
+			fmt.Fprintf(&b, "%s=%d;", w.Label, w.Duration)
+		}
 	}
 	return b.String()
 }
@@ -38,7 +52,7 @@ func windowsKey(ws []config.Window) string {
 // workspaces starts one more for the rest.
 func (e *Exporter) collect(ctx context.Context, t *tenant, ids []string, cfg *config.Config) map[string]outcome {
 	out := make(map[string]outcome, len(ids))
-	key := windowsKey(cfg.Windows)
+	key := fetchKey(cfg, cfg.ActivityFor(t.cfg))
 	for range 2 {
 		stale := t.takeFresh(ids, key, time.Duration(cfg.Collection.CacheTTL), e.opts.Now(), out)
 		if len(stale) == 0 {
@@ -100,7 +114,7 @@ func (t *tenant) takeFresh(ids []string, key string, ttl time.Duration, now time
 		if _, done := out[ws]; done {
 			continue
 		}
-		if o, ok := t.cache[ws]; ok && o.windows == key && now.Sub(o.fetchedAt) < ttl {
+		if o, ok := t.cache[ws]; ok && o.key == key && now.Sub(o.fetchedAt) < ttl {
 			out[ws] = o
 			continue
 		}
@@ -117,7 +131,9 @@ func (t *tenant) lastSuccess(ws string) time.Time {
 }
 
 // fetch reads the workspaces from Graph, all of them through one Batcher so
-// that their requests share $batch calls, and logs each failure once.
+// that their requests share $batch calls, and logs each failure once. A
+// workspace's sessions and activity are read side by side, so their first
+// requests share a round too.
 func (e *Exporter) fetch(ctx context.Context, t *tenant, ids []string, cfg *config.Config) map[string]outcome {
 	now := e.opts.Now()
 	at := now.UTC().Truncate(time.Second)
@@ -125,18 +141,34 @@ func (e *Exporter) fetch(ctx context.Context, t *tenant, ids []string, cfg *conf
 	for i, w := range cfg.Windows {
 		starts[i] = at.Add(-w.Duration)
 	}
-	key := windowsKey(cfg.Windows)
+	act := cfg.ActivityFor(t.cfg)
+	key := fetchKey(cfg, act)
 	reader := t.client.NewBatcher(ctx).Reader()
 	outcomes := make([]outcome, len(ids))
 	work := make([]func() error, len(ids))
 	for i, ws := range ids {
 		work[i] = func() error {
 			start := time.Now()
-			prev := t.plan(ws)
-			m := &measurement{src: reader, workspace: ws, pageSize: cfg.Graph.PageSize, starts: starts, now: at}
-			res, next, err := m.run(ctx, prev)
-			outcomes[i] = outcome{res: res, err: err, fetchedAt: now, duration: time.Since(start), windows: key}
-			e.record(t, ws, prev, next, outcomes[i])
+			prev, prevAct := t.plan(ws), t.activityMemory(ws)
+			o := outcome{fetchedAt: now, key: key}
+			var next planMemory
+			parts := []func() error{func() error {
+				m := &measurement{src: reader, workspace: ws, pageSize: cfg.Graph.PageSize, starts: starts, now: at}
+				o.res, next, o.err = m.run(ctx, prev)
+				return nil
+			}}
+			if act.Enabled {
+				o.act = &activityOutcome{}
+				parts = append(parts, func() error {
+					r := &activityRead{src: reader, workspace: ws, pageSize: cfg.Graph.PageSize, settings: act, now: at}
+					o.act.res, o.act.err = r.run(ctx, prevAct)
+					return nil
+				})
+			}
+			_ = reader.Parallel(parts...) // each part keeps its own error
+			o.duration = time.Since(start)
+			outcomes[i] = o
+			e.record(t, ws, prev, next, o)
 			return nil
 		}
 	}
@@ -148,9 +180,17 @@ func (e *Exporter) fetch(ctx context.Context, t *tenant, ids []string, cfg *conf
 	return out
 }
 
-// record keeps a success for later scrapes and logs what support needs.
+// record keeps what later scrapes need and logs what support needs.
 func (e *Exporter) record(t *tenant, ws string, prev, next planMemory, o outcome) {
 	logger := e.opts.Logger.With("tenant", t.cfg.Name, "workspace", ws)
+	if o.act != nil {
+		if o.act.err != nil {
+			logger.Error("Collecting activity failed", append(errorAttrs(o.act.err), "duration", o.duration)...)
+		} else {
+			t.setActivityMemory(ws, o.act.res.next)
+			e.durations.observe(t.cfg.Name, ws, o.act.res.newlyCompleted)
+		}
+	}
 	if o.err != nil {
 		logger.Error("Collecting workspace failed", append(errorAttrs(o.err), "duration", o.duration)...)
 		return

@@ -11,6 +11,7 @@ type descs struct {
 	up, sessions, created, active           *prometheus.Desc
 	newest, oldest, lastModified            *prometheus.Desc
 	duration, lastSuccess, discoverySuccess *prometheus.Desc
+	activity                                activityDescs
 }
 
 func newDescs() descs {
@@ -46,6 +47,7 @@ func newDescs() descs {
 		discoverySuccess: prometheus.NewDesc("securitycopilot_workspace_discovery_success",
 			"1 if listing the tenant's workspaces (GET /security/securityCopilot/workspaces) succeeded in this scrape or is cached from a recent success, else 0. Only for tenants without a configured workspace list.",
 			[]string{"tenant"}, nil),
+		activity: newActivityDescs(),
 	}
 }
 
@@ -54,4 +56,5 @@ func (d descs) describe(ch chan<- *prometheus.Desc) {
 		d.lastModified, d.duration, d.lastSuccess, d.discoverySuccess} {
 		ch <- desc
 	}
+	d.activity.describe(ch)
 }

@@ -30,10 +30,11 @@ type Options struct {
 
 // Exporter holds the running config and one Graph client per tenant.
 type Exporter struct {
-	opts  Options
-	descs descs
-	mu    sync.Mutex // serialises Apply
-	state atomic.Pointer[state]
+	opts      Options
+	descs     descs
+	durations durationHistograms
+	mu        sync.Mutex // serialises Apply
+	state     atomic.Pointer[state]
 }
 
 type state struct {

@@ -66,6 +66,9 @@ func (s *scrape) emit(ch chan<- prometheus.Metric, t *tenant, ws string, o outco
 	if last := t.lastSuccess(ws); !last.IsZero() {
 		gauge(s.e.descs.lastSuccess, unixSeconds(last))
 	}
+	if s.st.cfg.ActivityFor(t.cfg).Enabled {
+		s.emitActivity(ch, t, ws, o.act)
+	}
 	if o.err != nil {
 		gauge(s.e.descs.up, 0)
 		return

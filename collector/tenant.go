@@ -33,6 +33,7 @@ type tenant struct {
 	mu           sync.Mutex
 	plans        map[string]planMemory
 	cache        map[string]outcome // the last successful outcome per workspace
+	activity     map[string]activityMemory
 	discovered   []string
 	discoveredAt time.Time
 }
@@ -40,8 +41,9 @@ type tenant struct {
 func newTenant(tc config.Tenant, g config.Graph, concurrency int, client *graphclient.Client) *tenant {
 	return &tenant{
 		cfg: tc, graph: g, concurrency: concurrency, client: client,
-		plans: map[string]planMemory{},
-		cache: map[string]outcome{},
+		plans:    map[string]planMemory{},
+		cache:    map[string]outcome{},
+		activity: map[string]activityMemory{},
 	}
 }
 
@@ -81,4 +83,16 @@ func (t *tenant) plan(ws string) planMemory {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.plans[ws]
+}
+
+func (t *tenant) activityMemory(ws string) activityMemory {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.activity[ws]
+}
+
+func (t *tenant) setActivityMemory(ws string, m activityMemory) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.activity[ws] = m
 }

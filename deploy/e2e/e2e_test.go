@@ -30,6 +30,9 @@ func TestShippedConfigScrapesTheDemo(t *testing.T) {
 	t.Run("session metrics", func(t *testing.T) {
 		eventually(t, prom, (*checker).sessionMetrics)
 	})
+	t.Run("activity metrics", func(t *testing.T) {
+		eventually(t, prom, (*checker).activityMetrics)
+	})
 	t.Run("dashboard queries", func(t *testing.T) {
 		eventually(t, prom, func(c *checker) { c.dashboardHasData(queries, records) })
 	})

@@ -39,6 +39,53 @@ var (
 	}
 )
 
+// The activity collector's per-workspace metrics (README "Metrics"). The demo
+// enables activity for every workspace, so each has them, tier1 without
+// sessions too.
+var (
+	activityCounts = []string{
+		"securitycopilot_activity_sessions_covered", "securitycopilot_activity_sessions_skipped",
+		"securitycopilot_evaluation_duration_seconds_count",
+	}
+	// demoActivityWindows are the default activity windows, which the demo
+	// uses.
+	demoActivityWindows = []string{"1h", "1d"}
+	// Every documented state and result has a series, 0 when none, so
+	// that a missing one reads as a bug, not as none.
+	evaluationStates = []string{
+		"created", "running", "completed", "cancelled", "pending", "deferred",
+		"waitingForInput", "unknownFutureValue",
+	}
+	evaluationResults = []string{
+		"success", "error", "needAdditionalClaims", "rejected", "timedOut",
+		"capacityExceeded", "unknownFutureValue",
+	}
+)
+
+// activityMetrics checks that every activity metric has a series for each
+// demo workspace, and only for those, and that every read succeeded: while
+// one fails, the workspace's other activity gauges are absent.
+func (c *checker) activityMetrics() {
+	for _, s := range c.query("securitycopilot_activity_success") {
+		if s.value != 1 {
+			c.errorf("securitycopilot_activity_success%v = %g, want 1", s.labels, s.value)
+		}
+	}
+	c.workspacesOf("securitycopilot_activity_success", demoWorkspaces)
+	for _, name := range activityCounts {
+		c.workspacesOf(name, demoWorkspaces)
+	}
+	for _, window := range demoActivityWindows {
+		c.workspacesOf(fmt.Sprintf("securitycopilot_prompts_created{window=%q}", window), demoWorkspaces)
+	}
+	for _, state := range evaluationStates {
+		c.workspacesOf(fmt.Sprintf("securitycopilot_evaluations{state=%q}", state), demoWorkspaces)
+	}
+	for _, result := range evaluationResults {
+		c.workspacesOf(fmt.Sprintf("securitycopilot_evaluations_result{result=%q}", result), demoWorkspaces)
+	}
+}
+
 // sessionMetrics checks that every documented per-workspace metric has a
 // series for each demo workspace, and only for those.
 func (c *checker) sessionMetrics() {

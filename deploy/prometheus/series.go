@@ -37,6 +37,14 @@ func ExporterMetrics() map[string]Scope {
 		"securitycopilot_exporter_build_info":                                   Process,
 		"securitycopilot_exporter_config_last_reload_successful":                Process,
 		"securitycopilot_exporter_config_last_reload_success_timestamp_seconds": Process,
+		// The activity collector's: only for tenants with activity enabled.
+		"securitycopilot_activity_success":            Workspace,
+		"securitycopilot_activity_sessions_covered":   Workspace,
+		"securitycopilot_activity_sessions_skipped":   Workspace,
+		"securitycopilot_prompts_created":             Workspace,
+		"securitycopilot_evaluations":                 Workspace,
+		"securitycopilot_evaluations_result":          Workspace,
+		"securitycopilot_evaluation_duration_seconds": Workspace,
 	}
 }
 
@@ -44,6 +52,7 @@ func ExporterMetrics() map[string]Scope {
 // their own name.
 var histograms = map[string]bool{
 	"securitycopilot_graph_request_duration_seconds": true,
+	"securitycopilot_evaluation_duration_seconds":    true,
 }
 
 var histogramSuffixes = []string{"_bucket", "_sum", "_count"}

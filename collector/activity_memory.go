@@ -1,0 +1,31 @@
+package collector
+
+import (
+	"time"
+
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
+)
+
+// activityMemory is what the activity read of a workspace keeps between
+// scrapes. Both maps hold only prompts and evaluations of covered sessions
+// within the lookback, so they stay bounded by max_sessions.
+type activityMemory struct {
+	// watching is set after the first successful read: evaluations that
+	// were already completed then are not observed by the duration
+	// histogram, which counts completions from that read on, as a counter
+	// counts events since the process started.
+	watching bool
+	// final holds prompts whose evaluations are all completed. A completed
+	// evaluation never changes, so such a prompt's evaluations are not
+	// listed again while the prompt's lastModifiedDateTime stays the same.
+	final map[string]finalPrompt
+	// seen maps each completed evaluation the histogram has accounted for
+	// to its completedDateTime. Entries older than the lookback are
+	// dropped: such evaluations are never observed again.
+	seen map[string]time.Time
+}
+
+type finalPrompt struct {
+	lastModified time.Time
+	evaluations  []graphclient.Evaluation
+}
