@@ -1,0 +1,157 @@
+package collector
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+)
+
+func TestActivityExactUnderBatchingAndCaching(t *testing.T) {
+	sizes := map[string]int{"default": 1500, "small": 40, "empty": 0}
+	for _, tc := range []struct {
+		name     string
+		maxPage  int
+		pageSize int
+		max      int
+		faults   graphsim.Faults
+	}{
+		{name: "batched", maxPage: 1000, pageSize: 1000, max: 200},
+		{name: "pages of 2", maxPage: 2, pageSize: 2, max: 200},
+		{name: "cap below the recent sessions", maxPage: 1000, pageSize: 1000, max: 25},
+		{name: "refuses $batch", maxPage: 1000, pageSize: 1000, max: 200, faults: graphsim.Faults{BatchUnsupported: 400}},
+		{name: "throttles items of a $batch", maxPage: 1000, pageSize: 1000, max: 200, faults: graphsim.Faults{ThrottleEvery: 5, RetryAfter: "0"}},
+		{name: "fails dependencies in a $batch", maxPage: 1000, pageSize: 1000, max: 200, faults: graphsim.Faults{DependencyFailed: 7}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tenant := activityTenant(0, "s3cret-value-for-tests", sizes)
+			opts := graphsim.Options{MaxPageSize: tc.maxPage, Tenants: []graphsim.Tenant{tenant}}
+			f := newFixture(t, opts, tc.pageSize)
+			if tc.faults.ThrottleEvery > 0 {
+				f.cfg.Collection.MaxConcurrencyPerTenant = 1 // see TestExactValuesUnderEveryPlan
+			}
+			f.enableActivity(func(a *config.Activity) { a.MaxSessions = tc.max })
+			f.sim.SetFaults(tc.faults)
+			// The second scrape answers completed evaluations from memory.
+			for round := range 2 {
+				fams := f.scrape()
+				for _, ws := range tenant.Workspaces {
+					f.assertExact(fams, "tenant0", ws)
+					want := activityTruth(t, f.sim, tenant.ID, ws.ID, f.cfg.Activity)
+					f.assertActivity(fams, "tenant0", ws.ID, want)
+					if round == 0 && ws.ID == "default" && want["securitycopilot_evaluations/state=completed"] == 0 {
+						t.Fatal("the seeded workspace has no completed evaluation to check")
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestActivityCapTakesTheMostRecentlyActive(t *testing.T) {
+	tenant := activityTenant(0, "s3cret-value-for-tests", map[string]int{"default": 0})
+	ws := &tenant.Workspaces[0]
+	at := func(d time.Duration) time.Time { return testNow.Add(-d) }
+	ws.Sessions = []graphsim.Session{
+		{ID: "old-renamed", Created: at(72 * time.Hour), LastModified: at(time.Minute)}, // active by its rename
+		{ID: "new", Created: at(2 * time.Minute), LastModified: at(2 * time.Minute)},
+		{ID: "older", Created: at(3 * time.Hour), LastModified: at(3 * time.Hour)},
+		{ID: "outside", Created: at(48 * time.Hour), LastModified: at(47 * time.Hour)},
+	}
+	prompt := func(id string, evs ...graphsim.Evaluation) graphsim.Prompt {
+		return graphsim.Prompt{ID: id, Type: "prompt", Content: "PROMPT-CONTENT-" + id, Created: at(time.Minute), LastModified: at(time.Minute), Evaluations: evs}
+	}
+	done := func(id, result string) graphsim.Evaluation {
+		return graphsim.Evaluation{ID: id, State: "completed", ResultType: result, ResultContent: "RESULT-CONTENT-" + id,
+			Created: at(time.Minute), RunStart: at(time.Minute), Completed: at(30 * time.Second), LastModified: at(30 * time.Second)}
+	}
+	ws.Prompts = map[string][]graphsim.Prompt{
+		"old-renamed": {prompt("p1", done("e1", "capacityExceeded"))},
+		"new":         {prompt("p2", done("e2", "success"))},
+		"older":       {prompt("p3", done("e3", "error"))},
+		"outside":     {prompt("p4", done("e4", "rejected"))},
+	}
+	f := newFixture(t, graphsim.Options{Tenants: []graphsim.Tenant{tenant}}, 1000)
+	f.enableActivity(func(a *config.Activity) { a.MaxSessions = 2 })
+	fams := f.scrape()
+	want := activityTruth(t, f.sim, tenant.ID, "default", f.cfg.Activity)
+	f.assertActivity(fams, "tenant0", "default", want)
+	for key, v := range map[string]float64{
+		"securitycopilot_activity_sessions_covered":                  2,
+		"securitycopilot_activity_sessions_skipped":                  1,
+		"securitycopilot_evaluations_result/result=capacityExceeded": 1,
+		"securitycopilot_evaluations_result/result=success":          1,
+		"securitycopilot_evaluations_result/result=error":            0,
+		"securitycopilot_evaluations_result/result=rejected":         0,
+	} {
+		if want[key] != v {
+			t.Errorf("truth %s = %v, want %v: the test's own expectation is off", key, want[key], v)
+		}
+	}
+}
+
+func TestActivityUnknownEnumValuesMapToUnknownFutureValue(t *testing.T) {
+	tenant := activityTenant(0, "s3cret-value-for-tests", map[string]int{"default": 0})
+	ws := &tenant.Workspaces[0]
+	created := testNow.Add(-time.Hour)
+	ws.Sessions = []graphsim.Session{{ID: "s", Created: created, LastModified: created}}
+	ws.Prompts = map[string][]graphsim.Prompt{"s": {{ID: "p", Type: "prompt", Created: created, LastModified: created, Evaluations: []graphsim.Evaluation{
+		{ID: "a", State: "paused", ResultType: "quotaExceeded", Created: created},
+		{ID: "b", State: "Completed", ResultType: "Success", Created: created}, // enum members are case-sensitive
+		{ID: "c", State: "running", Created: created},
+	}}}}
+	f := newFixture(t, graphsim.Options{Tenants: []graphsim.Tenant{tenant}}, 1000)
+	f.enableActivity(nil)
+	fams := f.scrape()
+	want := activityTruth(t, f.sim, tenant.ID, "default", f.cfg.Activity)
+	if want["securitycopilot_evaluations/state=unknownFutureValue"] != 2 || want["securitycopilot_evaluations_result/result=unknownFutureValue"] != 2 {
+		t.Fatalf("truth does not map the unknown values: %v", want)
+	}
+	f.assertActivity(fams, "tenant0", "default", want)
+}
+
+func TestActivityOffCostsNoRequest(t *testing.T) {
+	tenant := activityTenant(0, "s3cret-value-for-tests", map[string]int{"default": 300, "small": 3})
+	f := newFixture(t, graphsim.Options{MaxPageSize: 1000, Tenants: []graphsim.Tenant{tenant}}, 1000)
+	fams := f.scrape()
+	for _, ws := range tenant.Workspaces {
+		f.assertExact(fams, "tenant0", ws)
+	}
+	for name := range fams {
+		if strings.Contains(name, "activity") || strings.Contains(name, "prompts") || strings.Contains(name, "evaluation") {
+			t.Errorf("activity is off, yet %s is exported", name)
+		}
+	}
+	st := f.sim.Stats()
+	if n := st.ByPath[graphsim.PathPrompts] + st.ByPath[graphsim.PathEvaluations]; n != 0 {
+		t.Errorf("activity is off, yet %d prompt or evaluation requests were sent", n)
+	}
+	for _, r := range f.sim.Requests() {
+		if strings.Contains(r.RawQuery, "id") {
+			t.Errorf("activity is off, yet a request asked for session ids: %s?%s", r.Path, r.RawQuery)
+		}
+	}
+	if st.GraphRequests != len(tenant.Workspaces) {
+		t.Errorf("two small workspaces cost %d requests, want %d", st.GraphRequests, len(tenant.Workspaces))
+	}
+}
+
+func TestActivityPerTenantOverride(t *testing.T) {
+	on := activityTenant(0, "s3cret-value-for-tests", map[string]int{"default": 50})
+	off := activityTenant(1, "s3cret-value-for-tests", map[string]int{"default": 50})
+	f := newFixture(t, graphsim.Options{Tenants: []graphsim.Tenant{on, off}}, 1000)
+	f.cfg.Tenants[1].Activity = &config.TenantActivity{Enabled: new(false)}
+	f.enableActivity(nil)
+	fams := f.scrape()
+	f.assertActivity(fams, "tenant0", "default", activityTruth(t, f.sim, on.ID, "default", f.cfg.Activity))
+	if _, ok := value(fams, "securitycopilot_activity_success", map[string]string{"tenant": "tenant1", "workspace": "default"}); ok {
+		t.Error("tenant1 turned activity off, yet exports securitycopilot_activity_success")
+	}
+	for _, r := range f.sim.Requests() {
+		if r.Tenant == off.ID && strings.Contains(r.Path, "/prompts") {
+			t.Errorf("tenant1 turned activity off, yet %s was asked", r.Path)
+		}
+	}
+}
