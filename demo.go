@@ -44,8 +44,9 @@ type demo struct {
 	cfg       *config.Config
 }
 
-// startDemo runs the simulated Graph on loopback with sessions arriving
-// live, and builds the exporter config that points at it.
+// startDemo runs the simulated Graph on loopback with sessions, prompts and
+// evaluations arriving live, and builds the exporter config that points at
+// it.
 func startDemo(ctx context.Context, logger *slog.Logger) (*demo, error) {
 	secret := rand.Text()
 	if err := os.Setenv(demoSecretEnv, secret); err != nil {
@@ -58,9 +59,11 @@ func startDemo(ctx context.Context, logger *slog.Logger) (*demo, error) {
 		t := graphsim.Tenant{ID: dt.tenantID, ClientID: dt.clientID, ClientSecret: secret}
 		ct := config.Tenant{Name: dt.name, TenantID: dt.tenantID, ClientID: dt.clientID, ClientSecretEnv: demoSecretEnv}
 		for j, w := range dt.workspaces {
+			sessions := graphsim.GenerateSessions(int64(100*i+j+1), w.sessions, now)
 			t.Workspaces = append(t.Workspaces, graphsim.Workspace{
 				ID: w.id, DisplayName: dt.name + " " + w.id,
-				Sessions: graphsim.GenerateSessions(int64(100*i+j+1), w.sessions, now),
+				Sessions: sessions,
+				Prompts:  graphsim.GeneratePrompts(int64(100*i+j+1), sessions, now),
 			})
 			if !dt.discover {
 				ct.Workspaces = append(ct.Workspaces, w.id)
@@ -76,6 +79,8 @@ func startDemo(ctx context.Context, logger *slog.Logger) (*demo, error) {
 	sim.StartLive(ctx, 3*time.Second, now.UnixNano())
 	cfg.Graph.Endpoint, cfg.Graph.AuthorityHost = sim.GraphEndpoint(), sim.AuthorityHost()
 	cfg.Collection.Timeout = model.Duration(20 * time.Second)
+	// The demo shows every metric, so the opt-in activity collector is on.
+	cfg.Activity.Enabled = true
 	if err := cfg.Validate(); err != nil {
 		sim.Close()
 		return nil, fmt.Errorf("demo config: %w", err)

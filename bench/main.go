@@ -34,10 +34,10 @@ func main() {
 		os.Exit(1)
 	}
 	printHeader()
-	for _, c := range cases(*quick) {
+	for _, c := range append(cases(*quick), activityCases(*quick)...) {
 		row, err := runCase(c, *scrapes, *budget)
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "bench: %d workspaces × %d sessions, %v latency: %v\n", c.Workspaces, c.Sessions, c.Latency, err)
+			fmt.Fprintf(os.Stderr, "bench: %s: %v\n", c, err)
 			os.Exit(1)
 		}
 		fmt.Println(row)
@@ -69,7 +69,7 @@ func runCase(c simCase, scrapes int, budget time.Duration) (string, error) {
 		return "", err
 	}
 	defer p.stop()
-	cfg, err := benchConfig(p, c.Workspaces)
+	cfg, err := benchConfig(p, c)
 	if err != nil {
 		return "", err
 	}
@@ -97,8 +97,8 @@ func runCase(c simCase, scrapes int, budget time.Duration) (string, error) {
 }
 
 func printHeader() {
-	fmt.Println("| workspaces | sessions each | latency | Graph requests / scrape | round trips / scrape | tokens per run | p50 scrape | p95 scrape | peak heap | allocs / scrape | exporter's first scrape | scrapes (exporter, baseline) |")
-	fmt.Println("|---:|---:|---:|---|---|---|---|---|---|---|---:|---|")
+	fmt.Println("| workspaces | sessions each | activity | latency | Graph requests / scrape | round trips / scrape | tokens per run | p50 scrape | p95 scrape | peak heap | allocs / scrape | exporter's first scrape | scrapes (exporter, baseline) |")
+	fmt.Println("|---:|---:|---|---:|---|---|---|---|---|---|---|---:|---|")
 }
 
 // formatRow prints each figure as "exporter / baseline (ratio×)".
@@ -110,8 +110,8 @@ func formatRow(c simCase, e, b figures) string {
 	mib := func(x, y uint64) string {
 		return fmt.Sprintf("%.1f / %.1f MiB (%s)", float64(x)/(1<<20), float64(y)/(1<<20), ratio(float64(x), float64(y)))
 	}
-	return fmt.Sprintf("| %d | %d | %v | %s | %s | %d / %d | %s | %s | %s | %s | %d requests | %d, %d |",
-		c.Workspaces, c.Sessions, c.Latency,
+	return fmt.Sprintf("| %d | %d | %s | %v | %s | %s | %d / %d | %s | %s | %s | %s | %d requests | %d, %d |",
+		c.Workspaces, c.Sessions, onOff(c.Activity), c.Latency,
 		num(e.requests, b.requests), num(e.roundTrips, b.roundTrips), e.tokens, b.tokens,
 		dur(e.p50, b.p50), dur(e.p95, b.p95), mib(e.peakHeap, b.peakHeap),
 		num(e.allocsPerScrape, b.allocsPerScrape), e.firstRequests, e.scrapes, b.scrapes)
@@ -133,4 +133,15 @@ func ratio(x, y float64) string {
 		return "n/a"
 	}
 	return fmt.Sprintf("%.2g×", x/y)
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
+func (c simCase) String() string {
+	return fmt.Sprintf("%d workspaces × %d sessions, activity %s, %v latency", c.Workspaces, c.Sessions, onOff(c.Activity), c.Latency)
 }

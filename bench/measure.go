@@ -40,13 +40,14 @@ type figures struct {
 // scrapeFunc runs one scrape and fails if any workspace was not read.
 type scrapeFunc func(ctx context.Context) error
 
-func benchConfig(p *simProcess, workspaces int) (*config.Config, error) {
+func benchConfig(p *simProcess, c simCase) (*config.Config, error) {
 	cfg := config.Default()
+	cfg.Activity.Enabled = c.Activity
 	cfg.Graph.Endpoint, cfg.Graph.AuthorityHost = p.GraphEndpoint, p.AuthorityHost
 	cfg.Collection.CacheTTL = 0 // every scrape fetches: the cache would hide the plan's cost
 	cfg.Collection.Timeout = model.Duration(10 * time.Minute)
 	t := config.Tenant{Name: "bench", TenantID: simTenantID, ClientID: simClientID, ClientSecretEnv: secretEnv}
-	for i := range workspaces {
+	for i := range c.Workspaces {
 		t.Workspaces = append(t.Workspaces, workspaceID(i))
 	}
 	cfg.Tenants = []config.Tenant{t}
@@ -85,7 +86,7 @@ func exporterScrape(cfg *config.Config, client *http.Client) (scrapeFunc, error)
 
 func upZero(body string) bool {
 	for line := range strings.Lines(body) {
-		if strings.HasPrefix(line, "securitycopilot_up{") && strings.HasSuffix(line, " 0\n") {
+		if (strings.HasPrefix(line, "securitycopilot_up{") || strings.HasPrefix(line, "securitycopilot_activity_success{")) && strings.HasSuffix(line, " 0\n") {
 			return true
 		}
 	}
@@ -111,6 +112,11 @@ func baselineScrape(cfg *config.Config, client *http.Client) (scrapeFunc, error)
 			agg.active = make([]int, len(agg.starts))
 			if _, err := c.ListSessions(ctx, ws, q, 0, agg.add); err != nil {
 				return err
+			}
+			if cfg.Activity.Enabled {
+				if err := naiveActivity(ctx, c, cfg, ws); err != nil {
+					return err
+				}
 			}
 		}
 		return nil

@@ -30,6 +30,9 @@ type simCase struct {
 	Workspaces int           `json:"workspaces"`
 	Sessions   int           `json:"sessions"`
 	Latency    time.Duration `json:"latency"`
+	// Activity generates prompts and evaluations, and turns the activity
+	// collector on.
+	Activity bool `json:"activity"`
 }
 
 // simInfo is what the child tells the parent once it serves.
@@ -52,7 +55,11 @@ func serveSim(spec string) error {
 	now := time.Now()
 	t := graphsim.Tenant{ID: simTenantID, ClientID: simClientID, ClientSecret: simSecret}
 	for i := range c.Workspaces {
-		t.Workspaces = append(t.Workspaces, graphsim.Workspace{ID: workspaceID(i), DisplayName: workspaceID(i), Sessions: graphsim.GenerateSessions(int64(i+1), c.Sessions, now)})
+		w := graphsim.Workspace{ID: workspaceID(i), DisplayName: workspaceID(i), Sessions: graphsim.GenerateSessions(int64(i+1), c.Sessions, now)}
+		if c.Activity {
+			w.Prompts = graphsim.GeneratePrompts(int64(i+1), w.Sessions, now)
+		}
+		t.Workspaces = append(t.Workspaces, w)
 	}
 	sim, err := graphsim.New(graphsim.Options{Tenants: []graphsim.Tenant{t}, MaxPageSize: 1000})
 	if err != nil {

@@ -1,7 +1,8 @@
 // Package graphsim simulates the two Microsoft services the exporter talks to:
-// the Microsoft Graph beta endpoints for Security Copilot workspaces and
-// sessions, and the Microsoft Entra ID v2.0 endpoints that azidentity (through
-// MSAL) uses to get an app-only token with the client credentials flow.
+// the Microsoft Graph beta endpoints for Security Copilot workspaces,
+// sessions, prompts and evaluations, and the Microsoft Entra ID v2.0
+// endpoints that azidentity (through MSAL) uses to get an app-only token
+// with the client credentials flow.
 //
 // It is production code, not a test helper: the exporter's --demo mode runs it
 // in-process and the project's tests run against it. It listens on 127.0.0.1
@@ -16,17 +17,24 @@
 //   - Access tokens are opaque random strings bound to the tenant they were
 //     issued for. Graph paths carry no tenant, so a Graph request sees the data
 //     of its token's tenant, as on the real service.
-//   - Collections are served in a stable order: sessions by createdDateTime,
-//     then id; workspaces by id. Paging is keyset based, so sessions added
-//     while a client pages do not shift later pages.
+//   - Collections are served in a stable order: sessions, prompts and
+//     evaluations by createdDateTime, then id; workspaces by id. Paging is
+//     keyset based, so items added while a client pages do not shift later
+//     pages.
 //   - @odata.nextLink is an absolute URL carrying the original query options
 //     and an opaque $skiptoken that pins them; a request whose options differ
 //     from the ones pinned by its $skiptoken is answered with 400.
 //   - $top sets the page size, capped by Options.MaxPageSize. $top=0 answers an
 //     empty page without a nextLink, which is useful with $count=true.
-//   - $select returns only the selected properties; id is not added.
+//   - $select returns only the selected properties; id is not added. Names
+//     are matched with regard to case. A path picks properties of a complex
+//     property: $select=result/type serves an evaluation's result as
+//     {"type":"…"} (null without a result), leaving its content out, while
+//     $select=result serves it whole, with content and @odata.type. A path
+//     on any other property answers 400.
 //   - $filter accepts comparisons joined by "and", optionally parenthesised.
-//     Sessions can be filtered on createdDateTime and lastModifiedDateTime with
+//     Sessions, prompts and evaluations can be filtered on createdDateTime
+//     and lastModifiedDateTime with
 //     eq, ne, gt, ge, lt and le against an unquoted DateTimeOffset literal;
 //     workspaces on id and displayName with eq and ne against a quoted string.
 //     "or", "not", functions and any other property are answered with 400.
@@ -35,8 +43,21 @@
 //     documented is treated as unsupported. Option names are matched without
 //     regard to case; query parameters without a leading "$" are ignored.
 //   - Besides the listings, GET of a single workspace, of a single session and
-//     of sessions/$count (text/plain) are served. Prompts, evaluations and
-//     plugins are not simulated and answer 400 like any unknown segment.
+//     of sessions/$count (text/plain) are served. A session's prompts are
+//     served at sessions/{id}/prompts and a prompt's evaluations at
+//     prompts/{id}/evaluations, as collections with the options of the
+//     sessions listing and as single entities with $select. An unknown
+//     session, prompt or evaluation answers 404 NotFound. Plugins are not
+//     simulated and answer 400 like any unknown segment.
+//   - Prompts are written as id, type, content, skillName (null when
+//     empty), createdDateTime, lastModifiedDateTime; content is served
+//     unless $select leaves it out. Evaluations are written as id,
+//     createdDateTime, runStartDateTime, completedDateTime,
+//     lastModifiedDateTime (an unset one as 0001-01-01T00:00:00Z),
+//     executionCount (a number), isCancelled, state and result: null or
+//     {"@odata.type":"#microsoft.graph.securityCopilot.evaluationResult",
+//     "type":…,"content":…}. Types, states and result types are served as
+//     configured, unknown ones included.
 //   - JSON batching: POST /beta/$batch with {"requests":[...]} runs up to 20
 //     requests, one after the other in the order given, each as the same
 //     standalone request would run: same query options, paging with
@@ -57,14 +78,17 @@
 //     than 20 requests, repeats an id, lacks an id, method or url, or
 //     depends on a request that does not come before it (400).
 //
-// Faults such as throttling, latency, per-workspace errors, transient
-// per-workspace errors, broken listing answers (cut short, reset, empty,
-// mistyped, HTML, oversized, slow, with a bad count, timestamp or
-// nextLink), rejected filters, missing counts, token errors, a slow token
-// endpoint, refused batches, lost or repeated batch answers and failed
-// dependencies can be switched while serving with Server.SetFaults. Inside
-// a batch each request meets the faults on its own, as on Graph, except
-// Latency, which delays each HTTP request once, and the listing faults
-// that delay or reset an answer, which delay or reset the whole batch.
-// Server.DeleteWorkspace deletes a workspace while serving.
+// Faults such as throttling, latency, per-workspace errors and transient
+// per-workspace errors (both apply to everything under the workspace,
+// prompts and evaluations included), broken session listing answers (cut
+// short, reset, empty, mistyped, HTML, oversized, slow, with a bad count,
+// timestamp or nextLink), rejected filters, missing counts, token errors, a
+// slow token endpoint, refused batches, lost or repeated batch answers and
+// failed dependencies can be switched while serving with Server.SetFaults.
+// Inside a batch each request meets the faults on its own, as on Graph,
+// except Latency, which delays each HTTP request once, and the listing
+// faults that delay or reset an answer, which delay or reset the whole
+// batch. Server.DeleteWorkspace deletes a workspace while serving;
+// Server.AddPrompt, UpdatePrompt and PutEvaluation change prompts and
+// evaluations, and GeneratePrompts and live mode make realistic ones.
 package graphsim

@@ -1,6 +1,7 @@
 package graphsim
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -10,11 +11,21 @@ type propKind int
 const (
 	kindString propKind = iota
 	kindDateTime
+	kindInt64
+	kindBool
+	kindComplex // an object whose properties $select can pick with a path
 )
 
 func (k propKind) edmName() string {
-	if k == kindDateTime {
+	switch k {
+	case kindDateTime:
 		return "Edm.DateTimeOffset"
+	case kindInt64:
+		return "Edm.Int64"
+	case kindBool:
+		return "Edm.Boolean"
+	case kindComplex:
+		return "Edm.ComplexType"
 	}
 	return "Edm.String"
 }
@@ -23,6 +34,23 @@ type propDef struct {
 	name       string
 	kind       propKind
 	filterable bool
+	// unsetZero writes a zero time the way Graph writes a time that was
+	// never set, rather than with seven fractional digits.
+	unsetZero bool
+	// complexType and subProps describe a kindComplex property: its type
+	// name and its properties in wire order.
+	complexType string
+	subProps    []string
+	// picked is, for a property parseSelect narrowed with a path such as
+	// result/type, the properties selected; nil selects all of them.
+	picked []string
+}
+
+// richRecord is a record with properties other than strings and times.
+type richRecord interface {
+	// value is the JSON value of a property of kindInt64, kindBool or
+	// kindComplex; for a complex one, only p.picked (nil: all).
+	value(p propDef) any
 }
 
 // entityType describes what a collection's items look like on the wire.
@@ -69,7 +97,9 @@ func parseSelect(et *entityType, q queryOptions) ([]propDef, error) {
 	if !q.hasSelect {
 		return et.props, nil
 	}
-	chosen := make(map[string]bool)
+	// chosen maps a selected property to the sub-properties selected
+	// with paths; an empty, non-nil list means the whole property.
+	chosen := make(map[string][]string)
 	for _, item := range strings.Split(q.selectList, ",") {
 		item = strings.TrimSpace(item)
 		switch {
@@ -78,18 +108,61 @@ func parseSelect(et *entityType, q queryOptions) ([]propDef, error) {
 		case item == "*":
 			return et.props, nil
 		}
-		if _, ok := et.prop(item); !ok {
-			return nil, badRequest("Could not find a property named '%s' on type '%s'.", item, et.name)
+		head, path, isPath := strings.Cut(item, "/")
+		p, ok := et.prop(head)
+		if !ok {
+			return nil, badRequest("Could not find a property named '%s' on type '%s'.", head, et.name)
 		}
-		chosen[item] = true
+		sub, err := selectPath(p, path, isPath)
+		if err != nil {
+			return nil, err
+		}
+		chosen[head] = mergePicked(chosen[head], sub, isPath)
 	}
 	var out []propDef
 	for _, p := range et.props {
-		if chosen[p.name] {
-			out = append(out, p)
+		picked, ok := chosen[p.name]
+		if !ok {
+			continue
 		}
+		if len(picked) > 0 {
+			p.picked = picked
+			slices.SortFunc(p.picked, func(a, b string) int { return slices.Index(p.subProps, a) - slices.Index(p.subProps, b) })
+		}
+		out = append(out, p)
 	}
 	return out, nil
+}
+
+// selectPath checks the part of a $select item after the first "/": one
+// property of a complex property.
+func selectPath(p propDef, path string, isPath bool) (string, error) {
+	if !isPath {
+		return "", nil
+	}
+	sub, _, _ := strings.Cut(path, "/")
+	if p.kind != kindComplex {
+		return "", badRequest("Could not find a property named '%s' on type '%s'.", sub, p.kind.edmName())
+	}
+	if sub != path || !slices.Contains(p.subProps, sub) {
+		return "", badRequest("Could not find a property named '%s' on type '%s'.", path, p.complexType)
+	}
+	return sub, nil
+}
+
+// mergePicked adds one $select item to what was chosen of a property so
+// far: the whole property, once selected, wins over any path.
+func mergePicked(sofar []string, sub string, isPath bool) []string {
+	whole := sofar != nil && len(sofar) == 0
+	switch {
+	case whole:
+		return sofar
+	case !isPath:
+		return []string{}
+	case slices.Contains(sofar, sub):
+		return sofar
+	}
+	return append(sofar, sub)
 }
 
 // graphTimeLayout is how Graph writes DateTimeOffset values: always seven
@@ -98,15 +171,29 @@ const graphTimeLayout = "2006-01-02T15:04:05.0000000Z"
 
 func formatGraphTime(t time.Time) string { return t.UTC().Format(graphTimeLayout) }
 
+// unsetGraphTime is how Graph writes a time that was never set.
+const unsetGraphTime = "0001-01-01T00:00:00Z"
+
 // toJSON writes a record with the given properties in wire order.
 func toJSON(r record, props []propDef) jsonObject {
 	obj := make(jsonObject, 0, len(props))
 	for _, p := range props {
 		var v any
-		if p.kind == kindDateTime {
-			v = formatGraphTime(r.timeValue(p.name))
-		} else if s, ok := r.stringValue(p.name); ok {
-			v = s
+		switch p.kind {
+		case kindDateTime:
+			t := r.timeValue(p.name)
+			v = formatGraphTime(t)
+			if p.unsetZero && t.IsZero() {
+				v = unsetGraphTime
+			}
+		case kindString:
+			if s, ok := r.stringValue(p.name); ok {
+				v = s
+			}
+		default:
+			if rr, ok := r.(richRecord); ok {
+				v = rr.value(p)
+			}
 		}
 		obj = append(obj, jsonField{p.name, v})
 	}
@@ -117,9 +204,14 @@ func selectSuffix(props []propDef, q queryOptions) string {
 	if !q.hasSelect {
 		return ""
 	}
-	names := make([]string, len(props))
-	for i, p := range props {
-		names[i] = p.name
+	var names []string
+	for _, p := range props {
+		if p.picked == nil {
+			names = append(names, p.name)
+		}
+		for _, sub := range p.picked {
+			names = append(names, p.name+"/"+sub)
+		}
 	}
 	return "(" + strings.Join(names, ",") + ")"
 }

@@ -75,7 +75,9 @@ type Faults struct {
 	// empty, of another type, a proxy's HTML page, oversized, slow, or
 	// with a bad @odata.count, timestamp or @odata.nextLink. It applies to
 	// listings that would otherwise succeed, standalone or inside a
-	// $batch, and not to sessions/$count or single sessions.
+	// $batch, and not to sessions/$count, single sessions, or prompt and
+	// evaluation listings, so that a test breaking the session listing
+	// of a workspace does not break what lies below it too.
 	ListingFor map[string]ListingFault
 	// TransientFor maps a workspace id to a failure that answers the first
 	// Times requests on that workspace (or below it) with Status, as

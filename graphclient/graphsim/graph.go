@@ -13,79 +13,6 @@ const (
 	plainText = "text/plain;charset=utf-8"
 )
 
-type routeKind int
-
-const (
-	routeUnknown routeKind = iota
-	routeWorkspaces
-	routeWorkspace
-	routeSessions
-	routeSessionCount
-	routeSession
-)
-
-// route is a parsed Graph path.
-type route struct {
-	kind        routeKind
-	bucket      string // Stats.ByPath key
-	workspaceID string // set for every path under a workspace
-	underWS     bool
-	sessionID   string
-	err         *apiError // for routeUnknown: what to answer
-}
-
-// parseRoute maps the path after /beta. Fixed segments are matched without
-// regard to case, as Graph does; ids are matched exactly.
-func parseRoute(escaped string) route {
-	segs, err := splitPath(escaped)
-	if err != nil {
-		return route{bucket: PathOther, err: badRequest("The request URI is malformed: %v", err)}
-	}
-	fixed := []string{"security", "securityCopilot", "workspaces"}
-	for i, want := range fixed {
-		if i >= len(segs) {
-			return route{bucket: PathOther, err: notFound("The requested resource was not found.")}
-		}
-		if !strings.EqualFold(segs[i], want) {
-			return route{bucket: PathOther, err: segmentNotFound(segs[i])}
-		}
-	}
-	rest := segs[len(fixed):]
-	if len(rest) == 0 {
-		return route{kind: routeWorkspaces, bucket: PathWorkspaces}
-	}
-	rt := route{bucket: PathOther, workspaceID: rest[0], underWS: true}
-	switch {
-	case rest[0] == "":
-		return route{bucket: PathOther, err: segmentNotFound("")}
-	case len(rest) == 1:
-		rt.kind, rt.bucket = routeWorkspace, PathWorkspaces
-	case !strings.EqualFold(rest[1], "sessions"):
-		rt.err = segmentNotFound(rest[1])
-	default:
-		rt.bucket = PathSessions
-		switch {
-		case len(rest) == 2:
-			rt.kind = routeSessions
-		case len(rest) == 3 && strings.EqualFold(rest[2], "$count"):
-			rt.kind = routeSessionCount
-		case rest[2] == "":
-			rt.err = segmentNotFound("")
-		case len(rest) == 3:
-			rt.kind, rt.sessionID = routeSession, rest[2]
-		default:
-			// Prompts and evaluations exist on the real service but are
-			// not simulated.
-			rt.err = segmentNotFound(rest[3])
-		}
-	}
-	return rt
-}
-
-func segmentNotFound(seg string) *apiError {
-	return badRequest("Resource not found for the segment '%s'.", seg)
-}
-
 // serveGraph serves one HTTP request to /beta other than $batch. It applies,
 // in order: counting, latency, then what answerGraph applies.
 func (s *Server) serveGraph(ex *exchange, r *http.Request, escapedPath string) {
@@ -171,6 +98,14 @@ func (s *Server) graphAnswer(ex *exchange, r *http.Request, rt route, faults Fau
 		return s.countSessions(ex, r, t, rt.workspaceID, faults)
 	case routeSession:
 		return s.getSession(ex, r, t, rt.workspaceID, rt.sessionID)
+	case routePrompts:
+		return s.listPrompts(ex, r, t, rt, faults, escapedPath)
+	case routePrompt:
+		return s.getPrompt(ex, r, t, rt)
+	case routeEvaluations:
+		return s.listEvaluations(ex, r, t, rt, faults, escapedPath)
+	case routeEvaluation:
+		return s.getEvaluation(ex, r, t, rt)
 	}
 	return notFound("The requested resource was not found.")
 }

@@ -27,7 +27,15 @@ type liveRef struct {
 // MaxLiveSessions sessions, and with probability 1/2 names one of the
 // sessions it added earlier, bumping its LastModified to Now(), as the
 // service does when a first prompt names a session. About 20% of the
-// sessions it adds are never named. The same seed gives the same choices.
+// sessions it adds are never named. After that, on each tick, it completes
+// every evaluation it started on an earlier tick (state "completed",
+// Completed = LastModified = Now(), a result of type success ~75%,
+// capacityExceeded ~12%, error, rejected, timedOut or needAdditionalClaims,
+// and the prompt's LastModified bumped), and with probability 1/2 adds a
+// prompt of type "prompt" with one "running" evaluation (RunStart = Now(),
+// no result) to one of the last 50 sessions it added, or, before it added
+// any, to a session created in the last day. The same seed gives the same
+// choices.
 // It returns at once; every <= 0 or a server without workspaces does
 // nothing.
 func (s *Server) StartLive(ctx context.Context, every time.Duration, seed int64) {
@@ -58,7 +66,8 @@ func (s *Server) StartLive(ctx context.Context, every time.Duration, seed int64)
 func (s *Server) runLive(ctx context.Context, every time.Duration, rng *mrand.Rand, targets []*workspaceState) {
 	ticker := time.NewTicker(every)
 	defer ticker.Stop()
-	var unnamed []liveRef
+	var unnamed, recent []liveRef
+	var running []runningRef
 	for {
 		select {
 		case <-ctx.Done():
@@ -79,6 +88,18 @@ func (s *Server) runLive(ctx context.Context, every time.Duration, rng *mrand.Ra
 				unnamed = unnamed[1:]
 			}
 			unnamed = append(unnamed, ref)
+		}
+		if ok {
+			recent = pushBounded(recent, ref, maxLiveRecent)
+		}
+		// The prompt steps come last, so that a seed adds and names the
+		// same sessions as before prompts were simulated.
+		s.completeLiveEvaluations(rng, running, now)
+		running = running[:0]
+		if rng.IntN(2) == 0 {
+			if r, ok := s.addLivePrompt(rng, targets, recent, now); ok {
+				running = pushBounded(running, r, maxLiveRunning)
+			}
 		}
 	}
 }

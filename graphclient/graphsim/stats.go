@@ -11,9 +11,16 @@ import (
 const (
 	// PathWorkspaces counts the workspace listing and single workspace GETs.
 	PathWorkspaces = "workspaces"
-	// PathSessions counts everything under a workspace's sessions segment:
-	// the listing, sessions/$count and single sessions.
+	// PathSessions counts the paths of a workspace's sessions segment that
+	// are not under a session's prompts: the listing, sessions/$count,
+	// single sessions and unknown segments below them.
 	PathSessions = "sessions"
+	// PathPrompts counts a session's prompt listing and single prompts,
+	// and unknown segments below a prompt other than evaluations.
+	PathPrompts = "prompts"
+	// PathEvaluations counts a prompt's evaluation listing and single
+	// evaluations, and anything below them.
+	PathEvaluations = "evaluations"
 	// PathOther counts every other logical Graph request, malformed ones
 	// included.
 	PathOther = "other"
@@ -32,7 +39,7 @@ type Stats struct {
 	BatchRequests     int
 	TokenRequests     int            // POSTs to the token endpoint
 	DiscoveryRequests int            // GETs of openid-configuration
-	ByPath            map[string]int // GraphRequests by PathWorkspaces, PathSessions, PathOther
+	ByPath            map[string]int // GraphRequests by PathWorkspaces, PathSessions, PathPrompts, PathEvaluations, PathOther
 	// Throttled counts 429s answered by Graph, from ThrottleEvery, StatusFor
 	// or BatchUnsupported, inside batches or not.
 	Throttled int

@@ -14,7 +14,7 @@ import (
 const graphTick = 100 * time.Nanosecond
 
 // ErrNotFound is returned (wrapped) by methods given an unknown tenant,
-// workspace or session.
+// workspace, session or prompt.
 var ErrNotFound = errors.New("not found")
 
 // Session is a Security Copilot session.
@@ -30,6 +30,9 @@ type Workspace struct {
 	ID          string
 	DisplayName string
 	Sessions    []Session
+	// Prompts maps a session ID of Sessions to the session's prompts. A
+	// session may have none.
+	Prompts map[string][]Prompt
 }
 
 // Tenant is an Entra ID tenant with one app registration and its data.
@@ -45,9 +48,9 @@ type Tenant struct {
 	Workspaces   []Workspace
 }
 
-// store holds the tenants. Everything but the session slices and the
-// workspaces' deleted flags is immutable after newStore, so only sessions
-// need mu.
+// store holds the tenants. Everything but the sessions, their prompts and
+// the workspaces' deleted flags is immutable after newStore, so only
+// sessions and prompts need mu.
 type store struct {
 	mu      sync.RWMutex
 	tenants map[string]*tenantState // by lower-case tenant id
@@ -67,6 +70,7 @@ type workspaceState struct {
 	deleted  atomic.Bool          // set by DeleteWorkspace; a deleted workspace is never served again
 	sessions []Session            // sorted by (Created, ID); guarded by store.mu
 	created  map[string]time.Time // session id → Created, to find it by binary search
+	prompts  map[string][]Prompt  // session id → prompts sorted by (Created, ID); guarded by store.mu
 }
 
 func newStore(tenants []Tenant) (*store, error) {
@@ -87,11 +91,14 @@ func newStore(tenants []Tenant) (*store, error) {
 			if _, dup := ts.byID[w.ID]; dup {
 				return nil, fmt.Errorf("tenant %q: workspace %q is configured twice", t.ID, w.ID)
 			}
-			ws := &workspaceState{tenant: ts, id: w.ID, name: w.DisplayName, created: make(map[string]time.Time, len(w.Sessions))}
+			ws := &workspaceState{tenant: ts, id: w.ID, name: w.DisplayName, created: make(map[string]time.Time, len(w.Sessions)), prompts: make(map[string][]Prompt, len(w.Prompts))}
 			for _, sess := range w.Sessions {
 				if err := ws.insert(sess); err != nil {
 					return nil, fmt.Errorf("tenant %q workspace %q: %w", t.ID, w.ID, err)
 				}
+			}
+			if err := ws.loadPrompts(w.Prompts); err != nil {
+				return nil, fmt.Errorf("tenant %q workspace %q: %w", t.ID, w.ID, err)
 			}
 			ts.byID[w.ID] = ws
 			ts.workspaces = append(ts.workspaces, Workspace{ID: w.ID, DisplayName: w.DisplayName})
@@ -214,8 +221,8 @@ func (s *Server) Sessions(tenantID, workspaceID string) ([]Session, error) {
 	return out, nil
 }
 
-// DeleteSession removes a session, as a user deleting it in the portal
-// would; it fails for an unknown tenant, workspace or session (wrapping
+// DeleteSession removes a session and its prompts, as a user deleting it
+// in the portal would; it fails for an unknown tenant, workspace or session (wrapping
 // ErrNotFound).
 func (s *Server) DeleteSession(tenantID, workspaceID, sessionID string) error {
 	ws, err := s.store.workspace(tenantID, workspaceID)
@@ -230,5 +237,6 @@ func (s *Server) DeleteSession(tenantID, workspaceID, sessionID string) error {
 	}
 	ws.sessions = slices.Delete(ws.sessions, i, i+1)
 	delete(ws.created, sessionID)
+	delete(ws.prompts, sessionID)
 	return nil
 }

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
+)
+
+// activityCases measure the activity collector: workspaces of generated
+// sessions, about 14% of them created or renamed within the default
+// lookback of a day, each with generated prompts and evaluations.
+func activityCases(quick bool) []simCase {
+	var out []simCase
+	for _, latency := range []time.Duration{0, 50 * time.Millisecond} {
+		for _, c := range []struct{ workspaces, sessions int }{{1, 1000}, {20, 1000}, {1, 10000}} {
+			if quick && c.workspaces*c.sessions > 1000 {
+				continue
+			}
+			out = append(out, simCase{Workspaces: c.workspaces, Sessions: c.sessions, Latency: latency, Activity: true})
+		}
+	}
+	return out
+}
+
+// naiveActivity reads what the activity collector exports the way an
+// exporter without rounds or memory would: the same two session listings,
+// then every covered session's prompts and every prompt's evaluations, one
+// plain GET after the other, on every scrape.
+func naiveActivity(ctx context.Context, c *graphclient.Client, cfg *config.Config, ws string) error {
+	r := c.Reader()
+	cutoff := time.Now().Add(-time.Duration(cfg.Activity.Lookback))
+	recent := map[string]graphclient.SessionRef{}
+	for _, prop := range []string{graphclient.PropCreated, graphclient.PropLastModified} {
+		f := graphclient.Filter{{Property: prop, Op: graphclient.OpGE, Time: cutoff}}
+		if err := r.ListSessionRefs(ctx, ws, f, cfg.Graph.PageSize, func(s graphclient.SessionRef) { recent[s.ID] = s }); err != nil {
+			return err
+		}
+	}
+	// The same sessions as the exporter's: the most recently active first.
+	ordered := slices.SortedFunc(maps.Values(recent), func(a, b graphclient.SessionRef) int {
+		return lastActive(b).Compare(lastActive(a))
+	})
+	states := map[graphclient.EvaluationState]int{}
+	for _, s := range ordered[:min(len(ordered), cfg.Activity.MaxSessions)] {
+		id := s.ID
+		var prompts []string
+		if err := r.ListPrompts(ctx, ws, id, cfg.Graph.PageSize, func(p graphclient.PromptRef) { prompts = append(prompts, p.ID) }); err != nil {
+			return err
+		}
+		for _, p := range prompts {
+			if err := r.ListEvaluations(ctx, ws, id, p, cfg.Graph.PageSize, func(e graphclient.Evaluation) { states[e.State]++ }); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func lastActive(s graphclient.SessionRef) time.Time {
+	if s.LastModified.After(s.Created) {
+		return s.LastModified
+	}
+	return s.Created
+}
