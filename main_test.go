@@ -173,6 +173,10 @@ var documentedMetrics = []string{
 	"securitycopilot_graph_request_duration_seconds", "securitycopilot_graph_retries_total",
 	"securitycopilot_token_requests_total", "securitycopilot_exporter_build_info",
 	"securitycopilot_exporter_config_last_reload_successful", "securitycopilot_exporter_config_last_reload_success_timestamp_seconds",
+	// The demo turns the opt-in activity collector on.
+	"securitycopilot_activity_success", "securitycopilot_activity_sessions_covered", "securitycopilot_activity_sessions_skipped",
+	"securitycopilot_prompts_created", "securitycopilot_evaluations", "securitycopilot_evaluations_result",
+	"securitycopilot_evaluation_duration_seconds",
 }
 
 func TestDemoServesCleanMetrics(t *testing.T) {

@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -152,6 +153,44 @@ func TestActivityPerTenantOverride(t *testing.T) {
 	for _, r := range f.sim.Requests() {
 		if r.Tenant == off.ID && strings.Contains(r.Path, "/prompts") {
 			t.Errorf("tenant1 turned activity off, yet %s was asked", r.Path)
+		}
+	}
+}
+
+// The activity read costs, per workspace and scrape: the two session
+// listings, one prompt listing per covered session and one evaluation
+// listing per prompt that is not known to be final, in three rounds of
+// $batch calls.
+func TestActivitySteadyCost(t *testing.T) {
+	const finished, open = 35, 5
+	tenant := activityTenant(0, "s3cret-value-for-tests", map[string]int{"default": 0})
+	ws := &tenant.Workspaces[0]
+	ws.Prompts = map[string][]graphsim.Prompt{}
+	for i := range finished + open {
+		created := testNow.Add(-time.Duration(i+1) * time.Minute)
+		id := fmt.Sprintf("s%02d", i)
+		ws.Sessions = append(ws.Sessions, graphsim.Session{ID: id, Created: created, LastModified: created})
+		e := graphsim.Evaluation{ID: "e" + id, State: "completed", ResultType: "success", Created: created, RunStart: created, Completed: created.Add(9 * time.Second)}
+		if i >= finished {
+			e.State, e.ResultType, e.Completed = "running", "", time.Time{}
+		}
+		ws.Prompts[id] = []graphsim.Prompt{{ID: "p" + id, Type: "prompt", Created: created, LastModified: created, Evaluations: []graphsim.Evaluation{e}}}
+	}
+	f := newFixture(t, graphsim.Options{Tenants: []graphsim.Tenant{tenant}}, 1000)
+	f.enableActivity(nil)
+	for _, tc := range []struct {
+		name                 string
+		requests, roundTrips int
+	}{
+		{"first scrape", 1 + 2 + 2*(finished+open), 1 + 2 + 2},
+		{"steady scrape", 1 + 2 + finished + open + open, 1 + 2 + 1},
+	} {
+		f.sim.ResetStats()
+		fams := f.scrape()
+		f.assertActivity(fams, "tenant0", "default", activityTruth(t, f.sim, tenant.ID, "default", f.cfg.Activity))
+		st := f.sim.Stats()
+		if st.GraphRequests != tc.requests || st.RoundTrips != tc.roundTrips {
+			t.Errorf("%s: %d requests in %d round trips, want %d in %d", tc.name, st.GraphRequests, st.RoundTrips, tc.requests, tc.roundTrips)
 		}
 	}
 }
