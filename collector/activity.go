@@ -44,9 +44,15 @@ type activityRead struct {
 
 // promptRead is one covered prompt and its evaluations, cached or read now.
 type promptRead struct {
+	key         string // promptKey
 	ref         graphclient.PromptRef
 	evaluations []graphclient.Evaluation
 }
+
+// promptKey identifies a prompt within the workspace. Nothing documents that
+// prompt and evaluation ids are unique beyond their parent, so memory is
+// keyed by the whole path.
+func promptKey(sessionID, promptID string) string { return sessionID + "\x00" + promptID }
 
 // run covers the sessions created or modified within the lookback, newest
 // first up to max_sessions, lists their prompts, and lists the evaluations
@@ -127,7 +133,7 @@ func (a *activityRead) sessionPrompts(ctx context.Context, sessionID string, mem
 	err := a.src.ListPrompts(ctx, a.workspace, sessionID, a.pageSize, func(p graphclient.PromptRef) {
 		if !seen[p.ID] { // a prompt repeated across pages counts once
 			seen[p.ID] = true
-			prompts = append(prompts, promptRead{ref: p})
+			prompts = append(prompts, promptRead{key: promptKey(sessionID, p.ID), ref: p})
 		}
 	})
 	if err != nil {
@@ -136,7 +142,7 @@ func (a *activityRead) sessionPrompts(ctx context.Context, sessionID string, mem
 	var work []func() error
 	for i := range prompts {
 		p := &prompts[i]
-		if cached, ok := mem.final[p.ref.ID]; ok && cached.lastModified.Equal(p.ref.LastModified) {
+		if cached, ok := mem.final[p.key]; ok && cached.lastModified.Equal(p.ref.LastModified) {
 			p.evaluations = cached.evaluations
 			continue
 		}
@@ -200,15 +206,16 @@ func (a *activityRead) countPrompt(res *activityResult, p promptRead, mem activi
 		if !ok || e.Completed.Before(cutoff) {
 			continue
 		}
-		if _, known := res.next.seen[e.ID]; !known {
-			res.next.seen[e.ID] = e.Completed
+		key := p.key + "\x00" + e.ID
+		if _, known := res.next.seen[key]; !known {
+			res.next.seen[key] = e.Completed
 			if mem.watching {
 				res.newlyCompleted = append(res.newlyCompleted, d)
 			}
 		}
 	}
 	if final {
-		res.next.final[p.ref.ID] = finalPrompt{lastModified: p.ref.LastModified, evaluations: p.evaluations}
+		res.next.final[p.key] = finalPrompt{lastModified: p.ref.LastModified, evaluations: p.evaluations}
 	}
 }
 

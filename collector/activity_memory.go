@@ -18,10 +18,11 @@ type activityMemory struct {
 	// final holds prompts whose evaluations are all completed. A completed
 	// evaluation never changes, so such a prompt's evaluations are not
 	// listed again while the prompt's lastModifiedDateTime stays the same.
-	final map[string]finalPrompt
-	// seen maps each completed evaluation the histogram has accounted for
-	// to its completedDateTime. Entries older than the lookback are
-	// dropped: such evaluations are never observed again.
+	final map[string]finalPrompt // by promptKey
+	// seen maps each completed evaluation the histogram has accounted for,
+	// by promptKey and evaluation id, to its completedDateTime. Entries
+	// older than the lookback are dropped: such evaluations are never
+	// observed again.
 	seen map[string]time.Time
 }
 

@@ -131,3 +131,41 @@ func TestActivityFailureIsReportedAndRecovers(t *testing.T) {
 	f.assertExact(fams, "tenant0", tenant.Workspaces[0])
 	f.assertActivity(fams, "tenant0", "default", activityTruth(t, f.sim, tenant.ID, "default", f.cfg.Activity))
 }
+
+// Prompt and evaluation ids need not be unique beyond their session: the
+// memory of one session's prompt must not answer for another's.
+func TestActivityMemoryKeepsSessionsApart(t *testing.T) {
+	at := func(d time.Duration) time.Time { return testNow.Add(-d) }
+	tenant := activityTenant(0, "s3cret-value-for-tests", map[string]int{"default": 0})
+	ws := &tenant.Workspaces[0]
+	ws.Sessions = []graphsim.Session{{ID: "a", Created: at(time.Hour), LastModified: at(time.Hour)}, {ID: "b", Created: at(time.Hour), LastModified: at(time.Hour)}}
+	evaluation := func(state string) graphsim.Evaluation {
+		e := graphsim.Evaluation{ID: "1", State: state, Created: at(time.Hour), RunStart: at(time.Hour)}
+		if state == "completed" {
+			e.ResultType, e.Completed = "success", at(time.Hour-20*time.Second)
+		}
+		return e
+	}
+	prompt := func(state string) graphsim.Prompt {
+		return graphsim.Prompt{ID: "1", Type: "prompt", Created: at(time.Hour), LastModified: at(time.Hour), Evaluations: []graphsim.Evaluation{evaluation(state)}}
+	}
+	ws.Prompts = map[string][]graphsim.Prompt{"a": {prompt("completed")}, "b": {prompt("running")}}
+	f := newFixture(t, graphsim.Options{Tenants: []graphsim.Tenant{tenant}}, 1000)
+	f.enableActivity(nil)
+	for round := range 2 {
+		f.assertActivity(f.scrape(), "tenant0", "default", activityTruth(t, f.sim, tenant.ID, "default", f.cfg.Activity))
+		if t.Failed() {
+			t.Fatalf("scrape %d", round+1)
+		}
+	}
+	done := evaluation("completed")
+	done.Completed = at(time.Hour - 3*time.Second)
+	if err := f.sim.PutEvaluation(tenant.ID, "default", "b", "1", done); err != nil {
+		t.Fatal(err)
+	}
+	fams := f.scrape()
+	f.assertActivity(fams, "tenant0", "default", activityTruth(t, f.sim, tenant.ID, "default", f.cfg.Activity))
+	if h, ok := histogram(fams, "tenant0", "default"); !ok || h.GetSampleCount() != 1 || h.GetSampleSum() != 3 {
+		t.Errorf("histogram %v, want session b's evaluation of 3 s observed once", h)
+	}
+}
