@@ -27,9 +27,9 @@ type activityResult struct {
 	prompts          []int64 // created within each activity window, in config order
 	states           map[graphclient.EvaluationState]int64
 	results          map[graphclient.ResultType]int64
-	// newlyCompleted are the durations of evaluations first seen completed
-	// in this read, for the duration histogram.
-	newlyCompleted []time.Duration
+	// newlyCompleted are the evaluations first seen completed in this
+	// read, for the duration histogram.
+	newlyCompleted []completion
 	next           activityMemory
 }
 
@@ -210,7 +210,7 @@ func (a *activityRead) countPrompt(res *activityResult, p promptRead, mem activi
 		if _, known := res.next.seen[key]; !known {
 			res.next.seen[key] = e.Completed
 			if mem.watching {
-				res.newlyCompleted = append(res.newlyCompleted, d)
+				res.newlyCompleted = append(res.newlyCompleted, completion{key: key, duration: d})
 			}
 		}
 	}

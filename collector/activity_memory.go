@@ -30,3 +30,33 @@ type finalPrompt struct {
 	lastModified time.Time
 	evaluations  []graphclient.Evaluation
 }
+
+// completion is an evaluation seen completed for the first time.
+type completion struct {
+	key      string // promptKey and evaluation id
+	duration time.Duration
+}
+
+// commitActivity stores the memory a successful read leaves and returns the
+// durations of its completions that no other read has accounted for. Two
+// fetches of one workspace overlap only across a reload; merging their
+// seen sets, rather than keeping the last, keeps either from observing an
+// evaluation the other already did.
+func (t *tenant) commitActivity(ws string, next activityMemory, done []completion) []time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	cur := t.activity[ws]
+	var fresh []time.Duration
+	for _, c := range done {
+		if _, observed := cur.seen[c.key]; !observed {
+			fresh = append(fresh, c.duration)
+		}
+	}
+	for k, v := range cur.seen {
+		if _, ok := next.seen[k]; !ok {
+			next.seen[k] = v
+		}
+	}
+	t.activity[ws] = next
+	return fresh
+}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
 )
 
@@ -167,5 +168,25 @@ func TestActivityMemoryKeepsSessionsApart(t *testing.T) {
 	f.assertActivity(fams, "tenant0", "default", activityTruth(t, f.sim, tenant.ID, "default", f.cfg.Activity))
 	if h, ok := histogram(fams, "tenant0", "default"); !ok || h.GetSampleCount() != 1 || h.GetSampleSum() != 3 {
 		t.Errorf("histogram %v, want session b's evaluation of 3 s observed once", h)
+	}
+}
+
+// Two fetches of one workspace that overlap, across a reload, must not
+// observe one evaluation twice, whichever commits first.
+func TestCommitActivityObservesEachCompletionOnce(t *testing.T) {
+	tn := newTenant(config.Tenant{Name: "t"}, config.Graph{}, 1, nil)
+	completed := testNow.Add(-time.Minute)
+	first := activityMemory{watching: true, seen: map[string]time.Time{"a": completed}}
+	if got := tn.commitActivity("ws", first, []completion{{key: "a", duration: 5 * time.Second}}); len(got) != 1 || got[0] != 5*time.Second {
+		t.Fatalf("first commit observed %v, want [5s]", got)
+	}
+	// The slower fetch read a as completed too, and b; its memory lacks a.
+	second := activityMemory{watching: true, seen: map[string]time.Time{"b": completed}}
+	got := tn.commitActivity("ws", second, []completion{{key: "a", duration: 5 * time.Second}, {key: "b", duration: 7 * time.Second}})
+	if len(got) != 1 || got[0] != 7*time.Second {
+		t.Errorf("second commit observed %v, want only b's 7s", got)
+	}
+	if seen := tn.activityMemory("ws").seen; len(seen) != 2 {
+		t.Errorf("memory after both commits holds %v, want a and b", seen)
 	}
 }

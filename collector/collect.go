@@ -187,8 +187,8 @@ func (e *Exporter) record(t *tenant, ws string, prev, next planMemory, o outcome
 		if o.act.err != nil {
 			logger.Error("Collecting activity failed", append(errorAttrs(o.act.err), "duration", o.duration)...)
 		} else {
-			t.setActivityMemory(ws, o.act.res.next)
-			e.durations.observe(t.cfg.Name, ws, o.act.res.newlyCompleted)
+			fresh := t.commitActivity(ws, o.act.res.next, o.act.res.newlyCompleted)
+			e.durations.observe(t.cfg.Name, ws, fresh)
 		}
 	}
 	if o.err != nil {

@@ -90,9 +90,3 @@ func (t *tenant) activityMemory(ws string) activityMemory {
 	defer t.mu.Unlock()
 	return t.activity[ws]
 }
-
-func (t *tenant) setActivityMemory(ws string, m activityMemory) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.activity[ws] = m
-}
