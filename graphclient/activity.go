@@ -49,22 +49,11 @@ func (r Reader) ListSessionRefs(ctx context.Context, workspaceID string, f Filte
 	}
 	q := Query{Filter: f, Select: SessionRefSelect, Top: pageSize}
 	_, err = r.c.list(ctx, r.f, r.c.url(path, q), 0, func(dec *json.Decoder) error {
-		var s struct {
-			ID *string `json:"id"`
-			sessionJSON
+		id, times, err := decodeRef(dec, "session")
+		if err == nil {
+			visit(SessionRef{ID: id, SessionTimes: times})
 		}
-		if err := dec.Decode(&s); err != nil {
-			return err
-		}
-		if s.ID == nil || *s.ID == "" {
-			return fmt.Errorf("session without an id")
-		}
-		times, err := s.times()
-		if err != nil {
-			return err
-		}
-		visit(SessionRef{ID: *s.ID, SessionTimes: times})
-		return nil
+		return err
 	})
 	return err
 }
@@ -77,22 +66,11 @@ func (r Reader) ListPrompts(ctx context.Context, workspaceID, sessionID string, 
 	}
 	q := Query{Select: PromptSelect, Top: pageSize}
 	_, err = r.c.list(ctx, r.f, r.c.url(path, q), 0, func(dec *json.Decoder) error {
-		var p struct {
-			ID *string `json:"id"`
-			sessionJSON
+		id, times, err := decodeRef(dec, "prompt")
+		if err == nil {
+			visit(PromptRef{ID: id, Created: times.Created, LastModified: times.LastModified})
 		}
-		if err := dec.Decode(&p); err != nil {
-			return err
-		}
-		if p.ID == nil || *p.ID == "" {
-			return fmt.Errorf("prompt without an id")
-		}
-		times, err := p.times()
-		if err != nil {
-			return err
-		}
-		visit(PromptRef{ID: *p.ID, Created: times.Created, LastModified: times.LastModified})
-		return nil
+		return err
 	})
 	return err
 }
@@ -121,6 +99,23 @@ func (r Reader) ListEvaluations(ctx context.Context, workspaceID, sessionID, pro
 		return nil
 	})
 	return err
+}
+
+// decodeRef decodes an item that has an id and the two timestamps, as
+// sessions and prompts do.
+func decodeRef(dec *json.Decoder, kind string) (string, SessionTimes, error) {
+	var item struct {
+		ID *string `json:"id"`
+		sessionJSON
+	}
+	if err := dec.Decode(&item); err != nil {
+		return "", SessionTimes{}, err
+	}
+	if item.ID == nil || *item.ID == "" {
+		return "", SessionTimes{}, fmt.Errorf("%s without an id", kind)
+	}
+	times, err := item.times()
+	return *item.ID, times, err
 }
 
 type evaluationJSON struct {

@@ -49,20 +49,19 @@ func ResultTypes() []ResultType {
 // ParseEvaluationState maps a wire value to a documented state. OData enum
 // members are case-sensitive, so "Completed" is not "completed".
 func ParseEvaluationState(s string) EvaluationState {
-	for _, v := range EvaluationStates() {
-		if string(v) == s {
-			return v
-		}
-	}
-	return StateUnknownFutureValue
+	return documented(s, EvaluationStates(), StateUnknownFutureValue)
 }
 
 // ParseResultType maps a wire value to a documented result type.
 func ParseResultType(s string) ResultType {
-	for _, v := range ResultTypes() {
+	return documented(s, ResultTypes(), ResultUnknownFutureValue)
+}
+
+func documented[T ~string](s string, values []T, unknown T) T {
+	for _, v := range values {
 		if string(v) == s {
 			return v
 		}
 	}
-	return ResultUnknownFutureValue
+	return unknown
 }
