@@ -13,6 +13,7 @@ targets=(
   "./graphclient FuzzErrorBody"
   "./graphclient FuzzDecodeBatch"
   "./graphclient FuzzParseTimestamp"
+  "./graphclient FuzzDecodeEvaluations"
   "./config FuzzParse"
   "./collector FuzzProbeQuery"
 )

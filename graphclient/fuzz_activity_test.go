@@ -1,0 +1,44 @@
+package graphclient
+
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+	"testing"
+)
+
+// FuzzDecodeEvaluations decodes a page of evaluations as ListEvaluations
+// does: whatever Graph sends, a decoded evaluation has an id and a state
+// and result type from the documented sets, so label values stay a fixed
+// set; and errors stay one bounded line.
+func FuzzDecodeEvaluations(f *testing.F) {
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var got []Evaluation
+		_, err := decodePage(bytes.NewReader(data), func(dec *json.Decoder) error {
+			var e evaluationJSON
+			if err := dec.Decode(&e); err != nil {
+				return err
+			}
+			out, err := e.evaluation()
+			if err == nil {
+				got = append(got, out)
+			}
+			return err
+		})
+		if err != nil {
+			checkOneLine(t, err.Error())
+			return
+		}
+		for _, e := range got {
+			if e.ID == "" {
+				t.Fatalf("decoded an evaluation without an id from %q", data)
+			}
+			if !slices.Contains(EvaluationStates(), e.State) {
+				t.Fatalf("state %q is not documented", e.State)
+			}
+			if e.Result != "" && !slices.Contains(ResultTypes(), e.Result) {
+				t.Fatalf("result type %q is not documented", e.Result)
+			}
+		}
+	})
+}
