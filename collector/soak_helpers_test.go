@@ -64,10 +64,13 @@ func soakConfigs(base *config.Config) []*config.Config {
 		c.Collection.CacheTTL = model.Duration(cacheTTL)
 		return &c
 	}
+	withActivity := variant([]string{"1h", "1d", "7d", "30d"}, 10, 0)
+	withActivity.Activity.Enabled = true
 	return []*config.Config{
 		variant([]string{"1h", "1d", "7d", "30d"}, 1000, 0),
 		variant([]string{"2h", "1d"}, 10, 0),
 		variant([]string{"1h", "1d", "7d", "30d"}, 1000, time.Minute),
+		withActivity,
 	}
 }
 
@@ -76,6 +79,9 @@ func soakConfigs(base *config.Config) []*config.Config {
 type soakTruth struct {
 	sessions map[string]map[string][]graphsim.Session // tenant name → workspace → sessions
 	windows  map[string]config.Window                 // every window label of every configuration
+	// activity holds activityTruth's values under "tenant/workspace/key",
+	// for the default activity settings.
+	activity map[string]float64
 }
 
 // check returns what is wrong with a scrape's answer: a workspace that is
@@ -96,6 +102,36 @@ func (s soakTruth) check(fams map[string]*dto.MetricFamily) []string {
 			continue
 		}
 		wrong = append(wrong, s.checkUp(fams, labels, sessions)...)
+	}
+	for _, m := range fams["securitycopilot_activity_success"].GetMetric() {
+		wrong = append(wrong, s.checkActivity(fams, labelMap(m), m.GetGauge().GetValue() == 1)...)
+	}
+	return wrong
+}
+
+// checkActivity compares a workspace's activity gauges with the truth
+// when its read succeeded, and checks they are absent when it did not.
+func (s soakTruth) checkActivity(fams map[string]*dto.MetricFamily, labels map[string]string, ok bool) []string {
+	var wrong []string
+	prefix := labels["tenant"] + "/" + labels["workspace"] + "/"
+	for key, want := range s.activity {
+		rest, mine := strings.CutPrefix(key, prefix)
+		if !mine {
+			continue
+		}
+		name, label, _ := strings.Cut(rest, "/")
+		l := map[string]string{"tenant": labels["tenant"], "workspace": labels["workspace"]}
+		if label != "" {
+			k, v, _ := strings.Cut(label, "=")
+			l[k] = v
+		}
+		got, present := value(fams, name, l)
+		switch {
+		case !ok && present && name != "securitycopilot_activity_success":
+			wrong = append(wrong, fmt.Sprintf("%s%v present after a failed activity read", name, l))
+		case ok && (!present || math.Float64bits(got) != math.Float64bits(want)):
+			wrong = append(wrong, fmt.Sprintf("%s%v = %v (present %v), want %v", name, l, got, present, want))
+		}
 	}
 	return wrong
 }

@@ -46,17 +46,21 @@ func TestSoak(t *testing.T) {
 	// Pages of 20 send "big" and "default" to the counted plan, with its
 	// searches, and list "small", without much JSON to pay for under -race.
 	opts := graphsim.Options{MaxPageSize: 20, Tenants: []graphsim.Tenant{
-		simTenant(0, "s3cret-value-for-tests", map[string]int{"big": 400, "small": 30, "empty": 0}),
-		simTenant(1, "s3cret-value-for-tests", map[string]int{"default": 300, "other": 5}),
+		activityTenant(0, "s3cret-value-for-tests", map[string]int{"big": 400, "small": 30, "empty": 0}),
+		activityTenant(1, "s3cret-value-for-tests", map[string]int{"default": 300, "other": 5}),
 	}}
 	f := newFixture(t, opts, 1000, "tenant1")
 	tr := f.sim.Transport()
 	f.useTransport(tr)
-	truth := soakTruth{sessions: map[string]map[string][]graphsim.Session{}, windows: map[string]config.Window{}}
+	truth := soakTruth{sessions: map[string]map[string][]graphsim.Session{}, windows: map[string]config.Window{}, activity: map[string]float64{}}
 	for i, st := range opts.Tenants {
-		truth.sessions[f.cfg.Tenants[i].Name] = map[string][]graphsim.Session{}
+		name := f.cfg.Tenants[i].Name
+		truth.sessions[name] = map[string][]graphsim.Session{}
 		for _, ws := range st.Workspaces {
-			truth.sessions[f.cfg.Tenants[i].Name][ws.ID] = ws.Sessions
+			truth.sessions[name][ws.ID] = ws.Sessions
+			for key, v := range activityTruth(t, f.sim, st.ID, ws.ID, f.cfg.Activity) {
+				truth.activity[name+"/"+ws.ID+"/"+key] = v
+			}
 		}
 	}
 	configs := soakConfigs(f.cfg)
