@@ -92,51 +92,40 @@ func (s *Server) listEvaluations(ex *exchange, r *http.Request, t *tenantState, 
 }
 
 func (s *Server) getPrompt(ex *exchange, r *http.Request, t *tenantState, rt route) error {
-	ws := t.workspace(rt.workspaceID)
-	if ws == nil {
-		return workspaceNotFound(rt.workspaceID)
-	}
-	props, q, err := entitySelect(r, promptType())
-	if err != nil {
-		return err
-	}
-	s.store.mu.RLock()
-	var p Prompt
-	all, err := promptsOf(ws, rt)
-	if i := slices.IndexFunc(all, func(p Prompt) bool { return p.ID == rt.promptID }); i >= 0 {
-		p = all[i]
-	} else if err == nil {
-		err = notFound("The prompt '%s' was not found in session '%s'.", rt.promptID, rt.sessionID)
-	}
-	s.store.mu.RUnlock()
-	if err != nil {
-		return err
-	}
-	return s.writeEntity(ex, s.metadata(promptsContext(rt)+selectSuffix(props, q)+"/$entity"), toJSON(&p, props))
+	missing := notFound("The prompt '%s' was not found in session '%s'.", rt.promptID, rt.sessionID)
+	return getChild(s, ex, r, t, rt, promptType(), promptsOf, rt.promptID, missing, promptsContext(rt))
 }
 
 func (s *Server) getEvaluation(ex *exchange, r *http.Request, t *tenantState, rt route) error {
+	missing := notFound("The evaluation '%s' was not found for prompt '%s'.", rt.evaluationID, rt.promptID)
+	return getChild(s, ex, r, t, rt, evaluationType(), evaluationsOf, rt.evaluationID, missing, evaluationsContext(rt))
+}
+
+// getChild serves the item with id of the collection list finds under the
+// route, or missing when the collection exists but lacks it.
+func getChild[T any, P recordPtr[T]](s *Server, ex *exchange, r *http.Request, t *tenantState, rt route, et *entityType,
+	list func(*workspaceState, route) ([]T, error), id string, missing *apiError, contextURL string) error {
 	ws := t.workspace(rt.workspaceID)
 	if ws == nil {
 		return workspaceNotFound(rt.workspaceID)
 	}
-	props, q, err := entitySelect(r, evaluationType())
+	props, q, err := entitySelect(r, et)
 	if err != nil {
 		return err
 	}
 	s.store.mu.RLock()
-	var e Evaluation
-	all, err := evaluationsOf(ws, rt)
-	if i := slices.IndexFunc(all, func(e Evaluation) bool { return e.ID == rt.evaluationID }); i >= 0 {
-		e = all[i]
+	var item T
+	all, err := list(ws, rt)
+	if i := slices.IndexFunc(all, func(x T) bool { return P(&x).key().id == id }); i >= 0 {
+		item = all[i]
 	} else if err == nil {
-		err = notFound("The evaluation '%s' was not found for prompt '%s'.", rt.evaluationID, rt.promptID)
+		err = missing
 	}
 	s.store.mu.RUnlock()
 	if err != nil {
 		return err
 	}
-	return s.writeEntity(ex, s.metadata(evaluationsContext(rt)+selectSuffix(props, q)+"/$entity"), toJSON(&e, props))
+	return s.writeEntity(ex, s.metadata(contextURL+selectSuffix(props, q)+"/$entity"), toJSON(P(&item), props))
 }
 
 // entitySelect validates the query of a single entity request.
