@@ -1,6 +1,7 @@
 package prometheus
 
 import (
+	"maps"
 	"strings"
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/metricnames"
@@ -72,13 +73,11 @@ func Family(series string) string {
 	return series
 }
 
-// Queryable returns every series name that a dashboard or rule may select:
-// the exporter's series and the recording rules' results, with their scope.
-func Queryable() (map[string]Scope, error) {
-	series, err := RecordingRules()
-	if err != nil {
-		return nil, err
-	}
+// ExporterSeries returns the name of every series the exporter exposes,
+// with its scope: a histogram's _bucket, _sum and _count series in place of
+// its own name.
+func ExporterSeries() map[string]Scope {
+	series := map[string]Scope{}
 	for name, scope := range ExporterMetrics() {
 		if !histograms[name] {
 			series[name] = scope
@@ -88,5 +87,16 @@ func Queryable() (map[string]Scope, error) {
 			series[name+suffix] = scope
 		}
 	}
+	return series
+}
+
+// Queryable returns every series name that a dashboard or rule may select:
+// the exporter's series and the recording rules' results, with their scope.
+func Queryable() (map[string]Scope, error) {
+	series, err := RecordingRules()
+	if err != nil {
+		return nil, err
+	}
+	maps.Copy(series, ExporterSeries())
 	return series, nil
 }
