@@ -1,3 +1,6 @@
+// The dashboard is a classic one (schemaVersion 39), the kind Grafana's file
+// provisioning loads; dashboardv2, which the SDK suggests instead, is the
+// schema of Grafana 12's dynamic dashboards.
 //lint:file-ignore SA1019 dashboard.Dashboard is the schema of the provisioned file
 
 package grafana
@@ -13,8 +16,8 @@ import (
 // Grafana's provisioning loads it from there.
 const DashboardFile = "dashboards/securitycopilot.json"
 
-// schemaVersion 39 is understood by Grafana 10.4 and later; the SDK writes
-// its own newer version, which older Grafana versions refuse to migrate.
+// schemaVersion 39 is understood by Grafana 10.4 and later; the SDK would
+// write 42, the version of its own, newer Grafana.
 const schemaVersion = 39
 
 // rows are the dashboard's rows from top to bottom. To add a panel, write

@@ -1,3 +1,4 @@
+// Classic dashboards, which file provisioning loads, have rows of panels.
 //lint:file-ignore SA1019 dashboard.Dashboard is the schema of the provisioned file
 
 package grafana

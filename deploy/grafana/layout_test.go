@@ -9,11 +9,9 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/prometheus"
 )
 
-const (
-	// datasourceRef is how panels name the datasource picked in the
-	// dashboard's datasource variable.
-	datasourceRef = "${datasource}"
-)
+// datasourceRef is how panels name the datasource picked in the
+// dashboard's datasource variable.
+const datasourceRef = "${datasource}"
 
 func TestDashboardMetadata(t *testing.T) {
 	d := loadDashboard(t)

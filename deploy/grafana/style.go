@@ -1,5 +1,3 @@
-//lint:file-ignore SA1019 dashboard.Dashboard is the schema of the provisioned file
-
 package grafana
 
 import (
