@@ -31,27 +31,29 @@ platforms="$(jq -r '[.manifests[].platform | .os + "/" + .architecture] | sort |
 
 for arch in amd64 arm64; do
   digest="$(jq -r --arg a "$arch" '.manifests[] | select(.platform.architecture == $a) | .digest' "$scratch/manifest.json")"
-  id="$(podman image inspect --format '{{.Id}}' "$image@$digest" 2>/dev/null || podman images --no-trunc --format '{{.Digest}} {{.ID}}' | awk -v d="$digest" '$1 == d {print $2; exit}')"
-  [ -n "$id" ] || fail "no local image for $arch ($digest)"
-  user="$(podman image inspect --format '{{.Config.User}}' "$id")"
-  [ "$user" = "65532:65532" ] || fail "$arch image runs as '$user', want 65532:65532"
+  ref="${image%:*}@$digest"
+  config="$(podman image inspect --format '{{.Os}}/{{.Architecture}} {{.Config.User}}' "$ref")"
+  [ "$config" = "linux/$arch 65532:65532" ] || fail "the $arch instance has platform and user '$config', want linux/$arch 65532:65532"
   echo ">> files of the $arch image"
-  mnt="$(podman image mount "$id")"
-  files="$(cd "$mnt" && find . -type f -o -type l | sort | tr '\n' ' ')"
-  cp "$mnt/bin/securitycopilot_exporter" "$scratch/exporter-$arch"
-  podman image unmount "$id" >/dev/null
-  [ "$files" = "./bin/securitycopilot_exporter ./etc/ssl/certs/ca-certificates.crt " ] ||
-    fail "$arch image holds '$files', want the binary and the CA bundle only"
-  # The binary is the cross-compiled one for this architecture, static.
+  # Created, never started: the arm64 image cannot run here.
+  podman create --name "$container" "$ref" >/dev/null 2>&1
+  files="$(podman export "$container" | tar -t | grep -v '/$' | sort | tr '\n' ' ')"
+  podman cp "$container:/bin/securitycopilot_exporter" "$scratch/exporter-$arch"
+  podman rm "$container" >/dev/null
+  [ "$files" = "bin/securitycopilot_exporter etc/ssl/certs/ca-certificates.crt " ] ||
+    fail "the $arch image holds '$files', want the binary and the CA bundle only"
+  # The binary is the one cross-compiled for this architecture, static.
   buildinfo="$(go version -m "$scratch/exporter-$arch")"
-  grep -qx $'\tbuild\tGOARCH='"$arch" <<<"$buildinfo" || fail "$arch image's binary is not built for $arch"
-  grep -qx $'\tbuild\tCGO_ENABLED=0' <<<"$buildinfo" || fail "$arch image's binary is not static (CGO_ENABLED is not 0)"
+  grep -qx $'\tbuild\tGOARCH='"$arch" <<<"$buildinfo" || fail "the $arch image's binary is not built for $arch"
+  grep -qx $'\tbuild\tCGO_ENABLED=0' <<<"$buildinfo" || fail "the $arch image's binary is not static (CGO_ENABLED is not 0)"
 done
 
 echo ">> no shell"
-if "${run[@]}" --rm --entrypoint /bin/sh "$image" -c true >/dev/null 2>&1; then
+if "${run[@]}" --rm --entrypoint /bin/sh "$image" -c true >"$scratch/sh.out" 2>&1; then
   fail "/bin/sh ran in the image"
 fi
+# It must fail for want of a shell, not for another reason.
+grep -q '/bin/sh.*no such file or directory' "$scratch/sh.out" || fail "running /bin/sh failed otherwise: $(cat "$scratch/sh.out")"
 
 echo ">> run --demo, read-only root filesystem"
 started=false
