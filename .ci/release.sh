@@ -18,8 +18,9 @@ for arch in amd64 arm64; do
   grep -qx $'\tbuild\tGOOS=linux' <<<"$info" || fail "$binary is not built for linux"
   grep -qx $'\tbuild\tGOARCH='"$arch" <<<"$info" || fail "$binary is not built for $arch"
   grep -qx $'\tbuild\tCGO_ENABLED=0' <<<"$info" || fail "$binary is not static"
-  grep -q -- "-X github.com/prometheus/common/version.Revision=$revision" <<<"$info" ||
-    fail "$binary has no revision $revision stamped"
+  # -trimpath keeps -ldflags out of the build info; the stamped string is
+  # in the binary's data.
+  grep -qaF "$revision" "$binary" || fail "$binary has no revision $revision stamped"
 done
 stamped="$(.build/linux-amd64/securitycopilot_exporter --version 2>&1)"
 echo "$stamped"

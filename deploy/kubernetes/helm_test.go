@@ -28,6 +28,9 @@ const (
 	secretMountPath = "/run/secrets/securitycopilot_exporter"
 	workloadIDLabel = "azure.workload.identity/use"
 	workloadIDAnno  = "azure.workload.identity/client-id"
+	// The Kubernetes release of the k8s.io/api the objects are decoded
+	// with; a helm built by go install would otherwise assume v1.20.
+	chartKubeVersion = "v1.37.0"
 )
 
 // helmBinary is the pinned helm of tools/helm that tools/test.sh names in
@@ -85,7 +88,7 @@ func valuesName(file string) string {
 // extra arguments, and decodes every object strictly into its type.
 func renderChart(t *testing.T, valuesFile string, args ...string) (*manifests, error) {
 	t.Helper()
-	args = append([]string{"template", chartRelease, chartDir, "--namespace", chartNamespace}, args...)
+	args = append([]string{"template", chartRelease, chartDir, "--namespace", chartNamespace, "--kube-version", chartKubeVersion}, args...)
 	if valuesFile != "" {
 		args = append(args, "--values", valuesFile)
 	}
@@ -136,7 +139,7 @@ func mustRenderChart(t *testing.T, valuesFile string, args ...string) *manifests
 func TestChartLintsStrictly(t *testing.T) {
 	for _, file := range chartValuesFiles(t) {
 		t.Run(valuesName(file), func(t *testing.T) {
-			if _, err := runHelm(t, "lint", "--strict", chartDir, "--values", file); err != nil {
+			if _, err := runHelm(t, "lint", "--strict", "--kube-version", chartKubeVersion, chartDir, "--values", file); err != nil {
 				t.Fatal(err)
 			}
 		})
