@@ -1,7 +1,7 @@
 # The image of securitycopilot_exporter, in the style of the Prometheus
 # exporters: nothing is compiled here. tools/image.sh first builds the static
 # binaries with promu into .build/<os>-<arch>/ and copies the CA bundle into
-# .build/, then builds this file once per platform into one manifest list:
+# .image/, then builds this file once per platform into one manifest list:
 #
 #   tools/image.sh
 #
@@ -24,7 +24,7 @@ LABEL org.opencontainers.image.title="securitycopilot_exporter" \
       org.opencontainers.image.created="${CREATED}"
 
 # Graph and Entra ID are reached over TLS only; Go reads this file.
-COPY .build/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
+COPY .image/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
 COPY .build/${TARGETOS}-${TARGETARCH}/securitycopilot_exporter /bin/securitycopilot_exporter
 
 USER 65532:65532

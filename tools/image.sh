@@ -4,7 +4,7 @@
 # it), without emulation and without pulling a base image:
 #
 #   tools/image.sh            # the manifest list securitycopilot_exporter:<VERSION>
-#   tools/image.sh context    # only the build context in .build/, for `docker build`
+#   tools/image.sh context    # only the build context (.build/, .image/), for `docker build`
 #
 # First the static binaries are cross-compiled with promu (tools/release.sh),
 # and the CA bundle of the host (Debian's ca-certificates package) is copied
@@ -23,7 +23,9 @@ if [ ! -s "$ca_bundle" ]; then
   echo "no CA bundle at $ca_bundle: install the ca-certificates package or set CA_BUNDLE" >&2
   exit 1
 fi
-install -m 0644 "$ca_bundle" .build/ca-certificates.crt
+# Beside .build/, whose folders are platforms only (promu crossbuild tarballs).
+mkdir -p .image
+install -m 0644 "$ca_bundle" .image/ca-certificates.crt
 if [ "${1:-}" = context ]; then
   exit 0
 fi

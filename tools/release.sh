@@ -25,6 +25,9 @@ if [ ${#platforms[@]} -eq 0 ]; then
   release=true
   mapfile -t platforms < <(sed -n '/^crossbuild:/,$ s|^ *- *\([a-z0-9]*/[a-z0-9]*\) *$|\1|p' .promu.yml)
 fi
+if "$release"; then
+  rm -rf .build .tarballs
+fi
 for platform in "${platforms[@]}"; do
   os="${platform%/*}" arch="${platform#*/}"
   echo ">> building $os/$arch into .build/$os-$arch"
@@ -33,7 +36,7 @@ for platform in "${platforms[@]}"; do
 done
 
 if "$release"; then
-  rm -rf .tarballs
+  # Named after the git remote's repository, as promu does.
   "$promu" crossbuild tarballs
   "$promu" checksum .tarballs
 fi
