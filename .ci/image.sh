@@ -8,7 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
-if ! command -v podman >/dev/null || ! command -v runc >/dev/null; then
+if ! command -v podman >/dev/null || ! command -v runc >/dev/null ||
+  ! command -v jq >/dev/null || ! command -v curl >/dev/null; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends podman runc ca-certificates curl jq >/dev/null
 fi
