@@ -43,7 +43,13 @@ func TestBaseRendersEveryKind(t *testing.T) {
 }
 
 func TestDeploymentIsHardened(t *testing.T) {
-	m := mustRender(t, ".")
+	checkHardened(t, mustRender(t, "."))
+}
+
+// checkHardened checks what a restricted Pod Security admission and a
+// careful reviewer ask of the exporter's pod.
+func checkHardened(t *testing.T, m *manifests) {
+	t.Helper()
 	pod := m.deployment.Spec.Template.Spec
 	psc := pod.SecurityContext
 	if psc == nil || psc.RunAsNonRoot == nil || !*psc.RunAsNonRoot {
@@ -84,6 +90,16 @@ func TestDeploymentIsHardened(t *testing.T) {
 
 func TestProbesPortsAndScrapeTarget(t *testing.T) {
 	m := mustRender(t, ".")
+	if m.serviceMonitor == nil {
+		t.Fatal("the base renders no ServiceMonitor")
+	}
+	checkProbesPortsAndScrapeTarget(t, m)
+}
+
+// checkProbesPortsAndScrapeTarget checks that the probes, the Service and,
+// when there is one, the ServiceMonitor reach the exporter's port.
+func checkProbesPortsAndScrapeTarget(t *testing.T, m *manifests) {
+	t.Helper()
 	c := exporterContainer(t, m)
 	if !slices.ContainsFunc(c.Ports, func(p corev1.ContainerPort) bool {
 		return p.Name == metricsPortName && p.ContainerPort == metricsPort && p.Protocol == corev1.ProtocolTCP
@@ -113,6 +129,9 @@ func TestProbesPortsAndScrapeTarget(t *testing.T) {
 	if len(m.service.Spec.Ports) != 1 || m.service.Spec.Ports[0].Name != metricsPortName ||
 		m.service.Spec.Ports[0].TargetPort != intstr.FromString(metricsPortName) {
 		t.Errorf("Service ports = %+v, want one %s port targeting %s", m.service.Spec.Ports, metricsPortName, metricsPortName)
+	}
+	if m.serviceMonitor == nil {
+		return
 	}
 	sm := m.serviceMonitor.Spec
 	if !selects(sm.Selector.MatchLabels, m.service.Labels) {

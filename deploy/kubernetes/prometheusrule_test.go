@@ -13,7 +13,7 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-var update = flag.Bool("update", false, "regenerate prometheusrule.yaml from the shipped Prometheus rule files")
+var update = flag.Bool("update", false, "regenerate prometheusrule.yaml and the Helm chart's rules/ from the shipped Prometheus rule files")
 
 const prometheusRuleFile = "prometheusrule.yaml"
 

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Tests the image that tools/image.sh built: the manifest list has
+# linux/amd64 and linux/arm64, each holding only its static binary and the CA
+# bundle; there is no shell; the amd64 image runs with --demo on a read-only
+# root filesystem as uid 65532 and answers /-/ready and /metrics with every
+# workspace up. The container is always removed; every wait is bounded.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+image="${IMAGE:-securitycopilot_exporter:$(cat VERSION)}"
+container="securitycopilot-exporter-test-$$"
+scratch="$(mktemp -d)"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+cleanup() {
+  podman rm --force --time 0 "$container" >/dev/null 2>&1 || true
+  rm -rf "$scratch"
+}
+trap cleanup EXIT
+
+# runc, host networking (the exporter listens on loopback only) and explicit
+# rlimits: the defaults podman asks for exceed what this machine allows.
+nofile="$(ulimit -Hn)"
+nproc="$(ulimit -Hu)"
+if [ "$nproc" = unlimited ] || [ "$nproc" -gt 32768 ]; then nproc=32768; fi
+run=(podman run --runtime runc --network=host --ulimit "nofile=$nofile:$nofile" --ulimit "nproc=$nproc:$nproc")
+
+echo ">> manifest list $image"
+podman manifest inspect "$image" >"$scratch/manifest.json"
+platforms="$(jq -r '[.manifests[].platform | .os + "/" + .architecture] | sort | join(" ")' "$scratch/manifest.json")"
+[ "$platforms" = "linux/amd64 linux/arm64" ] || fail "manifest list has platforms '$platforms', want linux/amd64 linux/arm64"
+
+for arch in amd64 arm64; do
+  digest="$(jq -r --arg a "$arch" '.manifests[] | select(.platform.architecture == $a) | .digest' "$scratch/manifest.json")"
+  ref="${image%:*}@$digest"
+  config="$(podman image inspect --format '{{.Os}}/{{.Architecture}} {{.Config.User}}' "$ref")"
+  [ "$config" = "linux/$arch 65532:65532" ] || fail "the $arch instance has platform and user '$config', want linux/$arch 65532:65532"
+  echo ">> files of the $arch image"
+  # Created, never started: the arm64 image cannot run here.
+  podman create --name "$container" "$ref" >/dev/null 2>&1
+  files="$(podman export "$container" | tar -t | grep -v '/$' | sort | tr '\n' ' ')"
+  podman cp "$container:/bin/securitycopilot_exporter" "$scratch/exporter-$arch"
+  podman rm "$container" >/dev/null
+  [ "$files" = "bin/securitycopilot_exporter etc/ssl/certs/ca-certificates.crt " ] ||
+    fail "the $arch image holds '$files', want the binary and the CA bundle only"
+  # The binary is the one cross-compiled for this architecture, static.
+  buildinfo="$(go version -m "$scratch/exporter-$arch")"
+  grep -qx $'\tbuild\tGOARCH='"$arch" <<<"$buildinfo" || fail "the $arch image's binary is not built for $arch"
+  grep -qx $'\tbuild\tCGO_ENABLED=0' <<<"$buildinfo" || fail "the $arch image's binary is not static (CGO_ENABLED is not 0)"
+done
+
+echo ">> no shell"
+if "${run[@]}" --rm --entrypoint /bin/sh "$image" -c true >"$scratch/sh.out" 2>&1; then
+  fail "/bin/sh ran in the image"
+fi
+# It must fail for want of a shell, not for another reason.
+grep -q '/bin/sh.*no such file or directory' "$scratch/sh.out" || fail "running /bin/sh failed otherwise: $(cat "$scratch/sh.out")"
+
+echo ">> run --demo, read-only root filesystem"
+started=false
+for _ in 1 2 3; do
+  port=$((20000 + RANDOM % 20000))
+  "${run[@]}" --detach --name "$container" --platform linux/amd64 \
+    --read-only --read-only-tmpfs=false --cap-drop ALL --security-opt no-new-privileges \
+    "$image" --demo --web.listen-address="127.0.0.1:$port" >/dev/null
+  for _ in $(seq 1 120); do
+    if curl -fsS -o /dev/null "http://127.0.0.1:$port/-/ready" 2>/dev/null; then
+      started=true
+      break
+    fi
+    [ "$(podman inspect --format '{{.State.Running}}' "$container")" = true ] || break
+    sleep 0.5
+  done
+  "$started" && break
+  podman logs "$container" >&2 || true
+  podman rm --force --time 0 "$container" >/dev/null
+done
+"$started" || fail "the container never answered /-/ready"
+
+[ "$(podman inspect --format '{{.HostConfig.ReadonlyRootfs}}' "$container")" = true ] ||
+  fail "the root filesystem is not read-only"
+pid="$(podman inspect --format '{{.State.Pid}}' "$container")"
+uids="$(awk '/^Uid:/ {print $2, $3, $4, $5}' "/proc/$pid/status")"
+[ "$uids" = "65532 65532 65532 65532" ] || fail "the exporter runs with uids '$uids', want 65532"
+gids="$(awk '/^Gid:/ {print $2, $3, $4, $5}' "/proc/$pid/status")"
+[ "$gids" = "65532 65532 65532 65532" ] || fail "the exporter runs with gids '$gids', want 65532"
+
+# The first scrape reads the simulated Graph; allow it a bounded time to
+# report every workspace up.
+metrics=""
+for _ in $(seq 1 60); do
+  metrics="$(curl -fsS --max-time 30 "http://127.0.0.1:$port/metrics")" || fail "GET /metrics failed"
+  if grep -q '^securitycopilot_up{' <<<"$metrics" && ! grep -q '^securitycopilot_up{.*} 0$' <<<"$metrics"; then
+    break
+  fi
+  sleep 1
+done
+up="$(grep -c '^securitycopilot_up{.*} 1$' <<<"$metrics" || true)"
+down="$(grep -c '^securitycopilot_up{.*} 0$' <<<"$metrics" || true)"
+[ "$up" -ge 4 ] && [ "$down" -eq 0 ] || fail "/metrics has $up workspaces up and $down down, want the demo's 4 up"
+grep -q '^securitycopilot_sessions{' <<<"$metrics" || fail "/metrics has no securitycopilot_sessions"
+grep -q '^securitycopilot_exporter_build_info{.*version="'"$(cat VERSION)"'"' <<<"$metrics" ||
+  fail "/metrics has no build_info with version $(cat VERSION)"
+echo "image test passed: $image"
