@@ -3,6 +3,7 @@ package collector
 import (
 	"context"
 	"errors"
+	"math/big"
 	"slices"
 	"sync"
 	"time"
@@ -92,7 +93,15 @@ func (s *scrape) emit(ch chan<- prometheus.Metric, t *tenant, ws string, o outco
 	}
 }
 
-func unixSeconds(t time.Time) float64 { return float64(t.UnixNano()) / 1e9 }
+// unixSeconds is t as Unix seconds, the float64 nearest to the exact value.
+// t.UnixNano would overflow outside the years 1678 to 2262, while Graph's
+// DateTimeOffset spans the years 1 to 9999.
+func unixSeconds(t time.Time) float64 {
+	ns := new(big.Int).Mul(big.NewInt(t.Unix()), big.NewInt(int64(time.Second)))
+	ns.Add(ns, big.NewInt(int64(t.Nanosecond())))
+	secs, _ := new(big.Rat).SetFrac(ns, big.NewInt(int64(time.Second))).Float64()
+	return secs
+}
 
 // errorAttrs gives the log attributes support needs: Graph's status, code
 // and request-id, or Entra ID's AADSTS code.
