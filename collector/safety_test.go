@@ -105,6 +105,13 @@ func TestScrapeTimeoutHeader(t *testing.T) {
 		"-1":   30 * time.Second,
 		"abc":  30 * time.Second,
 		"1e10": 30 * time.Second,
+		// ParseFloat accepts these; none is a deadline.
+		"NaN":      30 * time.Second,
+		"nan":      30 * time.Second,
+		"Inf":      30 * time.Second,
+		"+Inf":     30 * time.Second,
+		"-Inf":     30 * time.Second,
+		"Infinity": 30 * time.Second,
 	} {
 		req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
 		if header != "" {

@@ -113,7 +113,10 @@ func errorAttrs(err error) []any {
 	}
 	var te *graphclient.TokenError
 	if errors.As(err, &te) {
-		attrs = append(attrs, "entra_error", te.Code)
+		attrs = append(attrs, "entra_host", te.Host)
+		if te.Code != "" {
+			attrs = append(attrs, "entra_error", te.Code)
+		}
 	}
 	return attrs
 }

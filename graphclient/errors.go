@@ -43,6 +43,15 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// requestIDNote is " (request-id ID)" for an error message, or nothing when
+// Graph sent no request-id.
+func requestIDNote(id string) string {
+	if id == "" {
+		return ""
+	}
+	return " (request-id " + singleLine(id, 100) + ")"
+}
+
 // IsStatus reports whether err is a Graph error with one of the given statuses.
 func IsStatus(err error, statuses ...int) bool {
 	var ge *Error
@@ -119,9 +128,11 @@ func innermostRequestID(raw json.RawMessage) string {
 }
 
 // TokenError is a failure to get a token from Entra ID. Its message is one
-// line with the AADSTS code, instead of azidentity's multi-line dump.
+// line with the host asked, the AADSTS code and the cause, instead of
+// azidentity's multi-line dump.
 type TokenError struct {
 	Tenant      string
+	Host        string // the Entra ID (or managed identity) host asked
 	Code        string // e.g. AADSTS7000215
 	Description string
 	err         error
@@ -129,7 +140,11 @@ type TokenError struct {
 
 func (e *TokenError) Error() string {
 	msg := fmt.Sprintf("get token for tenant %q", e.Tenant)
-	if e.Code != "" {
+	if e.Host != "" {
+		msg += " from " + e.Host
+	}
+	// Entra ID's description starts with the code; it is said once.
+	if e.Code != "" && !strings.HasPrefix(e.Description, e.Code) {
 		msg += ": " + e.Code
 	}
 	if e.Description != "" {
@@ -140,12 +155,28 @@ func (e *TokenError) Error() string {
 
 func (e *TokenError) Unwrap() error { return e.err }
 
-var aadstsCode = regexp.MustCompile(`AADSTS\d+`)
+var (
+	aadstsCode = regexp.MustCompile(`AADSTS\d+`)
+	// urlHost finds the host of the first URL in azidentity's message,
+	// which is the only place it keeps the host of a failed connection.
+	urlHost = regexp.MustCompile(`https?://([^/\s"?#]+)`)
+)
 
-func newTokenError(tenant string, err error) *TokenError {
-	te := &TokenError{Tenant: tenant, err: err}
+// troubleshooting starts the link azidentity appends to every message.
+const troubleshooting = "To troubleshoot, visit"
+
+// newTokenError builds a TokenError from azidentity's error. An answer from
+// Entra ID gives its description; a failure to reach it (DNS, a refused
+// connection, a timeout) is only in the message, flattened by azidentity,
+// so the whole message is kept on one line. authority is the configured
+// host, named when the message holds none.
+func newTokenError(tenant, authority string, err error) *TokenError {
+	te := &TokenError{Tenant: tenant, Host: authority, err: err}
 	var afe *azidentity.AuthenticationFailedError
 	if errors.As(err, &afe) && afe.RawResponse != nil {
+		if req := afe.RawResponse.Request; req != nil && req.URL != nil {
+			te.Host = req.URL.Host
+		}
 		var body struct {
 			Error       string `json:"error"`
 			Description string `json:"error_description"`
@@ -157,14 +188,27 @@ func newTokenError(tenant string, err error) *TokenError {
 			}
 		}
 	}
+	if te.Description == "" {
+		msg, _, _ := strings.Cut(err.Error(), troubleshooting)
+		te.Description = strings.TrimSuffix(oneLine(msg, 400), ".")
+		if m := urlHost.FindStringSubmatch(msg); m != nil {
+			te.Host = m[1]
+		}
+	}
 	te.Code = aadstsCode.FindString(te.Description)
 	if te.Code == "" {
 		te.Code = aadstsCode.FindString(err.Error())
 	}
-	if te.Description == "" {
-		te.Description = singleLine(err.Error(), 300)
-	}
 	return te
+}
+
+// oneLine joins the lines of s with single spaces and cuts it to max bytes.
+func oneLine(s string, max int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > max {
+		s = strings.ToValidUTF8(s[:max], "") + "…"
+	}
+	return s
 }
 
 // singleLine keeps the first line of s, cut to max bytes, so that one error
