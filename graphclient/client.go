@@ -60,12 +60,13 @@ func New(g config.Graph, t config.Tenant, opts Options) (*Client, error) {
 	if err != nil || endpoint.Scheme != "https" || endpoint.Host == "" {
 		return nil, fmt.Errorf("graph endpoint %q is not an absolute https URL", g.Endpoint)
 	}
-	cred, err := newCredential(t, credentialSettings{authorityHost: g.AuthorityHost, transport: opts.Transport})
+	attempts := &attemptRecorder{}
+	cred, err := newCredential(t, credentialSettings{authorityHost: g.AuthorityHost, transport: opts.Transport, attempts: attempts})
 	if err != nil {
 		return nil, fmt.Errorf("tenant %q: %w", t.Name, err)
 	}
 	opts.Metrics.initTenant(t.Name)
-	counted := &countingCredential{tenant: t.Name, host: hostOf(g.AuthorityHost), inner: cred, metrics: opts.Metrics}
+	counted := &countingCredential{tenant: t.Name, host: hostOf(g.AuthorityHost), attempts: attempts, inner: cred, metrics: opts.Metrics}
 	pl := newPipeline(counted, pipelineSettings{
 		version:    opts.Version,
 		scope:      endpoint.Scheme + "://" + endpoint.Host + "/.default",

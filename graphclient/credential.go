@@ -33,13 +33,18 @@ var publicAuthorities = map[string]bool{
 type credentialSettings struct {
 	authorityHost string
 	transport     policy.Transporter
+	attempts      *attemptRecorder // nil in tests that need no cause
 }
 
 func (s credentialSettings) clientOptions() azcore.ClientOptions {
-	return azcore.ClientOptions{
+	opts := azcore.ClientOptions{
 		Cloud:     cloud.Configuration{ActiveDirectoryAuthorityHost: s.authorityHost},
 		Transport: s.transport,
 	}
+	if s.attempts != nil {
+		opts.PerRetryPolicies = []policy.Policy{s.attempts}
+	}
+	return opts
 }
 
 func (s credentialSettings) disableInstanceDiscovery() bool {
@@ -77,7 +82,8 @@ func newCredential(t config.Tenant, s credentialSettings) (azcore.TokenCredentia
 		return azidentity.NewClientAssertionCredential(cmp.Or(t.TenantID, os.Getenv("AZURE_TENANT_ID")), clientID, federatedToken(tokenFile),
 			&azidentity.ClientAssertionCredentialOptions{ClientOptions: s.clientOptions(), DisableInstanceDiscovery: s.disableInstanceDiscovery()})
 	case config.AuthManagedIdentity:
-		opts := &azidentity.ManagedIdentityCredentialOptions{ClientOptions: azcore.ClientOptions{Transport: s.transport}}
+		opts := &azidentity.ManagedIdentityCredentialOptions{ClientOptions: s.clientOptions()}
+		opts.ClientOptions.Cloud = cloud.Configuration{}
 		if t.ClientID != "" {
 			opts.ID = azidentity.ClientID(t.ClientID)
 		}
@@ -121,8 +127,9 @@ func newCertificateCredential(t config.Tenant, s credentialSettings) (azcore.Tok
 // countingCredential counts token acquisitions and turns their failures
 // into one-line TokenErrors.
 type countingCredential struct {
-	tenant  string
-	host    string // the configured authority host, for errors
+	tenant   string
+	host     string // the configured authority host, for errors
+	attempts *attemptRecorder
 	inner   azcore.TokenCredential
 	metrics *Metrics
 }
@@ -141,13 +148,11 @@ func (c *countingCredential) GetToken(ctx context.Context, opts policy.TokenRequ
 		ctx, cancel = context.WithDeadline(ctx, deadline.Add(-min(time.Until(deadline)/10, maxTokenMargin)))
 		defer cancel()
 	}
+	c.attempts.take()
 	tok, err := c.inner.GetToken(ctx, opts)
 	if err != nil {
 		c.metrics.tokenRequests.WithLabelValues(c.tenant, "error").Inc()
-		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			return tok, fmt.Errorf("get token for tenant %q: %w", c.tenant, err)
-		}
-		return tok, newTokenError(c.tenant, c.host, err)
+		return tok, newTokenError(c.tenant, c.host, err, c.attempts.take())
 	}
 	c.metrics.tokenRequests.WithLabelValues(c.tenant, "success").Inc()
 	return tok, nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -135,6 +136,9 @@ type TokenError struct {
 	Host        string // the Entra ID (or managed identity) host asked
 	Code        string // e.g. AADSTS7000215
 	Description string
+	// LastAttempt is why the last request to Host failed, when it got no
+	// answer: a DNS failure, a refused connection, a timeout.
+	LastAttempt string
 	err         error
 }
 
@@ -149,6 +153,9 @@ func (e *TokenError) Error() string {
 	}
 	if e.Description != "" {
 		msg += ": " + e.Description
+	}
+	if e.LastAttempt != "" && !strings.Contains(e.Description, e.LastAttempt) {
+		msg += " (last attempt: " + e.LastAttempt + ")"
 	}
 	return msg
 }
@@ -169,8 +176,9 @@ const troubleshooting = "To troubleshoot, visit"
 // Entra ID gives its description; a failure to reach it (DNS, a refused
 // connection, a timeout) is only in the message, flattened by azidentity,
 // so the whole message is kept on one line. authority is the configured
-// host, named when the message holds none.
-func newTokenError(tenant, authority string, err error) *TokenError {
+// host, named when the message holds none; lastAttempt is the last request
+// that got no answer, if any.
+func newTokenError(tenant, authority string, err, lastAttempt error) *TokenError {
 	te := &TokenError{Tenant: tenant, Host: authority, err: err}
 	var afe *azidentity.AuthenticationFailedError
 	if errors.As(err, &afe) && afe.RawResponse != nil {
@@ -193,6 +201,15 @@ func newTokenError(tenant, authority string, err error) *TokenError {
 		te.Description = strings.TrimSuffix(oneLine(msg, 400), ".")
 		if m := urlHost.FindStringSubmatch(msg); m != nil {
 			te.Host = m[1]
+		}
+	}
+	if lastAttempt != nil {
+		te.LastAttempt = oneLine(lastAttempt.Error(), 300)
+		var ue *url.Error
+		if errors.As(lastAttempt, &ue) {
+			if u, perr := url.Parse(ue.URL); perr == nil && u.Host != "" {
+				te.Host = u.Host
+			}
 		}
 	}
 	te.Code = aadstsCode.FindString(te.Description)
