@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -122,7 +123,7 @@ func (e *Exporter) serve(ctx context.Context, w http.ResponseWriter, r *http.Req
 		gatherers = append(gatherers, base)
 	}
 	promhttp.HandlerFor(gatherers, promhttp.HandlerOpts{
-		ErrorLog:      slogErrorLog{e.opts.Logger},
+		ErrorLog:      &onceErrorLog{logger: e.opts.Logger},
 		ErrorHandling: promhttp.ContinueOnError,
 	}).ServeHTTP(w, r.WithContext(ctx))
 }
@@ -140,11 +141,26 @@ func scrapeTimeout(r *http.Request, fallback, offset time.Duration) time.Duratio
 	return max(time.Duration(secs*float64(time.Second))-offset, minScrapeTimeout)
 }
 
-// slogErrorLog adapts slog to promhttp's error logger.
-type slogErrorLog struct {
+// onceErrorLog adapts slog to promhttp's error logger for one request. It
+// logs each distinct message once: promhttp reports a write error for
+// every metric family, so a client that went away would otherwise give a
+// dozen identical lines.
+type onceErrorLog struct {
 	logger interface{ Error(string, ...any) }
+	mu     sync.Mutex
+	seen   map[string]bool
 }
 
-func (l slogErrorLog) Println(v ...any) {
-	l.logger.Error("Serving metrics failed", "err", fmt.Sprint(v...))
+func (l *onceErrorLog) Println(v ...any) {
+	msg := fmt.Sprint(v...)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.seen[msg] {
+		return
+	}
+	if l.seen == nil {
+		l.seen = map[string]bool{}
+	}
+	l.seen[msg] = true
+	l.logger.Error("Serving metrics failed", "err", msg)
 }
