@@ -130,8 +130,8 @@ type countingCredential struct {
 	tenant   string
 	host     string // the configured authority host, for errors
 	attempts *attemptRecorder
-	inner   azcore.TokenCredential
-	metrics *Metrics
+	inner    azcore.TokenCredential
+	metrics  *Metrics
 }
 
 // maxTokenMargin caps how long before the request's deadline a token
