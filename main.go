@@ -208,6 +208,10 @@ func checkConfig(ctx context.Context, load func() (*config.Config, error), expor
 		}
 		return exporter.Apply(cfg)
 	})
+	if errors.Is(err, errInterrupted) {
+		fmt.Fprintf(os.Stderr, "%s: interrupted before the configuration was checked\n", exporterName)
+		return 1
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "%s: invalid configuration: %v\n", exporterName, err)
 		return 1
@@ -223,16 +227,14 @@ func plural(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
-// reservedPaths are served by the exporter whatever the telemetry path is.
-var reservedPaths = []string{"/probe", "/-/healthy", "/-/ready", "/-/reload"}
-
 // checkTelemetryPath refuses a path the mux would panic on or that would
 // shadow another endpoint.
 func checkTelemetryPath(p string) error {
 	if !strings.HasPrefix(p, "/") {
 		return fmt.Errorf("%q must start with /", p)
 	}
-	if slices.Contains(reservedPaths, p) {
+	// Served by the exporter whatever the telemetry path is.
+	if slices.Contains([]string{"/probe", "/-/healthy", "/-/ready", "/-/reload"}, p) {
 		return fmt.Errorf("%q is already served by the exporter", p)
 	}
 	for _, r := range p {
