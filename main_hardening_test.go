@@ -137,6 +137,17 @@ func TestSignalsStopTheStartUp(t *testing.T) {
 // A scrape running when SIGTERM comes gets its answer; the process logs
 // the shutdown and exits 0.
 func TestShutdownLetsRunningScrapesFinish(t *testing.T) {
+	shutdownDuringScrape(t, 1500*time.Millisecond, "1", "every running request finished")
+}
+
+// A scrape that would outlast the grace period is cut short at its end and
+// still answers, with up 0.
+func TestShutdownCutsLongScrapesShort(t *testing.T) {
+	shutdownDuringScrape(t, 30*time.Second, "0", "cut short")
+}
+
+func shutdownDuringScrape(t *testing.T, latency time.Duration, up, logged string) {
+	t.Helper()
 	cfgPath, env, sim := simConfig(t)
 	addr := freeAddr(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -160,23 +171,33 @@ func TestShutdownLetsRunningScrapesFinish(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	sim.SetFaults(graphsim.Faults{Latency: 1500 * time.Millisecond})
+	sim.SetFaults(graphsim.Faults{Latency: latency})
 	type answer struct {
 		code int
 		body string
 	}
 	scraped := make(chan answer, 1)
 	go func() {
-		code, body := p.get(t, "/metrics")
-		scraped <- answer{code, body}
+		req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/metrics", nil)
+		req.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", "50")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			scraped <- answer{0, err.Error()}
+			return
+		}
+		defer resp.Body.Close()
+		var b strings.Builder
+		_, _ = bufio.NewReader(resp.Body).WriteTo(&b)
+		scraped <- answer{resp.StatusCode, b.String()}
 	}()
 	time.Sleep(700 * time.Millisecond)
+	signalled := time.Now()
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	a := <-scraped
-	if a.code != http.StatusOK || !strings.Contains(a.body, `securitycopilot_up{tenant="contoso",workspace="default"} 1`) {
-		t.Errorf("the running scrape: HTTP %d:\n%.2000s\nlogs:\n%s", a.code, a.body, logs.String())
+	if want := `securitycopilot_up{tenant="contoso",workspace="default"} ` + up; a.code != http.StatusOK || !strings.Contains(a.body, want+"\n") {
+		t.Errorf("the running scrape: HTTP %d, want %s:\n%.2000s\nlogs:\n%s", a.code, want, a.body, logs.String())
 	}
 	select {
 	case err := <-done:
@@ -186,8 +207,11 @@ func TestShutdownLetsRunningScrapesFinish(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Fatalf("still running 15 s after SIGTERM:\n%s", logs.String())
 	}
-	if out := logs.String(); !strings.Contains(out, "Shutting down") || !strings.Contains(out, "every running request finished") {
-		t.Errorf("the shutdown was not logged:\n%s", out)
+	if took := time.Since(signalled); took > shutdownGrace+3*time.Second {
+		t.Errorf("the process took %v to stop after SIGTERM", took)
+	}
+	if out := logs.String(); !strings.Contains(out, "Shutting down") || !strings.Contains(out, logged) {
+		t.Errorf("the shutdown was not logged as %q:\n%s", logged, out)
 	}
 }
 
