@@ -7,11 +7,19 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"path"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/alecthomas/kingpin/v2"
 	"github.com/prometheus/client_golang/prometheus"
@@ -40,18 +48,42 @@ var (
 	webFlags    = kingpinflag.AddFlags(kingpin.CommandLine, ":9929")
 )
 
+// shutdownGrace bounds how long running scrapes may go on after SIGTERM:
+// Kubernetes waits 30 s before SIGKILL, and a scrape cut short still
+// answers, with up 0 for what it could not read.
+const shutdownGrace = 5 * time.Second
+
+// idleTimeout closes keep-alive connections left idle for longer than the
+// slowest usual scrape interval.
+const idleTimeout = 5 * time.Minute
+
+var errInterrupted = errors.New("interrupted")
+
 func main() {
 	os.Exit(run())
 }
 
 func run() int {
+	stampVersion()
 	logConfig := &promslog.Config{}
 	promslogflag.AddFlags(kingpin.CommandLine, logConfig)
+	var listenAddressSet bool
+	kingpin.CommandLine.GetFlag("web.listen-address").IsSetByUser(&listenAddressSet)
 	kingpin.Version(version.Print(exporterName))
 	kingpin.HelpFlag.Short('h')
 	kingpin.Parse()
+	if err := checkTelemetryPath(*metricsPath); err != nil {
+		kingpin.Fatalf("--web.telemetry-path: %v", err)
+	}
+	if *demoMode && !listenAddressSet {
+		// The demo has an unauthenticated /-/reload and no TLS: it stays on
+		// this machine unless the user asks otherwise.
+		*webFlags.WebListenAddresses = []string{demoListenAddress}
+	}
 	logger := promslog.New(logConfig)
 
+	// From here on Ctrl-C and SIGTERM stop the process at any point: while
+	// the configuration loads, they abandon the load.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -76,49 +108,165 @@ func run() int {
 	exporter := collector.New(opts)
 
 	if *configCheck {
-		return checkConfig(load, exporter)
+		return checkConfig(ctx, load, exporter)
 	}
 	reloader, err := config.NewReloader(load, exporter.Apply, reg, logger)
 	if err != nil {
 		logger.Error("Setting up config reload failed", "err", err)
 		return 1
 	}
-	if err := reloader.Reload(); err != nil {
+	if err := untilSignal(ctx, reloader.Reload); err != nil {
 		// The reloader has logged the details; this is the one-line cause.
 		fmt.Fprintf(os.Stderr, "%s: cannot start: %v\n", exporterName, err)
 		return 1
 	}
 	go reloadOnSIGHUP(ctx, reloader, logger)
 
-	server := &http.Server{
-		Handler:           newMux(exporter, reloader, reg, logger),
-		ReadHeaderTimeout: 10 * time.Second,
-	}
+	// Scrapes run in serveCtx, which ends only when the shutdown grace is
+	// over, not when the signal arrives.
+	serveCtx, abortScrapes := context.WithCancel(context.Background())
+	defer abortScrapes()
+	var running atomic.Int64
+	server := newServer(countRunning(&running, newMux(exporter, reloader, reg, logger)), serveCtx)
+	stopped := make(chan struct{})
 	go func() {
+		defer close(stopped)
 		<-ctx.Done()
-		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = server.Shutdown(shutdownCtx)
+		shutdown(server, abortScrapes, &running, logger)
 	}()
 	logger.Info("Starting "+exporterName, "version", version.Info(), "build_context", version.BuildContext())
 	if err := web.ListenAndServe(server, webFlags, logger); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		logger.Error("Serving HTTP failed", "err", err)
 		return 1
 	}
+	<-stopped
 	return 0
 }
 
-func checkConfig(load func() (*config.Config, error), exporter *collector.Exporter) int {
-	cfg, err := load()
-	if err == nil {
-		err = exporter.Apply(cfg)
+// demoListenAddress is where --demo listens without --web.listen-address.
+const demoListenAddress = "127.0.0.1:9929"
+
+func newServer(handler http.Handler, base context.Context) *http.Server {
+	return &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       idleTimeout,
+		BaseContext:       func(net.Listener) context.Context { return base },
+	}
+}
+
+// countRunning counts the requests being served, for the shutdown log.
+func countRunning(n *atomic.Int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		defer n.Add(-1)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// shutdown stops accepting connections and lets running requests finish
+// for up to shutdownGrace; then it ends their context, so that a scrape
+// still waiting for Graph answers with what it has, and closes what is left
+// a second later.
+func shutdown(server *http.Server, abortScrapes context.CancelFunc, running *atomic.Int64, logger *slog.Logger) {
+	logger.Info("Shutting down: no new connections; running requests may finish", "running", running.Load(), "grace", shutdownGrace)
+	abort := time.AfterFunc(shutdownGrace, abortScrapes)
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace+time.Second)
+	defer cancel()
+	err := server.Shutdown(ctx)
+	cutShort := !abort.Stop()
+	switch {
+	case err != nil:
+		_ = server.Close()
+		logger.Warn("Shut down: closed connections whose requests did not end in time", "err", err)
+	case cutShort:
+		logger.Warn("Shut down: running scrapes were cut short at the end of the grace period", "grace", shutdownGrace)
+	default:
+		logger.Info("Shut down: every running request finished")
+	}
+}
+
+// untilSignal runs f and waits for it, unless ctx ends first (Ctrl-C,
+// SIGTERM): a read that blocks must not keep the process from stopping.
+func untilSignal(ctx context.Context, f func() error) error {
+	done := make(chan error, 1)
+	go func() { done <- f() }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return errInterrupted
+	}
+}
+
+func checkConfig(ctx context.Context, load func() (*config.Config, error), exporter *collector.Exporter) int {
+	var cfg *config.Config
+	err := untilSignal(ctx, func() error {
+		var err error
+		if cfg, err = load(); err != nil {
+			return err
+		}
+		return exporter.Apply(cfg)
+	})
+	if errors.Is(err, errInterrupted) {
+		fmt.Fprintf(os.Stderr, "%s: interrupted before the configuration was checked\n", exporterName)
+		return 1
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "%s: invalid configuration: %v\n", exporterName, err)
 		return 1
 	}
-	fmt.Printf("%s: configuration is valid (%d tenants)\n", exporterName, len(cfg.Tenants))
+	fmt.Printf("%s: configuration is valid (%s)\n", exporterName, plural(len(cfg.Tenants), "tenant"))
 	return 0
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// checkTelemetryPath refuses a path the mux would panic on or that would
+// shadow another endpoint.
+func checkTelemetryPath(p string) error {
+	if !strings.HasPrefix(p, "/") {
+		return fmt.Errorf("%q must start with /", p)
+	}
+	// Served by the exporter whatever the telemetry path is.
+	if slices.Contains([]string{"/probe", "/-/healthy", "/-/ready", "/-/reload"}, p) {
+		return fmt.Errorf("%q is already served by the exporter", p)
+	}
+	for _, r := range p {
+		// RFC 3986 path characters, less the braces the mux reads as
+		// wildcards and the percent sign of escapes.
+		if !(r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("/-._~!$&'()*+,;=:@", r))) {
+			return fmt.Errorf("%q holds %q: use letters, digits and - . _ ~ / only", p, r)
+		}
+	}
+	if path.Clean(p) != strings.TrimSuffix(p, "/") && p != "/" {
+		return fmt.Errorf("%q is not a clean path (no //, . or .. segments)", p)
+	}
+	return nil
+}
+
+// stampVersion fills in the version from what the go command recorded in
+// the binary (the module version, or a pseudo-version from the git
+// commit), unless the build set it with -ldflags.
+func stampVersion() {
+	if version.Version != "" {
+		return
+	}
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return
+	}
+	version.Version = strings.TrimPrefix(info.Main.Version, "v")
+	for _, s := range info.Settings {
+		if s.Key == "vcs.time" && version.BuildDate == "" {
+			version.BuildDate = s.Value
+		}
+	}
 }
 
 func reloadOnSIGHUP(ctx context.Context, reloader *config.Reloader, logger *slog.Logger) {

@@ -220,10 +220,10 @@ func (a *activityRead) countPrompt(res *activityResult, p promptRead, mem activi
 }
 
 // duration is how long a completed evaluation ran; ok is false when Graph
-// left a timestamp unset or they are out of order.
+// left a timestamp unset, they are out of order, or centuries apart.
 func duration(e graphclient.Evaluation) (time.Duration, bool) {
 	if e.RunStart.IsZero() || e.Completed.IsZero() || e.Completed.Before(e.RunStart) {
 		return 0, false
 	}
-	return e.Completed.Sub(e.RunStart), true
+	return span(e.RunStart, e.Completed)
 }

@@ -69,3 +69,10 @@ func (h *durationHistograms) metric(desc *prometheus.Desc, tenant, ws string) (p
 	}
 	return prometheus.MustNewConstHistogram(desc, hist.count, hist.sum, cumulative, tenant, ws), true
 }
+
+// span is to minus from, and false when that does not fit a time.Duration
+// (about 292 years), where time.Time.Sub would silently saturate.
+func span(from, to time.Time) (time.Duration, bool) {
+	d := to.Sub(from)
+	return d, from.Add(d).Equal(to)
+}

@@ -81,7 +81,14 @@ func (f *fixture) scrapeTenant0Down(t *testing.T, timeout, want string, deadline
 func TestFaultMatrixEntraDown(t *testing.T) {
 	f, gate := gatedFixture(t, matrixOptions())
 	gate.set(true, 0)
-	f.scrapeTenant0Down(t, "6", "get token for tenant", 5500*time.Millisecond)
+	host := strings.TrimPrefix(f.sim.AuthorityHost(), "https://")
+	host = strings.TrimSuffix(host, "/")
+	// The line names the host and why it could not be reached, and no
+	// empty Entra ID code.
+	f.scrapeTenant0Down(t, "6", "entra_host="+host, 5500*time.Millisecond)
+	if logs := f.logs.String(); !strings.Contains(logs, "connection refused") || strings.Contains(logs, `entra_error=""`) {
+		t.Errorf("the error lines lack the cause, or have an empty code:\n%s", strings.Join(errorLines(logs, 0), "\n"))
+	}
 	gate.set(false, 0)
 	f.assertAllExact(f.scrape(), nil)
 }
@@ -116,6 +123,9 @@ func TestFaultMatrixInvalidClientThenRotatedSecret(t *testing.T) {
 	f.cfg.Tenants[0].ClientSecretEnv, f.cfg.Tenants[0].ClientSecretFile = "", secretFile
 	f.useTransport(f.sim.Transport())
 	f.scrapeTenant0Down(t, "10", "entra_error=AADSTS7000215", 9500*time.Millisecond)
+	if logs := f.logs.String(); strings.Contains(logs, "AADSTS7000215: AADSTS7000215") {
+		t.Errorf("the code is said twice:\n%s", strings.Join(errorLines(logs, 0), "\n"))
+	}
 	if err := os.WriteFile(secretFile, []byte("s3cret-value-for-tests\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -25,7 +27,9 @@ func (e *Exporter) Handler(base prometheus.Gatherer) http.Handler {
 			http.Error(w, "no configuration loaded yet", http.StatusServiceUnavailable)
 			return
 		}
-		e.serve(w, r, &scrape{e: e, st: st, tenants: st.tenants}, base)
+		ctx, cancel := e.scrapeContext(r, st)
+		defer cancel()
+		e.serve(ctx, w, r, &scrape{e: e, st: st, tenants: st.tenants}, base)
 	})
 }
 
@@ -44,6 +48,12 @@ func (e *Exporter) ProbeHandler() http.Handler {
 			return
 		}
 		q := r.URL.Query()
+		for _, param := range []string{"tenant", "workspace"} {
+			if len(q[param]) > 1 {
+				http.Error(w, fmt.Sprintf("the %s parameter is repeated: a probe reads one target", param), http.StatusBadRequest)
+				return
+			}
+		}
 		name := q.Get("tenant")
 		if name == "" {
 			http.Error(w, "the tenant parameter is missing: use /probe?tenant=NAME, NAME being a tenant name from the configuration", http.StatusBadRequest)
@@ -51,27 +61,58 @@ func (e *Exporter) ProbeHandler() http.Handler {
 		}
 		i := slices.IndexFunc(st.tenants, func(t *tenant) bool { return t.cfg.Name == name })
 		if i < 0 {
-			http.Error(w, fmt.Sprintf("unknown tenant %q: the configuration has no tenant of that name", name), http.StatusBadRequest)
+			http.Error(w, fmt.Sprintf("unknown tenant %s: the configuration has no tenant of that name", quoteParam(name)), http.StatusBadRequest)
 			return
 		}
 		s := &scrape{e: e, st: st, tenants: st.tenants[i : i+1]}
+		ctx, cancel := e.scrapeContext(r, st)
+		defer cancel()
 		if q.Has("workspace") {
 			s.workspace = q.Get("workspace")
-			if t := st.tenants[i]; !t.cfg.Discover() && !slices.Contains(t.cfg.Workspaces, s.workspace) {
-				http.Error(w, fmt.Sprintf("unknown workspace %q: tenant %q has no such workspace in the configuration", s.workspace, name), http.StatusBadRequest)
+			if !e.hasWorkspace(ctx, st.tenants[i], s.workspace) {
+				http.Error(w, fmt.Sprintf("unknown workspace %s: tenant %s has no such workspace", quoteParam(s.workspace), quoteParam(name)), http.StatusBadRequest)
 				return
 			}
 		}
-		e.serve(w, r, s, nil)
+		e.serve(ctx, w, r, s, nil)
 	})
 }
 
-// serve runs one scrape within the deadline Prometheus announced and writes
-// its metrics, followed by base's when base is not nil.
-func (e *Exporter) serve(w http.ResponseWriter, r *http.Request, s *scrape, base prometheus.Gatherer) {
-	collection := s.st.cfg.Collection
-	ctx, cancel := context.WithTimeout(r.Context(), scrapeTimeout(r, time.Duration(collection.Timeout), time.Duration(collection.TimeoutOffset)))
-	defer cancel()
+// hasWorkspace reports whether the tenant has the workspace: in its
+// configuration, or among the workspaces it discovers. When discovery
+// fails and the last known list lacks the workspace, the probe goes ahead,
+// so that it reports the failed discovery instead of a bad request.
+func (e *Exporter) hasWorkspace(ctx context.Context, t *tenant, ws string) bool {
+	if !t.cfg.Discover() {
+		return slices.Contains(t.cfg.Workspaces, ws)
+	}
+	ids, err := t.workspaces(ctx, e.opts.Now())
+	return err != nil || slices.Contains(ids, ws)
+}
+
+// maxEchoedParam bounds how much of a request parameter an error answer
+// repeats.
+const maxEchoedParam = 64
+
+// quoteParam quotes a request parameter for an error answer, cut short:
+// the answer must not grow with whatever the request held.
+func quoteParam(v string) string {
+	if len(v) <= maxEchoedParam {
+		return strconv.Quote(v)
+	}
+	return strconv.Quote(strings.ToValidUTF8(v[:maxEchoedParam], "")) + fmt.Sprintf(" (%d bytes)", len(v))
+}
+
+// scrapeContext bounds a scrape by the request and by the deadline
+// Prometheus announced.
+func (e *Exporter) scrapeContext(r *http.Request, st *state) (context.Context, context.CancelFunc) {
+	collection := st.cfg.Collection
+	return context.WithTimeout(r.Context(), scrapeTimeout(r, time.Duration(collection.Timeout), time.Duration(collection.TimeoutOffset)))
+}
+
+// serve runs one scrape within ctx, the scrape's context, and writes its
+// metrics, followed by base's when base is not nil.
+func (e *Exporter) serve(ctx context.Context, w http.ResponseWriter, r *http.Request, s *scrape, base prometheus.Gatherer) {
 	s.ctx = ctx
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(s)
@@ -82,7 +123,7 @@ func (e *Exporter) serve(w http.ResponseWriter, r *http.Request, s *scrape, base
 		gatherers = append(gatherers, base)
 	}
 	promhttp.HandlerFor(gatherers, promhttp.HandlerOpts{
-		ErrorLog:      slogErrorLog{e.opts.Logger},
+		ErrorLog:      &onceErrorLog{logger: e.opts.Logger},
 		ErrorHandling: promhttp.ContinueOnError,
 	}).ServeHTTP(w, r.WithContext(ctx))
 }
@@ -92,17 +133,34 @@ func (e *Exporter) serve(w http.ResponseWriter, r *http.Request, s *scrape, base
 func scrapeTimeout(r *http.Request, fallback, offset time.Duration) time.Duration {
 	v := r.Header.Get("X-Prometheus-Scrape-Timeout-Seconds")
 	secs, err := strconv.ParseFloat(v, 64)
-	if v == "" || err != nil || secs <= 0 || secs > 3600 {
+	// NaN fails every comparison, so the range is checked as a whole:
+	// NaN and the infinities, which ParseFloat accepts, fall back too.
+	if v == "" || err != nil || !(secs > 0 && secs <= 3600) {
 		return fallback
 	}
 	return max(time.Duration(secs*float64(time.Second))-offset, minScrapeTimeout)
 }
 
-// slogErrorLog adapts slog to promhttp's error logger.
-type slogErrorLog struct {
+// onceErrorLog adapts slog to promhttp's error logger for one request. It
+// logs each distinct message once: promhttp reports a write error for
+// every metric family, so a client that went away would otherwise give a
+// dozen identical lines.
+type onceErrorLog struct {
 	logger interface{ Error(string, ...any) }
+	mu     sync.Mutex
+	seen   map[string]bool
 }
 
-func (l slogErrorLog) Println(v ...any) {
-	l.logger.Error("Serving metrics failed", "err", fmt.Sprint(v...))
+func (l *onceErrorLog) Println(v ...any) {
+	msg := fmt.Sprint(v...)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.seen[msg] {
+		return
+	}
+	if l.seen == nil {
+		l.seen = map[string]bool{}
+	}
+	l.seen[msg] = true
+	l.logger.Error("Serving metrics failed", "err", msg)
 }

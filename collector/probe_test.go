@@ -39,9 +39,6 @@ func TestProbeCollectsOnlyTheAskedTarget(t *testing.T) {
 		{"tenant=tenant0&workspace=emea", []string{"tenant0/emea"}},
 		{"tenant=tenant1", []string{"tenant1/default"}},
 		{"tenant=tenant1&workspace=default", []string{"tenant1/default"}},
-		// A discovered tenant cannot refuse an unknown workspace before
-		// collecting; it answers without series rather than inventing one.
-		{"tenant=tenant1&workspace=nope", nil},
 	} {
 		t.Run(tc.query, func(t *testing.T) {
 			rec := f.probe(tc.query)
@@ -76,21 +73,50 @@ func TestProbeCollectsOnlyTheAskedTarget(t *testing.T) {
 func TestProbeRefusesUnknownTargets(t *testing.T) {
 	opts := graphsim.Options{Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 12})}}
 	f := newFixture(t, opts, 1000)
+	long := strings.Repeat("x", 1<<20)
 	for query, want := range map[string]string{
 		"":                                 "tenant parameter is missing",
 		"tenant=":                          "tenant parameter is missing",
 		"tenant=nobody":                    `unknown tenant "nobody"`,
 		"tenant=tenant0&workspace=other":   `unknown workspace "other"`,
 		"tenant=tenant0&workspace=../evil": `unknown workspace "../evil"`,
+		"tenant=tenant0&tenant=nobody":     "tenant parameter is repeated",
+		"tenant=nobody&tenant=tenant0":     "tenant parameter is repeated",
+		"tenant=tenant0&workspace=default&workspace=other": "workspace parameter is repeated",
+		"tenant=" + long:                   `unknown tenant "xxxx`,
+		"tenant=tenant0&workspace=" + long: `unknown workspace "xxxx`,
 	} {
 		f.sim.ResetStats()
 		rec := f.probe(query)
 		if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), want) {
-			t.Errorf("%q: HTTP %d %q, want 400 with %q", query, rec.Code, rec.Body.String(), want)
+			t.Errorf("%.80q: HTTP %d %.200q, want 400 with %q", query, rec.Code, rec.Body.String(), want)
+		}
+		if rec.Body.Len() > 512 {
+			t.Errorf("%.80q: a %d-byte answer repeats the request", query, rec.Body.Len())
 		}
 		if n := f.sim.Stats().GraphRequests; n != 0 {
-			t.Errorf("%q: a refused probe sent %d Graph requests", query, n)
+			t.Errorf("%.80q: a refused probe sent %d Graph requests", query, n)
 		}
+	}
+}
+
+// A tenant that discovers its workspaces refuses a workspace it did not
+// discover, as a tenant with a configured list does.
+func TestProbeRefusesUndiscoveredWorkspace(t *testing.T) {
+	opts := graphsim.Options{Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 12})}}
+	f := newFixture(t, opts, 1000, "tenant0")
+	rec := f.probe("tenant=tenant0&workspace=nope")
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `unknown workspace "nope"`) {
+		t.Fatalf("HTTP %d %q, want 400 naming the workspace", rec.Code, rec.Body.String())
+	}
+	for _, r := range f.sim.Requests() {
+		if strings.Contains(r.Path, "/sessions") {
+			t.Errorf("a refused probe read sessions: %s", r.Path)
+		}
+	}
+	if rec := f.probe("tenant=tenant0&workspace=default"); rec.Code != http.StatusOK ||
+		!strings.Contains(rec.Body.String(), `securitycopilot_up{tenant="tenant0",workspace="default"} 1`) {
+		t.Fatalf("a discovered workspace: HTTP %d:\n%s", rec.Code, rec.Body.String())
 	}
 }
 

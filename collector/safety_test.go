@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -105,6 +106,13 @@ func TestScrapeTimeoutHeader(t *testing.T) {
 		"-1":   30 * time.Second,
 		"abc":  30 * time.Second,
 		"1e10": 30 * time.Second,
+		// ParseFloat accepts these; none is a deadline.
+		"NaN":      30 * time.Second,
+		"nan":      30 * time.Second,
+		"Inf":      30 * time.Second,
+		"+Inf":     30 * time.Second,
+		"-Inf":     30 * time.Second,
+		"Infinity": 30 * time.Second,
 	} {
 		req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
 		if header != "" {
@@ -128,5 +136,22 @@ func TestWorkspaceIDsAreEscaped(t *testing.T) {
 		if strings.Contains(r.Path, "/workspaces/") && !strings.HasSuffix(r.Path, "/sessions") {
 			t.Errorf("request escaped its workspace segment: %s", r.Path)
 		}
+	}
+}
+
+// brokenPipe is a client that went away: every write fails.
+type brokenPipe struct{ header http.Header }
+
+func (b *brokenPipe) Header() http.Header       { return b.header }
+func (b *brokenPipe) WriteHeader(int)           {}
+func (b *brokenPipe) Write([]byte) (int, error) { return 0, syscall.EPIPE }
+
+func TestGoneClientLogsOneLine(t *testing.T) {
+	opts := graphsim.Options{Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 12, "emea": 3})}}
+	f := newFixture(t, opts, 1000)
+	mark := len(f.logs.String())
+	f.exp.Handler(prometheus.NewRegistry()).ServeHTTP(&brokenPipe{header: http.Header{}}, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if n := strings.Count(f.logs.String()[mark:], "Serving metrics failed"); n != 1 {
+		t.Errorf("%d lines for one client that went away:\n%s", n, f.logs.String()[mark:])
 	}
 }

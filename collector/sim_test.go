@@ -186,9 +186,9 @@ func expected(sessions []graphsim.Session, windows []config.Window) map[string]f
 		}
 	}
 	if len(sessions) > 0 {
-		out["securitycopilot_sessions_newest_created_timestamp_seconds"] = float64(newest.UnixNano()) / 1e9
-		out["securitycopilot_sessions_oldest_created_timestamp_seconds"] = float64(oldest.UnixNano()) / 1e9
-		out["securitycopilot_sessions_last_modified_timestamp_seconds"] = float64(lastMod.UnixNano()) / 1e9
+		out["securitycopilot_sessions_newest_created_timestamp_seconds"] = exactUnixSeconds(newest)
+		out["securitycopilot_sessions_oldest_created_timestamp_seconds"] = exactUnixSeconds(oldest)
+		out["securitycopilot_sessions_last_modified_timestamp_seconds"] = exactUnixSeconds(lastMod)
 	}
 	return out
 }

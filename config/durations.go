@@ -1,7 +1,6 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -23,7 +22,7 @@ func durationKeys() [][]string {
 
 // checkDurations reports every malformed duration with its key path and line.
 // Values that are absent, null or not scalars are left to the strict decoder.
-func checkDurations(doc *yaml.Node) error {
+func checkDurations(doc *yaml.Node) []error {
 	var errs []error
 	for _, path := range durationKeys() {
 		n := lookup(doc, path...)
@@ -32,9 +31,13 @@ func checkDurations(doc *yaml.Node) error {
 		}
 		if _, err := parseNonNegativeDuration(n.Value); err != nil {
 			errs = append(errs, fieldErr(strings.Join(path, "."), "line %d: %w", n.Line, err))
+			// Reported here; decoding goes on without it, to find the
+			// file's other problems.
+			n.SetString("")
+			n.Tag = "!!null"
 		}
 	}
-	return errors.Join(errs...)
+	return errs
 }
 
 // parseNonNegativeDuration is model.ParseDuration with a clearer message for

@@ -18,11 +18,11 @@ func TestLoadInvalid(t *testing.T) {
 		want string
 	}{
 		// Decoding.
-		{"invalid-unknown-key.yml", "invalid-unknown-key.yml: yaml: unmarshal errors:\n  line 2: field endpont not found in type config.Graph"},
-		{"invalid-unknown-tenant-key.yml", "invalid-unknown-tenant-key.yml: yaml: unmarshal errors:\n  line 6: field client_secret not found in type config.Tenant"},
+		{"invalid-unknown-key.yml", "invalid-unknown-key.yml: graph.endpont: line 2: unknown key; the keys here are authority_host, endpoint, page_size"},
+		{"invalid-unknown-tenant-key.yml", "invalid-unknown-tenant-key.yml: tenants[0].client_secret: line 6: unknown key; the keys here are activity, auth, client_certificate_file, client_id, client_secret_env, client_secret_file, federated_token_file, name, tenant_id, workspaces"},
 		{"invalid-syntax.yml", "invalid-syntax.yml: yaml: line 1: did not find expected ',' or ']'"},
-		{"invalid-duplicate-key.yml", `invalid-duplicate-key.yml: yaml: unmarshal errors:` + "\n" + `  line 2: mapping key "windows" already defined at line 1`},
-		{"invalid-top-level-list.yml", "invalid-top-level-list.yml: yaml: unmarshal errors:\n  line 1: cannot unmarshal !!seq into config.Config"},
+		{"invalid-duplicate-key.yml", "invalid-duplicate-key.yml: windows: line 2: the key is repeated (first at line 1)"},
+		{"invalid-top-level-list.yml", "invalid-top-level-list.yml: line 1: the file holds a list, not a mapping of settings"},
 		{"invalid-multiple-documents.yml", "invalid-multiple-documents.yml: the file holds more than one YAML document; put the whole configuration in one"},
 		{"invalid-empty.yml", "invalid-empty.yml: tenants: no tenants configured: at least one tenant is required"},
 
@@ -63,7 +63,7 @@ func TestLoadInvalid(t *testing.T) {
 		{"invalid-activity-max-sessions-zero.yml", "invalid-activity-max-sessions-zero.yml: activity.max_sessions: 0 is out of range 1..10000"},
 		{"invalid-activity-windows-empty.yml", "invalid-activity-windows-empty.yml: activity.windows: empty list: list at least one window, or remove the key to use the defaults [1h 1d]"},
 		{"invalid-activity-tenant-max-sessions.yml", "invalid-activity-tenant-max-sessions.yml: tenants[0].activity.max_sessions: 20000 is out of range 1..10000"},
-		{"invalid-activity-tenant-lookback.yml", "invalid-activity-tenant-lookback.yml: yaml: unmarshal errors:\n  line 7: field lookback not found in type config.TenantActivity"},
+		{"invalid-activity-tenant-lookback.yml", "invalid-activity-tenant-lookback.yml: tenants[0].activity.lookback: line 7: unknown key; the keys here are enabled, max_sessions"},
 
 		// tenants.
 		{"invalid-no-tenants.yml", "invalid-no-tenants.yml: tenants: no tenants configured: at least one tenant is required"},
@@ -177,7 +177,9 @@ collection:
 `)
 	_, err := Parse(data, "config.yml")
 	want := `config.yml: collection.timeout: line 1: "5" is not a valid duration (want Prometheus notation such as 500ms, 30s, 1m): not a valid duration string: "5"
-config.yml: collection.timeout_offset: line 4: "1x" is not a valid duration (want Prometheus notation such as 500ms, 30s, 1m): unknown unit "x" in duration "1x"`
+config.yml: collection.timeout_offset: line 4: "1x" is not a valid duration (want Prometheus notation such as 500ms, 30s, 1m): unknown unit "x" in duration "1x"
+config.yml: x-bad: line 1: unknown key; the keys here are activity, collection, graph, tenants, windows
+config.yml: tenants: no tenants configured: at least one tenant is required`
 	if err == nil || err.Error() != want {
 		t.Fatalf("got:\n%v\nwant:\n%s", err, want)
 	}
@@ -205,5 +207,31 @@ func TestDurationKeysCoverAllDurationFields(t *testing.T) {
 	walk(reflect.TypeFor[Config](), nil)
 	if !reflect.DeepEqual(found, durationKeys()) {
 		t.Errorf("model.Duration fields %q, durationKeys %q", found, durationKeys())
+	}
+}
+
+// Unknown keys, values of the wrong type and invalid values are reported
+// together, each with its key path and line.
+func TestParseReportsEveryDecodeError(t *testing.T) {
+	data := []byte(`graph:
+  page_size: many
+windows: 1h
+tenants:
+  - name: contoso
+    workspace: default
+    tenant_id: 00000000-0000-4000-8000-000000000001
+    client_id: 00000000-0000-4000-8000-000000000002
+    client_secret_env: [A, B]
+    activity:
+      enabled: 3
+`)
+	_, err := Parse(data, "config.yml")
+	want := `config.yml: tenants[0].workspace: line 6: unknown key; the keys here are activity, auth, client_certificate_file, client_id, client_secret_env, client_secret_file, federated_token_file, name, tenant_id, workspaces
+config.yml: graph.page_size: line 2: want a whole number, got a string
+config.yml: windows: line 3: want a list, got a string
+config.yml: tenants[0].client_secret_env: line 9: want a string, got a list
+config.yml: tenants[0].activity.enabled: line 11: want true or false, got a whole number`
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Fatalf("got:\n%v\nwant first:\n%s", err, want)
 	}
 }

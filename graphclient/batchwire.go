@@ -47,7 +47,7 @@ func decodeBatch(resp *http.Response, each func(*batchResponse)) error {
 		if lr.exceeded {
 			return fmt.Errorf("graph $batch answer larger than %d bytes", maxBatchBytes)
 		}
-		return fmt.Errorf("decode $batch answer (request-id %s): %w", resp.Header.Get("request-id"), err)
+		return fmt.Errorf("decode $batch answer%s: %w", requestIDNote(resp.Header.Get("request-id")), err)
 	}
 	if err := expectDelim(dec, '{'); err != nil {
 		return wrap(err)

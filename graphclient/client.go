@@ -60,12 +60,13 @@ func New(g config.Graph, t config.Tenant, opts Options) (*Client, error) {
 	if err != nil || endpoint.Scheme != "https" || endpoint.Host == "" {
 		return nil, fmt.Errorf("graph endpoint %q is not an absolute https URL", g.Endpoint)
 	}
-	cred, err := newCredential(t, credentialSettings{authorityHost: g.AuthorityHost, transport: opts.Transport})
+	attempts := &attemptRecorder{}
+	cred, err := newCredential(t, credentialSettings{authorityHost: g.AuthorityHost, transport: opts.Transport, attempts: attempts})
 	if err != nil {
 		return nil, fmt.Errorf("tenant %q: %w", t.Name, err)
 	}
 	opts.Metrics.initTenant(t.Name)
-	counted := &countingCredential{tenant: t.Name, inner: cred, metrics: opts.Metrics}
+	counted := &countingCredential{tenant: t.Name, host: hostOf(g.AuthorityHost), attempts: attempts, inner: cred, metrics: opts.Metrics}
 	pl := newPipeline(counted, pipelineSettings{
 		version:    opts.Version,
 		scope:      endpoint.Scheme + "://" + endpoint.Host + "/.default",
@@ -83,6 +84,14 @@ func New(g config.Graph, t config.Tenant, opts Options) (*Client, error) {
 		tenant: t.Name, endpoint: endpoint, pipeline: pl, metrics: opts.Metrics, logger: opts.Logger,
 		retryDelay: opts.RetryDelay, slots: make(chan struct{}, opts.MaxConcurrency),
 	}, nil
+}
+
+// hostOf is the host of a configured URL, or the URL itself if it has none.
+func hostOf(raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return raw
 }
 
 // get sends one GET and returns the answer with its body unread, so that it
@@ -122,8 +131,8 @@ func (c *Client) do(req *policy.Request) (*http.Response, error) {
 func checkJSON(resp *http.Response) error {
 	mt, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" {
-		return fmt.Errorf("graph GET %s: answer is %q, not JSON (request-id %s)",
-			resp.Request.URL.EscapedPath(), truncate(resp.Header.Get("Content-Type"), 64), resp.Header.Get("request-id"))
+		return fmt.Errorf("graph GET %s: answer is %q, not JSON%s",
+			resp.Request.URL.EscapedPath(), truncate(resp.Header.Get("Content-Type"), 64), requestIDNote(resp.Header.Get("request-id")))
 	}
 	return nil
 }
@@ -139,13 +148,16 @@ func (c *Client) url(escapedPath string, q Query) string {
 
 // checkNextLink refuses a nextLink to another scheme, host or API version:
 // the bearer token must never travel anywhere but the configured endpoint.
+// The path is compared unescaped and must hold no dot segment, so that
+// /beta/../v1.0 or /beta/%2e%2e/v1.0 cannot pass for the beta API.
 func (c *Client) checkNextLink(link string, seen map[string]bool) error {
 	u, err := url.Parse(link)
 	if err != nil {
 		return fmt.Errorf("@odata.nextLink is not a URL: %w", err)
 	}
-	if u.Scheme != c.endpoint.Scheme || u.Host != c.endpoint.Host ||
-		!strings.HasPrefix(u.EscapedPath(), c.endpoint.EscapedPath()+"/") || u.User != nil {
+	if u.Scheme != c.endpoint.Scheme || u.Host != c.endpoint.Host || u.User != nil ||
+		!strings.HasPrefix(u.EscapedPath(), c.endpoint.EscapedPath()+"/") ||
+		!strings.HasPrefix(u.Path, c.endpoint.Path+"/") || hasDotSegment(u.Path) {
 		return fmt.Errorf("refusing @odata.nextLink outside %s://%s%s", c.endpoint.Scheme, c.endpoint.Host, c.endpoint.EscapedPath())
 	}
 	if seen[link] {
@@ -153,4 +165,15 @@ func (c *Client) checkNextLink(link string, seen map[string]bool) error {
 	}
 	seen[link] = true
 	return nil
+}
+
+// hasDotSegment reports whether an unescaped path has a . or .. segment,
+// counting a backslash as a slash as some servers do.
+func hasDotSegment(p string) bool {
+	for seg := range strings.FieldsFuncSeq(p, func(r rune) bool { return r == '/' || r == '\\' }) {
+		if seg == "." || seg == ".." {
+			return true
+		}
+	}
+	return false
 }

@@ -1,6 +1,7 @@
 package graphclient
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -32,13 +33,18 @@ var publicAuthorities = map[string]bool{
 type credentialSettings struct {
 	authorityHost string
 	transport     policy.Transporter
+	attempts      *attemptRecorder // nil in tests that need no cause
 }
 
 func (s credentialSettings) clientOptions() azcore.ClientOptions {
-	return azcore.ClientOptions{
+	opts := azcore.ClientOptions{
 		Cloud:     cloud.Configuration{ActiveDirectoryAuthorityHost: s.authorityHost},
 		Transport: s.transport,
 	}
+	if s.attempts != nil {
+		opts.PerRetryPolicies = []policy.Policy{s.attempts}
+	}
+	return opts
 }
 
 func (s credentialSettings) disableInstanceDiscovery() bool {
@@ -64,15 +70,20 @@ func newCredential(t config.Tenant, s credentialSettings) (azcore.TokenCredentia
 	case config.AuthClientCertificate:
 		return newCertificateCredential(t, s)
 	case config.AuthWorkloadIdentity:
-		return azidentity.NewWorkloadIdentityCredential(&azidentity.WorkloadIdentityCredentialOptions{
-			ClientOptions:            s.clientOptions(),
-			ClientID:                 t.ClientID,
-			TenantID:                 t.TenantID,
-			TokenFilePath:            t.FederatedTokenFile,
-			DisableInstanceDiscovery: s.disableInstanceDiscovery(),
-		})
+		// WorkloadIdentityCredential would read the token file without a
+		// size limit; it is a client assertion read from that file, so the
+		// assertion credential does the same with a capped read.
+		// Unset fields fall back to the variables the Azure workload
+		// identity webhook injects, as WorkloadIdentityCredential does.
+		clientID, tokenFile := cmp.Or(t.ClientID, os.Getenv("AZURE_CLIENT_ID")), cmp.Or(t.FederatedTokenFile, os.Getenv("AZURE_FEDERATED_TOKEN_FILE"))
+		if clientID == "" || tokenFile == "" {
+			return nil, errors.New("workload identity needs client_id and federated_token_file, or AZURE_CLIENT_ID and AZURE_FEDERATED_TOKEN_FILE in the environment")
+		}
+		return azidentity.NewClientAssertionCredential(cmp.Or(t.TenantID, os.Getenv("AZURE_TENANT_ID")), clientID, federatedToken(tokenFile),
+			&azidentity.ClientAssertionCredentialOptions{ClientOptions: s.clientOptions(), DisableInstanceDiscovery: s.disableInstanceDiscovery()})
 	case config.AuthManagedIdentity:
-		opts := &azidentity.ManagedIdentityCredentialOptions{ClientOptions: azcore.ClientOptions{Transport: s.transport}}
+		opts := &azidentity.ManagedIdentityCredentialOptions{ClientOptions: s.clientOptions()}
+		opts.ClientOptions.Cloud = cloud.Configuration{}
 		if t.ClientID != "" {
 			opts.ID = azidentity.ClientID(t.ClientID)
 		}
@@ -83,8 +94,24 @@ func newCredential(t config.Tenant, s credentialSettings) (azcore.TokenCredentia
 	return nil, fmt.Errorf("unknown auth method %q", t.Auth)
 }
 
+// federatedToken reads the projected service account token each time a
+// token is needed: the kubelet rotates the file.
+func federatedToken(path string) func(context.Context) (string, error) {
+	return func(context.Context) (string, error) {
+		data, err := config.ReadFile(path)
+		if err != nil {
+			return "", fmt.Errorf("read federated_token_file: %w", err)
+		}
+		token := strings.TrimSpace(string(data))
+		if token == "" {
+			return "", fmt.Errorf("federated_token_file %s is empty", path)
+		}
+		return token, nil
+	}
+}
+
 func newCertificateCredential(t config.Tenant, s credentialSettings) (azcore.TokenCredential, error) {
-	data, err := os.ReadFile(t.ClientCertificateFile)
+	data, err := config.ReadFile(t.ClientCertificateFile)
 	if err != nil {
 		return nil, fmt.Errorf("read client_certificate_file: %w", err)
 	}
@@ -100,9 +127,11 @@ func newCertificateCredential(t config.Tenant, s credentialSettings) (azcore.Tok
 // countingCredential counts token acquisitions and turns their failures
 // into one-line TokenErrors.
 type countingCredential struct {
-	tenant  string
-	inner   azcore.TokenCredential
-	metrics *Metrics
+	tenant   string
+	host     string // the configured authority host, for errors
+	attempts *attemptRecorder
+	inner    azcore.TokenCredential
+	metrics  *Metrics
 }
 
 // maxTokenMargin caps how long before the request's deadline a token
@@ -119,13 +148,11 @@ func (c *countingCredential) GetToken(ctx context.Context, opts policy.TokenRequ
 		ctx, cancel = context.WithDeadline(ctx, deadline.Add(-min(time.Until(deadline)/10, maxTokenMargin)))
 		defer cancel()
 	}
+	c.attempts.take()
 	tok, err := c.inner.GetToken(ctx, opts)
 	if err != nil {
 		c.metrics.tokenRequests.WithLabelValues(c.tenant, "error").Inc()
-		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			return tok, fmt.Errorf("get token for tenant %q: %w", c.tenant, err)
-		}
-		return tok, newTokenError(c.tenant, err)
+		return tok, newTokenError(c.tenant, c.host, err, c.attempts.take())
 	}
 	c.metrics.tokenRequests.WithLabelValues(c.tenant, "success").Inc()
 	return tok, nil

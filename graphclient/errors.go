@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -41,6 +42,15 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, " (request-id %s)", e.RequestID)
 	}
 	return b.String()
+}
+
+// requestIDNote is " (request-id ID)" for an error message, or nothing when
+// Graph sent no request-id.
+func requestIDNote(id string) string {
+	if id == "" {
+		return ""
+	}
+	return " (request-id " + singleLine(id, 100) + ")"
 }
 
 // IsStatus reports whether err is a Graph error with one of the given statuses.
@@ -119,33 +129,62 @@ func innermostRequestID(raw json.RawMessage) string {
 }
 
 // TokenError is a failure to get a token from Entra ID. Its message is one
-// line with the AADSTS code, instead of azidentity's multi-line dump.
+// line with the host asked, the AADSTS code and the cause, instead of
+// azidentity's multi-line dump.
 type TokenError struct {
 	Tenant      string
+	Host        string // the Entra ID (or managed identity) host asked
 	Code        string // e.g. AADSTS7000215
 	Description string
+	// LastAttempt is why the last request to Host failed, when it got no
+	// answer: a DNS failure, a refused connection, a timeout.
+	LastAttempt string
 	err         error
 }
 
 func (e *TokenError) Error() string {
 	msg := fmt.Sprintf("get token for tenant %q", e.Tenant)
-	if e.Code != "" {
+	if e.Host != "" {
+		msg += " from " + e.Host
+	}
+	// Entra ID's description starts with the code; it is said once.
+	if e.Code != "" && !strings.HasPrefix(e.Description, e.Code) {
 		msg += ": " + e.Code
 	}
 	if e.Description != "" {
 		msg += ": " + e.Description
+	}
+	if e.LastAttempt != "" && !strings.Contains(e.Description, e.LastAttempt) {
+		msg += " (last attempt: " + e.LastAttempt + ")"
 	}
 	return msg
 }
 
 func (e *TokenError) Unwrap() error { return e.err }
 
-var aadstsCode = regexp.MustCompile(`AADSTS\d+`)
+var (
+	aadstsCode = regexp.MustCompile(`AADSTS\d+`)
+	// urlHost finds the host of the first URL in azidentity's message,
+	// which is the only place it keeps the host of a failed connection.
+	urlHost = regexp.MustCompile(`https?://([^/\s"?#]+)`)
+)
 
-func newTokenError(tenant string, err error) *TokenError {
-	te := &TokenError{Tenant: tenant, err: err}
+// troubleshooting starts the link azidentity appends to every message.
+const troubleshooting = "To troubleshoot, visit"
+
+// newTokenError builds a TokenError from azidentity's error. An answer from
+// Entra ID gives its description; a failure to reach it (DNS, a refused
+// connection, a timeout) is only in the message, flattened by azidentity,
+// so the whole message is kept on one line. authority is the configured
+// host, named when the message holds none; lastAttempt is the last request
+// that got no answer, if any.
+func newTokenError(tenant, authority string, err, lastAttempt error) *TokenError {
+	te := &TokenError{Tenant: tenant, Host: authority, err: err}
 	var afe *azidentity.AuthenticationFailedError
 	if errors.As(err, &afe) && afe.RawResponse != nil {
+		if req := afe.RawResponse.Request; req != nil && req.URL != nil {
+			te.Host = req.URL.Host
+		}
 		var body struct {
 			Error       string `json:"error"`
 			Description string `json:"error_description"`
@@ -157,14 +196,36 @@ func newTokenError(tenant string, err error) *TokenError {
 			}
 		}
 	}
+	if te.Description == "" {
+		msg, _, _ := strings.Cut(err.Error(), troubleshooting)
+		te.Description = strings.TrimSuffix(oneLine(msg, 400), ".")
+		if m := urlHost.FindStringSubmatch(msg); m != nil {
+			te.Host = m[1]
+		}
+	}
+	if lastAttempt != nil {
+		te.LastAttempt = oneLine(lastAttempt.Error(), 300)
+		var ue *url.Error
+		if errors.As(lastAttempt, &ue) {
+			if u, perr := url.Parse(ue.URL); perr == nil && u.Host != "" {
+				te.Host = u.Host
+			}
+		}
+	}
 	te.Code = aadstsCode.FindString(te.Description)
 	if te.Code == "" {
 		te.Code = aadstsCode.FindString(err.Error())
 	}
-	if te.Description == "" {
-		te.Description = singleLine(err.Error(), 300)
-	}
 	return te
+}
+
+// oneLine joins the lines of s with single spaces and cuts it to max bytes.
+func oneLine(s string, max int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > max {
+		s = strings.ToValidUTF8(s[:max], "") + "…"
+	}
+	return s
 }
 
 // singleLine keeps the first line of s, cut to max bytes, so that one error

@@ -81,6 +81,13 @@ func TestCheckNextLink(t *testing.T) {
 		"https://user:pw@graph.example/beta/security/x",
 		"//evil.example/beta/x",
 		"/beta/security/x",
+		"https://graph.example/beta/../v1.0/security/x",
+		"https://graph.example/beta/%2e%2e/v1.0/security/x",
+		"https://graph.example/beta/%2E%2E/v1.0/security/x",
+		"https://graph.example/beta%2F..%2Fv1.0/security/x",
+		"https://graph.example/beta/..%5Cv1.0/security/x",
+		"https://graph.example/beta/./security/x",
+		"https://graph.example/beta/security/../../v1.0/x",
 	} {
 		if err := c.checkNextLink(bad, seen); err == nil {
 			t.Errorf("link %q accepted", bad)

@@ -36,15 +36,22 @@ func decodePage(r io.Reader, item func(*json.Decoder) error) (pageMeta, error) {
 	if err := expectDelim(dec, '{'); err != nil {
 		return meta, lr.wrap(err)
 	}
-	sawValue := false
+	seen := map[string]bool{}
 	for dec.More() {
 		key, err := objectKey(dec)
 		if err != nil {
 			return meta, lr.wrap(err)
 		}
+		// JSON leaves duplicate members undefined; a page with two "value"
+		// arrays or two counts has no one meaning, so it is refused. Only
+		// the members read are tracked, so an answer cannot grow the map.
+		if known := key == "value" || key == "@odata.count" || key == "@odata.nextLink"; known && seen[key] {
+			return meta, lr.wrap(fmt.Errorf("duplicate member %q in the page", key))
+		} else if known {
+			seen[key] = true
+		}
 		switch key {
 		case "value":
-			sawValue = true
 			if meta.Items, err = decodeArray(dec, item); err != nil {
 				return meta, lr.wrap(err)
 			}
@@ -69,7 +76,7 @@ func decodePage(r io.Reader, item func(*json.Decoder) error) (pageMeta, error) {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return meta, lr.wrap(errors.New("data after the JSON object"))
 	}
-	if !sawValue {
+	if !seen["value"] {
 		return meta, errors.New(`collection answer has no "value" array`)
 	}
 	return meta, nil

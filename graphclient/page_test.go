@@ -66,6 +66,9 @@ func TestDecodePageRejectsBrokenAnswers(t *testing.T) {
 		"trailing garbage":  `{"value":[]} {"value":[]}`,
 		"nextLink not text": `{"value":[], "@odata.nextLink": 5}`,
 		"html":              `<html><body>Bad gateway</body></html>`,
+		"two value arrays":  `{"@odata.count":1,"value":[{"createdDateTime":"2025-10-15T15:54:58Z"},{}],"value":[{}]}`,
+		"two counts":        `{"@odata.count":3,"value":[{},{},{}],"@odata.count":1}`,
+		"two nextLinks":     `{"value":[],"@odata.nextLink":"https://graph.example/beta/a","@odata.nextLink":"https://graph.example/beta/b"}`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, _, err := decodeTimes(t, body); err == nil {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
-	"os"
 	"sync"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -48,7 +47,7 @@ func (c *fileSecretCredential) GetToken(ctx context.Context, opts policy.TokenRe
 }
 
 func (c *fileSecretCredential) current() (azcore.TokenCredential, error) {
-	data, err := os.ReadFile(c.tenant.ClientSecretFile)
+	data, err := config.ReadFile(c.tenant.ClientSecretFile)
 	if err != nil {
 		// os errors name the path only, never the content.
 		return nil, fmt.Errorf("read client_secret_file: %w", err)
