@@ -53,11 +53,11 @@ var (
 	// Every documented state and result has a series, 0 when none, so
 	// that a missing one reads as a bug, not as none.
 	evaluationStates = []string{
-		"created", "running", "completed", "cancelled", "pending", "deferred",
+		"unknown", "created", "running", "completed", "cancelled", "pending", "deferred",
 		"waitingForInput", "unknownFutureValue",
 	}
 	evaluationResults = []string{
-		"success", "error", "needAdditionalClaims", "rejected", "timedOut",
+		"unknown", "success", "error", "needAdditionalClaims", "rejected", "timedOut",
 		"capacityExceeded", "unknownFutureValue",
 	}
 )
