@@ -38,8 +38,8 @@ type Workspace struct {
 	// "default" reaches it, while listings and entities show its real id.
 	// At most one workspace of a tenant is the default one, and none may
 	// then have the id "default" itself.
-	Default bool
-	Sessions    []Session
+	Default  bool
+	Sessions []Session
 	// Prompts maps a session ID of Sessions to the session's prompts. A
 	// session may have none.
 	Prompts map[string][]Prompt
@@ -69,7 +69,7 @@ type store struct {
 
 type tenantState struct {
 	id, clientID, secret string
-	defaultID            string // the id that the alias "default" stands for
+	defaultID            string      // the id that the alias "default" stands for
 	workspaces           []Workspace // without Sessions, sorted by id
 	byID                 map[string]*workspaceState
 }
