@@ -178,12 +178,14 @@ func TestActivityOffCostsNoRequest(t *testing.T) {
 		t.Errorf("activity is off, yet %d prompt or evaluation requests were sent", n)
 	}
 	for _, r := range f.sim.Requests() {
-		if strings.Contains(r.RawQuery, "id") {
+		if strings.Contains(r.RawQuery, "id") && strings.HasSuffix(r.Path, "/sessions") {
 			t.Errorf("activity is off, yet a request asked for session ids: %s?%s", r.Path, r.RawQuery)
 		}
 	}
-	if st.GraphRequests != len(tenant.Workspaces) {
-		t.Errorf("two small workspaces cost %d requests, want %d", st.GraphRequests, len(tenant.Workspaces))
+	// One request per workspace, and one listing of the workspaces for
+	// their display names, made once per discovery TTL.
+	if st.GraphRequests != len(tenant.Workspaces)+1 || st.ByPath[graphsim.PathWorkspaces] != 1 {
+		t.Errorf("two small workspaces cost %d requests (%d on workspaces), want %d (1)", st.GraphRequests, st.ByPath[graphsim.PathWorkspaces], len(tenant.Workspaces)+1)
 	}
 }
 
@@ -208,7 +210,8 @@ func TestActivityPerTenantOverride(t *testing.T) {
 // The activity read costs, per workspace and scrape: the two session
 // listings, one prompt listing per covered session and one evaluation
 // listing per prompt that is not known to be final, in three rounds of
-// $batch calls.
+// $batch calls. The first scrape also lists the workspaces, for their
+// display names.
 func TestActivitySteadyCost(t *testing.T) {
 	const finished, open = 35, 5
 	tenant := activityTenant(0, "s3cret-value-for-tests", map[string]int{"default": 0})
@@ -230,7 +233,7 @@ func TestActivitySteadyCost(t *testing.T) {
 		name                 string
 		requests, roundTrips int
 	}{
-		{"first scrape", 1 + 2 + 2*(finished+open), 1 + 2 + 2},
+		{"first scrape", 1 + 1 + 2 + 2*(finished+open), 1 + 1 + 2 + 2},
 		{"steady scrape", 1 + 2 + finished + open + open, 1 + 2 + 1},
 	} {
 		f.sim.ResetStats()
