@@ -29,6 +29,7 @@ func ExporterMetrics() map[string]Scope {
 		"securitycopilot_scrape_duration_seconds":                               Workspace,
 		"securitycopilot_last_success_timestamp_seconds":                        Workspace,
 		"securitycopilot_workspace_discovery_success":                           Tenant,
+		"securitycopilot_workspace_info":                                        Workspace,
 		"securitycopilot_token_requests_total":                                  Tenant,
 		"securitycopilot_graph_requests_total":                                  Process,
 		"securitycopilot_graph_http_requests_total":                             Process,
