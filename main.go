@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/alecthomas/kingpin/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -24,6 +25,7 @@ import (
 	"github.com/prometheus/exporter-toolkit/web"
 	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
 
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/accesscheck"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/collector"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
@@ -34,6 +36,7 @@ const exporterName = "securitycopilot_exporter"
 var (
 	configFile  = kingpin.Flag("config.file", "Path of the YAML configuration file.").Default("securitycopilot_exporter.yml").String()
 	configCheck = kingpin.Flag("config.check", "Validate the configuration file, build every tenant's credential without contacting Entra ID, and exit.").Bool()
+	checkAccess = kingpin.Flag("config.check-access", "Validate the configuration like --config.check, then get each tenant's token, check its permission and read each workspace once; print a table and exit 0 if every workspace can be read, 1 otherwise.").Bool()
 	demoMode    = kingpin.Flag("demo", "Serve metrics from an in-process simulated Microsoft Graph on loopback (no Azure account needed); --config.file is ignored.").Bool()
 	metricsPath = kingpin.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").String()
 	allTenants  = kingpin.Flag("web.telemetry-all-tenants", "Read every configured tenant's sessions when the telemetry path is scraped. Turn it off (--no-web.telemetry-all-tenants) on replicas that share the tenants through /probe, so that their telemetry path serves only the exporter's own metrics.").Default("true").Bool()
@@ -78,6 +81,9 @@ func run() int {
 	if *configCheck {
 		return checkConfig(load, exporter)
 	}
+	if *checkAccess {
+		return runAccessCheck(ctx, load, exporter, opts.Transport)
+	}
 	reloader, err := config.NewReloader(load, exporter.Apply, reg, logger)
 	if err != nil {
 		logger.Error("Setting up config reload failed", "err", err)
@@ -118,6 +124,21 @@ func checkConfig(load func() (*config.Config, error), exporter *collector.Export
 		return 1
 	}
 	fmt.Printf("%s: configuration is valid (%d tenants)\n", exporterName, len(cfg.Tenants))
+	return 0
+}
+
+func runAccessCheck(ctx context.Context, load func() (*config.Config, error), exporter *collector.Exporter, transport policy.Transporter) int {
+	if code := checkConfig(load, exporter); code != 0 {
+		return code
+	}
+	cfg, err := load()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: invalid configuration: %v\n", exporterName, err)
+		return 1
+	}
+	if !accesscheck.Run(ctx, cfg, accesscheck.Options{Version: version.Version, Transport: transport}, os.Stdout) {
+		return 1
+	}
 	return 0
 }
 
@@ -172,6 +193,9 @@ func newMux(exporter *collector.Exporter, reloader *config.Reloader, reg *promet
 			Name:        "Security Copilot Exporter",
 			Description: "Prometheus exporter for Microsoft Security Copilot sessions, read from Microsoft Graph",
 			Version:     version.Info(),
+			// Left empty, exporter-toolkit sets it to "true" and links
+			// /debug/pprof, which this exporter does not serve.
+			Profiling: "false",
 			Links: []web.LandingLinks{
 				{Address: *metricsPath, Text: "Metrics"},
 				{Address: "/probe?tenant=NAME", Text: "Probe one tenant"},

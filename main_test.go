@@ -189,7 +189,7 @@ func TestDemoServesCleanMetrics(t *testing.T) {
 		}
 		body = b
 	}
-	for _, tenantWS := range [][2]string{{"contoso", "default"}, {"contoso", "soc-emea"}, {"fabrikam", "default"}, {"fabrikam", "tier1"}} {
+	for _, tenantWS := range [][2]string{{"contoso", contosoDefaultWorkspace}, {"contoso", "soc-emea"}, {"fabrikam", fabrikamDefaultWorkspace}, {"fabrikam", "tier1"}} {
 		up := fmt.Sprintf(`securitycopilot_up{tenant=%q,workspace=%q} 1`, tenantWS[0], tenantWS[1])
 		if !strings.Contains(body, up+"\n") {
 			t.Errorf("missing %s\nlogs:\n%s", up, p.output())
