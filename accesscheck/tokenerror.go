@@ -29,11 +29,15 @@ func tokenFailure(err error, authorityHost string) string {
 		return "no token: " + host + ": DNS lookup failed: " + dnsErr.Err
 	}
 	if errors.Is(err, syscall.ECONNREFUSED) {
-		var opErr *net.OpError
-		if errors.As(err, &opErr) && opErr.Addr != nil {
-			host += " (" + opErr.Addr.String() + ")"
-		}
 		return "no token: " + host + ": connection refused"
+	}
+	// MSAL reports the failure of its endpoint discovery as text, without
+	// the network error in the chain; the cause is still in that text.
+	text := chainText(err)
+	for _, cause := range []string{"no such host", "connection refused"} {
+		if strings.Contains(text, cause) {
+			return "no token: " + host + ": " + cause
+		}
 	}
 	var te *graphclient.TokenError
 	if errors.As(err, &te) && te.Code != "" {
@@ -43,6 +47,17 @@ func tokenFailure(err error, authorityHost string) string {
 		return "no token from " + host + ": " + firstLine(te.Description)
 	}
 	return "no token from " + host + ": " + firstLine(err.Error())
+}
+
+// chainText joins the messages of err and of every error it wraps: an
+// outer message may leave out what an inner one says.
+func chainText(err error) string {
+	var b strings.Builder
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		b.WriteString(e.Error())
+		b.WriteByte('\n')
+	}
+	return b.String()
 }
 
 // entraLine names the AADSTS code once: Entra ID's description usually
