@@ -126,6 +126,7 @@ func TestMissingRoleGivesTheFix(t *testing.T) {
 		"az ad app permission add --id "+clientID+" --api 00000003-0000-0000-c000-000000000000 --api-permissions f3a4aa61-e12b-4725-9032-0d80ca254c0c=Role",
 		"az ad app permission admin-consent --id "+clientID,
 		`resolving "default" failed: graph GET`, "HTTP 403 Forbidden: Missing role permissions")
+	wantContains(t, rowOf(t, out, "default"), "configured not resolved")
 }
 
 func TestMissingRoleOnAConfiguredGUID(t *testing.T) {

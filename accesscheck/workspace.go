@@ -10,9 +10,10 @@ import (
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
 )
 
-// target is a workspace to check and where it came from.
+// target is a workspace to check and where it came from; failure, when
+// set, says why it cannot be read at all.
 type target struct {
-	id, source string
+	id, source, failure string
 }
 
 // workspaces returns the workspaces the exporter would collect: the
@@ -32,14 +33,18 @@ func workspaces(ctx context.Context, client *graphclient.Client, t config.Tenant
 		}
 		return targets, lines, true
 	}
-	defaultID := ""
+	defaultID, listed := "", true
 	for _, id := range t.Workspaces {
 		if id != graphclient.DefaultWorkspace {
 			continue
 		}
 		w, err := client.GetWorkspace(ctx, id)
 		if err != nil {
-			return nil, []string{"workspaces: resolving \"default\" failed: " + oneLine(err.Error())}, false
+			// The other workspaces are still checked: their rows say more.
+			lines = append(lines, "workspaces: resolving \"default\" failed: "+oneLine(err.Error()))
+			targets = append(targets, target{id: id, source: "configured", failure: "not resolved"})
+			listed = false
+			continue
 		}
 		defaultID = w.ID
 		lines = append(lines, fmt.Sprintf("workspaces: \"default\" is %s (%s)", w.ID, w.DisplayName))
@@ -52,7 +57,7 @@ func workspaces(ctx context.Context, client *graphclient.Client, t config.Tenant
 		}
 		targets = append(targets, target{id: id, source: source})
 	}
-	return targets, lines, true
+	return targets, lines, listed
 }
 
 // row is one line of the table.
@@ -73,6 +78,10 @@ const farFuture = 100 * 365 * 24 * time.Hour
 // same with a $filter that selects nothing and inside a $batch.
 func checkWorkspace(ctx context.Context, client *graphclient.Client, tenant string, w target, pageSize int, now time.Time) row {
 	r := row{tenant: tenant, workspace: w.id, source: w.source, count: "-", filter: "-", page: "-", batch: "-"}
+	if w.failure != "" {
+		r.read = w.failure
+		return r
+	}
 	sel := []string{graphclient.PropCreated}
 	first, err := client.TrySessions(ctx, w.id, graphclient.Query{Count: true, Select: sel, Top: pageSize})
 	if err != nil {
