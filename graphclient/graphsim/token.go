@@ -3,7 +3,9 @@ package graphsim
 import (
 	"crypto/subtle"
 	"errors"
+	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -146,11 +148,15 @@ func (s *Server) serveToken(ex *exchange, r *http.Request, tenantSeg string, t *
 // included, and Entra ID ignores them there, so they are tolerated.
 func (s *Server) validScope(scope string) bool {
 	found := false
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(s.url, "https://"))
 	for _, sc := range strings.Fields(scope) {
-		switch sc {
-		case s.Scope():
+		switch {
+		case sc == s.Scope():
 			found = true
-		case "openid", "profile", "offline_access":
+		case strings.HasPrefix(sc, "https://") && strings.HasSuffix(sc, "/.default") &&
+			slices.Contains(s.hostnames, strings.TrimSuffix(strings.TrimPrefix(sc, "https://"), ":"+port+"/.default")):
+			found = true
+		case sc == "openid" || sc == "profile" || sc == "offline_access":
 		default:
 			return false
 		}
