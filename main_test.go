@@ -346,7 +346,7 @@ func TestShardReplicaServesProbesOnly(t *testing.T) {
 		t.Fatalf("/metrics of a shard replica: HTTP %d, want only the exporter's own metrics:\n%s", code, body)
 	}
 	code, body = p.get(t, "/probe?tenant=contoso")
-	if code != http.StatusOK || !strings.Contains(body, `securitycopilot_up{tenant="contoso",workspace="default"} 1`) || strings.Contains(body, "fabrikam") {
+	if code != http.StatusOK || !strings.Contains(body, `securitycopilot_up{tenant="contoso",workspace="`+contosoDefaultWorkspace+`"} 1`) || strings.Contains(body, "fabrikam") {
 		t.Fatalf("/probe?tenant=contoso: HTTP %d:\n%s", code, body)
 	}
 	if code, body = p.get(t, "/probe?tenant=nobody"); code != http.StatusBadRequest {
