@@ -33,10 +33,17 @@ var demoTenants = []struct {
 	workspaces               []demoWorkspace
 }{
 	{"contoso", "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002", false,
-		[]demoWorkspace{{"default", 300}, {"soc-emea", 40}}},
+		[]demoWorkspace{{contosoDefaultWorkspace, 300}, {"soc-emea", 40}}},
 	{"fabrikam", "00000000-0000-4000-8000-000000000011", "00000000-0000-4000-8000-000000000012", true,
-		[]demoWorkspace{{"default", 2500}, {"tier1", 0}}},
+		[]demoWorkspace{{fabrikamDefaultWorkspace, 2500}, {"tier1", 0}}},
 }
+
+// The demo tenants' workspaces created at onboarding: as on Graph, their ids
+// are GUIDs and "default" is an alias, which contoso's config uses.
+const (
+	contosoDefaultWorkspace  = "17aafe23-ab95-4b37-8c4d-5e6f7a8b9c0d"
+	fabrikamDefaultWorkspace = "2b6c0f4e-91d3-4e5a-a7b8-c9d0e1f2a3b4"
+)
 
 type demo struct {
 	sim       *graphsim.Server
@@ -60,12 +67,21 @@ func startDemo(ctx context.Context, logger *slog.Logger) (*demo, error) {
 		ct := config.Tenant{Name: dt.name, TenantID: dt.tenantID, ClientID: dt.clientID, ClientSecretEnv: demoSecretEnv}
 		for j, w := range dt.workspaces {
 			sessions := graphsim.GenerateSessions(int64(100*i+j+1), w.sessions, now)
+			onboarded := j == 0
+			name := dt.name + " " + w.id
+			if onboarded {
+				name = "SecurityCopilot_Workspace"
+			}
 			t.Workspaces = append(t.Workspaces, graphsim.Workspace{
-				ID: w.id, DisplayName: dt.name + " " + w.id,
+				ID: w.id, DisplayName: name, Default: onboarded,
 				Sessions: sessions,
 				Prompts:  graphsim.GeneratePrompts(int64(100*i+j+1), sessions, now),
 			})
-			if !dt.discover {
+			switch {
+			case dt.discover:
+			case onboarded:
+				ct.Workspaces = append(ct.Workspaces, graphsim.DefaultAlias)
+			default:
 				ct.Workspaces = append(ct.Workspaces, w.id)
 			}
 		}

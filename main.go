@@ -21,6 +21,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/alecthomas/kingpin/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -32,6 +33,7 @@ import (
 	"github.com/prometheus/exporter-toolkit/web"
 	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
 
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/accesscheck"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/collector"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
@@ -42,6 +44,7 @@ const exporterName = "securitycopilot_exporter"
 var (
 	configFile  = kingpin.Flag("config.file", "Path of the YAML configuration file.").Default("securitycopilot_exporter.yml").String()
 	configCheck = kingpin.Flag("config.check", "Validate the configuration file, build every tenant's credential without contacting Entra ID, and exit.").Bool()
+	checkAccess = kingpin.Flag("config.check-access", "Validate the configuration like --config.check, then get each tenant's token, check its permission and read each workspace once; print a table and exit 0 if every workspace can be read, 1 otherwise.").Bool()
 	demoMode    = kingpin.Flag("demo", "Serve metrics from an in-process simulated Microsoft Graph on loopback (no Azure account needed); --config.file is ignored.").Bool()
 	metricsPath = kingpin.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").String()
 	allTenants  = kingpin.Flag("web.telemetry-all-tenants", "Read every configured tenant's sessions when the telemetry path is scraped. Turn it off (--no-web.telemetry-all-tenants) on replicas that share the tenants through /probe, so that their telemetry path serves only the exporter's own metrics.").Default("true").Bool()
@@ -109,6 +112,9 @@ func run() int {
 
 	if *configCheck {
 		return checkConfig(ctx, load, exporter)
+	}
+	if *checkAccess {
+		return runAccessCheck(ctx, load, exporter, opts.Transport)
 	}
 	reloader, err := config.NewReloader(load, exporter.Apply, reg, logger)
 	if err != nil {
@@ -269,6 +275,21 @@ func stampVersion() {
 	}
 }
 
+func runAccessCheck(ctx context.Context, load func() (*config.Config, error), exporter *collector.Exporter, transport policy.Transporter) int {
+	if code := checkConfig(ctx, load, exporter); code != 0 {
+		return code
+	}
+	cfg, err := load()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: invalid configuration: %v\n", exporterName, err)
+		return 1
+	}
+	if !accesscheck.Run(ctx, cfg, accesscheck.Options{Version: version.Version, Transport: transport}, os.Stdout) {
+		return 1
+	}
+	return 0
+}
+
 func reloadOnSIGHUP(ctx context.Context, reloader *config.Reloader, logger *slog.Logger) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -320,6 +341,9 @@ func newMux(exporter *collector.Exporter, reloader *config.Reloader, reg *promet
 			Name:        "Security Copilot Exporter",
 			Description: "Prometheus exporter for Microsoft Security Copilot sessions, read from Microsoft Graph",
 			Version:     version.Info(),
+			// Left empty, exporter-toolkit sets it to "true" and links
+			// /debug/pprof, which this exporter does not serve.
+			Profiling: "false",
 			Links: []web.LandingLinks{
 				{Address: *metricsPath, Text: "Metrics"},
 				{Address: "/probe?tenant=NAME", Text: "Probe one tenant"},

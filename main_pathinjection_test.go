@@ -95,13 +95,13 @@ func TestWorkspaceIDsCannotLeaveTheirPathSegment(t *testing.T) {
 			}
 		}
 	}
-	// The listed tenant may ask for its hostile workspaces only; the
-	// discovering one for the list and every workspace it found, each
-	// under its own escaped segment.
+	// The listed tenant may ask for its hostile workspaces, and for the list
+	// (their display names); the discovering one for the list and every
+	// workspace it found, each under its own escaped segment.
 	sessionsPath := func(id string) string {
 		return "/beta/security/securityCopilot/workspaces/" + url.PathEscape(id) + "/sessions"
 	}
-	allowed := map[string]map[string]bool{listedTenantID: {}, discoveredTenantID: {"/beta/security/securityCopilot/workspaces": true}}
+	allowed := map[string]map[string]bool{listedTenantID: {"/beta/security/securityCopilot/workspaces": true}, discoveredTenantID: {"/beta/security/securityCopilot/workspaces": true}}
 	for id := range want {
 		allowed[listedTenantID][sessionsPath(id)] = true
 	}

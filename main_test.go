@@ -169,7 +169,7 @@ var documentedMetrics = []string{
 	"securitycopilot_sessions_active", "securitycopilot_sessions_newest_created_timestamp_seconds",
 	"securitycopilot_sessions_oldest_created_timestamp_seconds", "securitycopilot_sessions_last_modified_timestamp_seconds",
 	"securitycopilot_scrape_duration_seconds", "securitycopilot_last_success_timestamp_seconds",
-	"securitycopilot_workspace_discovery_success", "securitycopilot_graph_requests_total",
+	"securitycopilot_workspace_discovery_success", "securitycopilot_workspace_info", "securitycopilot_graph_requests_total",
 	"securitycopilot_graph_request_duration_seconds", "securitycopilot_graph_retries_total",
 	"securitycopilot_token_requests_total", "securitycopilot_exporter_build_info",
 	"securitycopilot_exporter_config_last_reload_successful", "securitycopilot_exporter_config_last_reload_success_timestamp_seconds",
@@ -189,7 +189,7 @@ func TestDemoServesCleanMetrics(t *testing.T) {
 		}
 		body = b
 	}
-	for _, tenantWS := range [][2]string{{"contoso", "default"}, {"contoso", "soc-emea"}, {"fabrikam", "default"}, {"fabrikam", "tier1"}} {
+	for _, tenantWS := range [][2]string{{"contoso", contosoDefaultWorkspace}, {"contoso", "soc-emea"}, {"fabrikam", fabrikamDefaultWorkspace}, {"fabrikam", "tier1"}} {
 		up := fmt.Sprintf(`securitycopilot_up{tenant=%q,workspace=%q} 1`, tenantWS[0], tenantWS[1])
 		if !strings.Contains(body, up+"\n") {
 			t.Errorf("missing %s\nlogs:\n%s", up, p.output())
@@ -346,7 +346,7 @@ func TestShardReplicaServesProbesOnly(t *testing.T) {
 		t.Fatalf("/metrics of a shard replica: HTTP %d, want only the exporter's own metrics:\n%s", code, body)
 	}
 	code, body = p.get(t, "/probe?tenant=contoso")
-	if code != http.StatusOK || !strings.Contains(body, `securitycopilot_up{tenant="contoso",workspace="default"} 1`) || strings.Contains(body, "fabrikam") {
+	if code != http.StatusOK || !strings.Contains(body, `securitycopilot_up{tenant="contoso",workspace="`+contosoDefaultWorkspace+`"} 1`) || strings.Contains(body, "fabrikam") {
 		t.Fatalf("/probe?tenant=contoso: HTTP %d:\n%s", code, body)
 	}
 	if code, body = p.get(t, "/probe?tenant=nobody"); code != http.StatusBadRequest {

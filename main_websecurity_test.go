@@ -170,7 +170,7 @@ func TestTLSAndBasicAuth(t *testing.T) {
 			t.Errorf("%s over plain HTTP: HTTP %d: %.200s", path, code, body)
 		}
 	}
-	if code, body := p.do(t, http.MethodGet, "https", "/metrics", webUser, webPassword); !strings.Contains(body, `securitycopilot_up{tenant="contoso",workspace="default"} 1`) {
+	if code, body := p.do(t, http.MethodGet, "https", "/metrics", webUser, webPassword); !strings.Contains(body, `securitycopilot_up{tenant="contoso",workspace="`+contosoDefaultWorkspace+`"} 1`) {
 		t.Errorf("/metrics over TLS with the password: HTTP %d without the demo's series:\n%.500s", code, body)
 	}
 	if code, _ := p.do(t, http.MethodPost, "https", "/-/reload", "", ""); code != http.StatusUnauthorized {

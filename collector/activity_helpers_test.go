@@ -18,8 +18,8 @@ import (
 // The documented enums, written out here rather than taken from graphclient,
 // so that a value the collector invents or drops fails the tests.
 var (
-	documentedStates  = []string{"created", "running", "completed", "cancelled", "pending", "deferred", "waitingForInput", "unknownFutureValue"}
-	documentedResults = []string{"success", "error", "needAdditionalClaims", "rejected", "timedOut", "capacityExceeded", "unknownFutureValue"}
+	documentedStates  = []string{"unknown", "created", "running", "completed", "cancelled", "pending", "deferred", "waitingForInput", "unknownFutureValue"}
+	documentedResults = []string{"unknown", "success", "error", "needAdditionalClaims", "rejected", "timedOut", "capacityExceeded", "unknownFutureValue"}
 )
 
 // activityTenant is simTenant with generated prompts and evaluations.

@@ -102,15 +102,63 @@ func TestActivityUnknownEnumValuesMapToUnknownFutureValue(t *testing.T) {
 		{ID: "a", State: "paused", ResultType: "quotaExceeded", Created: created},
 		{ID: "b", State: "Completed", ResultType: "Success", Created: created}, // enum members are case-sensitive
 		{ID: "c", State: "running", Created: created},
+		{ID: "d", State: "unknownFutureValue", ResultType: "unknownFutureValue", Created: created},
 	}}}}
 	f := newFixture(t, graphsim.Options{Tenants: []graphsim.Tenant{tenant}}, 1000)
 	f.enableActivity(nil)
 	fams := f.scrape()
 	want := activityTruth(t, f.sim, tenant.ID, "default", f.cfg.Activity)
-	if want["securitycopilot_evaluations/state=unknownFutureValue"] != 2 || want["securitycopilot_evaluations_result/result=unknownFutureValue"] != 2 {
+	if want["securitycopilot_evaluations/state=unknownFutureValue"] != 3 || want["securitycopilot_evaluations_result/result=unknownFutureValue"] != 3 {
 		t.Fatalf("truth does not map the unknown values: %v", want)
 	}
 	f.assertActivity(fams, "tenant0", "default", want)
+}
+
+// Member 0 of both enums is an ordinary value: the docs show a running
+// evaluation with result type "unknown". It is exported as itself, never
+// folded into unknownFutureValue.
+func TestActivityUnknownIsALabelValueOfItsOwn(t *testing.T) {
+	tenant := activityTenant(0, "s3cret-value-for-tests", map[string]int{"default": 0})
+	ws := &tenant.Workspaces[0]
+	created := testNow.Add(-time.Hour)
+	ws.Sessions = []graphsim.Session{{ID: "s", Created: created, LastModified: created}}
+	var evals []graphsim.Evaluation
+	for i := range 25 {
+		evals = append(evals, graphsim.Evaluation{ID: fmt.Sprintf("run%d", i), State: "running", ResultType: "unknown", Created: created})
+	}
+	evals = append(evals, graphsim.Evaluation{ID: "odd", State: "unknown", ResultType: "unknown", Created: created},
+		graphsim.Evaluation{ID: "new", State: "created", Created: created})
+	ws.Prompts = map[string][]graphsim.Prompt{"s": {{ID: "p", Type: "prompt", Created: created, LastModified: created, Evaluations: evals}}}
+	f := newFixture(t, graphsim.Options{Tenants: []graphsim.Tenant{tenant}}, 1000)
+	f.enableActivity(nil)
+	fams := f.scrape()
+	got := func(name, label, value string) float64 {
+		t.Helper()
+		for _, m := range fams[name].GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == label && l.GetValue() == value {
+					return m.GetGauge().GetValue()
+				}
+			}
+		}
+		t.Fatalf("%s{%s=%q} missing", name, label, value)
+		return 0
+	}
+	for _, c := range []struct {
+		name, label, value string
+		want               float64
+	}{
+		{"securitycopilot_evaluations_result", "result", "unknown", 26},
+		{"securitycopilot_evaluations_result", "result", "unknownFutureValue", 0},
+		{"securitycopilot_evaluations", "state", "running", 25},
+		{"securitycopilot_evaluations", "state", "unknown", 1},
+		{"securitycopilot_evaluations", "state", "created", 1},
+		{"securitycopilot_evaluations", "state", "unknownFutureValue", 0},
+	} {
+		if v := got(c.name, c.label, c.value); v != c.want {
+			t.Errorf("%s{%s=%q} = %v, want %v", c.name, c.label, c.value, v, c.want)
+		}
+	}
 }
 
 func TestActivityOffCostsNoRequest(t *testing.T) {
@@ -130,12 +178,14 @@ func TestActivityOffCostsNoRequest(t *testing.T) {
 		t.Errorf("activity is off, yet %d prompt or evaluation requests were sent", n)
 	}
 	for _, r := range f.sim.Requests() {
-		if strings.Contains(r.RawQuery, "id") {
+		if strings.Contains(r.RawQuery, "id") && strings.HasSuffix(r.Path, "/sessions") {
 			t.Errorf("activity is off, yet a request asked for session ids: %s?%s", r.Path, r.RawQuery)
 		}
 	}
-	if st.GraphRequests != len(tenant.Workspaces) {
-		t.Errorf("two small workspaces cost %d requests, want %d", st.GraphRequests, len(tenant.Workspaces))
+	// One request per workspace, and one listing of the workspaces for
+	// their display names, made once per discovery TTL.
+	if st.GraphRequests != len(tenant.Workspaces)+1 || st.ByPath[graphsim.PathWorkspaces] != 1 {
+		t.Errorf("two small workspaces cost %d requests (%d on workspaces), want %d (1)", st.GraphRequests, st.ByPath[graphsim.PathWorkspaces], len(tenant.Workspaces)+1)
 	}
 }
 
@@ -160,7 +210,8 @@ func TestActivityPerTenantOverride(t *testing.T) {
 // The activity read costs, per workspace and scrape: the two session
 // listings, one prompt listing per covered session and one evaluation
 // listing per prompt that is not known to be final, in three rounds of
-// $batch calls.
+// $batch calls. The first scrape also lists the workspaces, for their
+// display names.
 func TestActivitySteadyCost(t *testing.T) {
 	const finished, open = 35, 5
 	tenant := activityTenant(0, "s3cret-value-for-tests", map[string]int{"default": 0})
@@ -182,7 +233,7 @@ func TestActivitySteadyCost(t *testing.T) {
 		name                 string
 		requests, roundTrips int
 	}{
-		{"first scrape", 1 + 2 + 2*(finished+open), 1 + 2 + 2},
+		{"first scrape", 1 + 1 + 2 + 2*(finished+open), 1 + 1 + 2 + 2},
 		{"steady scrape", 1 + 2 + finished + open + open, 1 + 2 + 1},
 	} {
 		f.sim.ResetStats()

@@ -15,6 +15,7 @@ type descs struct {
 	up, sessions, created, active           *prometheus.Desc
 	newest, oldest, lastModified            *prometheus.Desc
 	duration, lastSuccess, discoverySuccess *prometheus.Desc
+	workspaceInfo                           *prometheus.Desc
 	activity                                activityDescs
 }
 
@@ -51,13 +52,16 @@ func newDescs() descs {
 		discoverySuccess: prometheus.NewDesc(metricnames.WorkspaceDiscoverySuccess,
 			"1 if listing the tenant's workspaces (GET /security/securityCopilot/workspaces) succeeded in this scrape or is cached from a recent success, else 0. Only for tenants without a configured workspace list.",
 			[]string{metricnames.Tenant}, nil),
+		workspaceInfo: prometheus.NewDesc(metricnames.WorkspaceInfo,
+			"Always 1, for each workspace read, with its displayName as Microsoft Graph lists it (GET /security/securityCopilot/workspaces, read at most every 5 minutes), so that dashboards can show names instead of ids; join on tenant and workspace. Absent while Graph has not told the name.",
+			[]string{metricnames.Tenant, metricnames.Workspace, metricnames.DisplayName}, nil),
 		activity: newActivityDescs(),
 	}
 }
 
 func (d descs) describe(ch chan<- *prometheus.Desc) {
 	for _, desc := range []*prometheus.Desc{d.up, d.sessions, d.created, d.active, d.newest, d.oldest,
-		d.lastModified, d.duration, d.lastSuccess, d.discoverySuccess} {
+		d.lastModified, d.duration, d.lastSuccess, d.discoverySuccess, d.workspaceInfo} {
 		ch <- desc
 	}
 	d.activity.describe(ch)

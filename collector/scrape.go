@@ -56,17 +56,25 @@ func (s *scrape) collectTenant(t *tenant, ch chan<- prometheus.Metric) {
 		}
 		ch <- prometheus.MustNewConstMetric(s.e.descs.discoverySuccess, prometheus.GaugeValue, ok, t.cfg.Name)
 	}
+	ids, failed := t.resolve(s.ctx, ids, s.e.opts.Now(), s.e.opts.Logger)
 	if s.workspace != "" {
-		if !slices.Contains(ids, s.workspace) {
+		var want []string
+		want, failed = t.resolve(s.ctx, []string{s.workspace}, s.e.opts.Now(), s.e.opts.Logger)
+		if len(want) == 1 && !slices.Contains(ids, want[0]) {
 			s.e.opts.Logger.Warn("Probe asked for a workspace the tenant does not have", "tenant", t.cfg.Name, "workspace", s.workspace, "known_workspaces", len(ids))
 			return
 		}
-		ids = []string{s.workspace}
+		ids = want
+	}
+	for ws, err := range failed {
+		s.e.opts.Logger.Error("Collecting workspace failed", append(errorAttrs(err), "tenant", t.cfg.Name, "workspace", ws)...)
+		s.emit(ch, t, ws, outcome{err: err})
 	}
 	outcomes := s.e.collect(s.ctx, t, ids, s.st.cfg)
 	for _, ws := range ids {
 		s.emit(ch, t, ws, outcomes[ws])
 	}
+	s.emitWorkspaceInfo(ch, t, ids)
 }
 
 func (s *scrape) emit(ch chan<- prometheus.Metric, t *tenant, ws string, o outcome) {

@@ -36,6 +36,8 @@ type tenant struct {
 	activity     map[string]activityMemory
 	discovered   []string
 	discoveredAt time.Time
+	// meta holds display names and the id behind "default"; it has its own lock.
+	meta workspaceMeta
 }
 
 func newTenant(tc config.Tenant, g config.Graph, concurrency int, client *graphclient.Client) *tenant {
@@ -69,6 +71,7 @@ func (t *tenant) workspaces(ctx context.Context, now time.Time) ([]string, error
 		for _, w := range found {
 			ids = append(ids, w.ID)
 		}
+		t.meta.learnNames(found, now)
 		t.mu.Lock()
 		t.discovered, t.discoveredAt = ids, now
 		t.mu.Unlock()

@@ -132,7 +132,9 @@ func (e evaluationJSON) evaluation() (Evaluation, error) {
 	if e.ID == nil || *e.ID == "" {
 		return Evaluation{}, fmt.Errorf("evaluation without an id")
 	}
-	out := Evaluation{ID: *e.ID, State: StateUnknownFutureValue}
+	// A state left out or null reads as member 0, as OData reads an enum
+	// without a value; it is not a value the metadata fails to list.
+	out := Evaluation{ID: *e.ID, State: StateUnknown}
 	if e.State != nil {
 		out.State = ParseEvaluationState(*e.State)
 	}

@@ -18,6 +18,16 @@ func TestEvaluationDecoding(t *testing.T) {
 				RunStart: time.Date(2025, 10, 15, 10, 0, 1, 5e8, time.UTC), Completed: time.Date(2025, 10, 15, 10, 0, 31, 5e8, time.UTC)}},
 		{name: "running, unset completion", body: `{"id":"e","state":"running","runStartDateTime":"2025-10-15T10:00:01Z","completedDateTime":"0001-01-01T00:00:00Z","result":null}`,
 			want: Evaluation{ID: "e", State: StateRunning, RunStart: time.Date(2025, 10, 15, 10, 0, 1, 0, time.UTC)}},
+		{name: "running as the docs show it", body: `{"id":"e","state":"running","result":{"content":null,"type":"unknown","previewState":"ga"}}`,
+			want: Evaluation{ID: "e", State: StateRunning, Result: ResultUnknown}},
+		{name: "member 0 of both enums", body: `{"id":"e","state":"unknown","result":{"type":"unknown"}}`,
+			want: Evaluation{ID: "e", State: StateUnknown, Result: ResultUnknown}},
+		{name: "unknownFutureValue itself", body: `{"id":"e","state":"unknownFutureValue","result":{"type":"unknownFutureValue"}}`,
+			want: Evaluation{ID: "e", State: StateUnknownFutureValue, Result: ResultUnknownFutureValue}},
+		{name: "state left out or null", body: `{"id":"e","state":null}`,
+			want: Evaluation{ID: "e", State: StateUnknown}},
+		{name: "created as the docs show it", body: `{"id":"e","state":"created","result":null}`,
+			want: Evaluation{ID: "e", State: StateCreated}},
 		{name: "unknown values", body: `{"id":"e","state":"paused","result":{"type":"quotaExceeded"}}`,
 			want: Evaluation{ID: "e", State: StateUnknownFutureValue, Result: ResultUnknownFutureValue}},
 		{name: "enum case differs", body: `{"id":"e","state":"Completed","result":{"type":"Success"}}`,
@@ -70,8 +80,9 @@ func TestActivityPathsEscapeIDs(t *testing.T) {
 }
 
 func TestEnumsAreTheDocumentedOnes(t *testing.T) {
-	states := []string{"created", "running", "completed", "cancelled", "pending", "deferred", "waitingForInput", "unknownFutureValue"}
-	results := []string{"success", "error", "needAdditionalClaims", "rejected", "timedOut", "capacityExceeded", "unknownFutureValue"}
+	// Exactly as the beta metadata lists the members, member 0 first.
+	states := []string{"unknown", "created", "running", "completed", "cancelled", "pending", "deferred", "waitingForInput", "unknownFutureValue"}
+	results := []string{"unknown", "success", "error", "needAdditionalClaims", "rejected", "timedOut", "capacityExceeded", "unknownFutureValue"}
 	for i, s := range EvaluationStates() {
 		if string(s) != states[i] || ParseEvaluationState(states[i]) != s {
 			t.Errorf("state %d: %q, want %q", i, s, states[i])

@@ -43,6 +43,8 @@ type Options struct {
 type Client struct {
 	tenant     string
 	endpoint   *url.URL
+	cred       *countingCredential
+	scope      string // the Graph scope tokens are asked for
 	pipeline   runtime.Pipeline
 	metrics    *Metrics
 	logger     *slog.Logger
@@ -67,9 +69,10 @@ func New(g config.Graph, t config.Tenant, opts Options) (*Client, error) {
 	}
 	opts.Metrics.initTenant(t.Name)
 	counted := &countingCredential{tenant: t.Name, host: hostOf(g.AuthorityHost), attempts: attempts, inner: cred, metrics: opts.Metrics}
+	scope := endpoint.Scheme + "://" + endpoint.Host + "/.default"
 	pl := newPipeline(counted, pipelineSettings{
 		version:    opts.Version,
-		scope:      endpoint.Scheme + "://" + endpoint.Host + "/.default",
+		scope:      scope,
 		transport:  opts.Transport,
 		retryDelay: opts.RetryDelay,
 		metrics:    opts.Metrics,
@@ -81,7 +84,7 @@ func New(g config.Graph, t config.Tenant, opts Options) (*Client, error) {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Client{
-		tenant: t.Name, endpoint: endpoint, pipeline: pl, metrics: opts.Metrics, logger: opts.Logger,
+		tenant: t.Name, endpoint: endpoint, cred: counted, scope: scope, pipeline: pl, metrics: opts.Metrics, logger: opts.Logger,
 		retryDelay: opts.RetryDelay, slots: make(chan struct{}, opts.MaxConcurrency),
 	}, nil
 }

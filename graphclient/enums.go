@@ -1,12 +1,14 @@
 package graphclient
 
-// EvaluationState is an evaluation's state, one of the values the Graph
-// reference documents. A value Graph adds later maps to
-// StateUnknownFutureValue, so label values stay a fixed set.
+// EvaluationState is an evaluation's state, one of the members the Graph
+// metadata lists. A value the metadata does not list (one Graph adds later)
+// maps to StateUnknownFutureValue, so label values stay a fixed set.
 type EvaluationState string
 
-// The documented evaluation states.
+// The evaluation states, in the metadata's order. StateUnknown is member 0,
+// an ordinary value, not a future one.
 const (
+	StateUnknown            EvaluationState = "unknown"
 	StateCreated            EvaluationState = "created"
 	StateRunning            EvaluationState = "running"
 	StateCompleted          EvaluationState = "completed"
@@ -17,20 +19,23 @@ const (
 	StateUnknownFutureValue EvaluationState = "unknownFutureValue"
 )
 
-// EvaluationStates returns every documented state, in the reference's order.
+// EvaluationStates returns every state the metadata lists, in its order.
 func EvaluationStates() []EvaluationState {
-	return []EvaluationState{StateCreated, StateRunning, StateCompleted, StateCancelled,
+	return []EvaluationState{StateUnknown, StateCreated, StateRunning, StateCompleted, StateCancelled,
 		StatePending, StateDeferred, StateWaitingForInput, StateUnknownFutureValue}
 }
 
-// ResultType is the type of an evaluation's result; unknown values map to
-// ResultUnknownFutureValue.
+// ResultType is the type of an evaluation's result; values the metadata does
+// not list map to ResultUnknownFutureValue.
 type ResultType string
 
-// The documented result types. ResultCapacityExceeded is the only
+// The result types, in the metadata's order. ResultUnknown is member 0 and
+// what a running evaluation's result says ("type": "unknown"), so it is the
+// common value, not a future one. ResultCapacityExceeded is the only
 // per-prompt sign, in any API, that the tenant's Security Compute Units ran
 // out.
 const (
+	ResultUnknown              ResultType = "unknown"
 	ResultSuccess              ResultType = "success"
 	ResultError                ResultType = "error"
 	ResultNeedAdditionalClaims ResultType = "needAdditionalClaims"
@@ -40,19 +45,19 @@ const (
 	ResultUnknownFutureValue   ResultType = "unknownFutureValue"
 )
 
-// ResultTypes returns every documented result type, in the reference's order.
+// ResultTypes returns every result type the metadata lists, in its order.
 func ResultTypes() []ResultType {
-	return []ResultType{ResultSuccess, ResultError, ResultNeedAdditionalClaims, ResultRejected,
+	return []ResultType{ResultUnknown, ResultSuccess, ResultError, ResultNeedAdditionalClaims, ResultRejected,
 		ResultTimedOut, ResultCapacityExceeded, ResultUnknownFutureValue}
 }
 
-// ParseEvaluationState maps a wire value to a documented state. OData enum
+// ParseEvaluationState maps a wire value to a listed state. OData enum
 // members are case-sensitive, so "Completed" is not "completed".
 func ParseEvaluationState(s string) EvaluationState {
 	return documented(s, EvaluationStates(), StateUnknownFutureValue)
 }
 
-// ParseResultType maps a wire value to a documented result type.
+// ParseResultType maps a wire value to a listed result type.
 func ParseResultType(s string) ResultType {
 	return documented(s, ResultTypes(), ResultUnknownFutureValue)
 }

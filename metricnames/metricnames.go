@@ -17,6 +17,8 @@ const (
 	Result = "result"
 	// Code is the HTTP status code of an answer from Microsoft Graph.
 	Code = "code"
+	// DisplayName is a workspace's displayName as Microsoft Graph lists it.
+	DisplayName = "display_name"
 )
 
 // Metrics of the sessions collector: per workspace, except
@@ -32,6 +34,8 @@ const (
 	ScrapeDurationSeconds     = "securitycopilot_scrape_duration_seconds"
 	LastSuccessTime           = "securitycopilot_last_success_timestamp_seconds"
 	WorkspaceDiscoverySuccess = "securitycopilot_workspace_discovery_success"
+	// WorkspaceInfo is 1 per workspace, with its display name.
+	WorkspaceInfo = "securitycopilot_workspace_info"
 )
 
 // Metrics of the activity collector, per workspace with activity enabled.

@@ -20,7 +20,9 @@ func workspaceOf(s sample) workspace {
 
 // demoWorkspaces are the workspaces of the demo's simulated tenants: contoso
 // lists its workspaces in the configuration, fabrikam discovers them.
-var demoWorkspaces = []workspace{{"contoso", "default"}, {"contoso", "soc-emea"}, {"fabrikam", "default"}, {"fabrikam", "tier1"}}
+// The demo's workspaces created at onboarding have GUIDs; contoso's config
+// names its one "default", which the exporter resolves to the GUID.
+var demoWorkspaces = []workspace{{"contoso", "17aafe23-ab95-4b37-8c4d-5e6f7a8b9c0d"}, {"contoso", "soc-emea"}, {"fabrikam", "2b6c0f4e-91d3-4e5a-a7b8-c9d0e1f2a3b4"}, {"fabrikam", "tier1"}}
 
 // demoWindows are the exporter's default windows, which the demo uses.
 var demoWindows = []string{"1h", "1d", "7d", "30d"}
@@ -55,11 +57,11 @@ var (
 	// Every documented state and result has a series, 0 when none, so
 	// that a missing one reads as a bug, not as none.
 	evaluationStates = []string{
-		"created", "running", "completed", "cancelled", "pending", "deferred",
+		"unknown", "created", "running", "completed", "cancelled", "pending", "deferred",
 		"waitingForInput", "unknownFutureValue",
 	}
 	evaluationResults = []string{
-		"success", "error", "needAdditionalClaims", "rejected", "timedOut",
+		"unknown", "success", "error", "needAdditionalClaims", "rejected", "timedOut",
 		"capacityExceeded", "unknownFutureValue",
 	}
 )
@@ -112,6 +114,8 @@ func (c *checker) sessionMetrics() {
 		c.workspacesOf(name, withSessions)
 	}
 	c.workspacesOf(`securitycopilot_workspace_discovery_success == 1`, []workspace{{"fabrikam", ""}})
+	c.workspacesOf(`securitycopilot_workspace_info{display_name="SecurityCopilot_Workspace"} == 1`, []workspace{demoWorkspaces[0], demoWorkspaces[2]})
+	c.workspacesOf(`securitycopilot_workspace_info{display_name!="SecurityCopilot_Workspace"} == 1`, []workspace{demoWorkspaces[1], demoWorkspaces[3]})
 }
 
 // exposedSeries checks that the exporter exposes exactly the series that

@@ -58,7 +58,7 @@ func sessionAges() cog.Builder[dashboard.Panel] {
 func workspaceReads() cog.Builder[dashboard.Panel] {
 	return stateTimelinePanel("Workspace reads", "Whether each scrape read the workspace completely ("+names.Up+
 		" 1) or a request for it failed (0). The exporter's log names Graph's error and request-id.").
-		WithTarget(rangeQuery("max by (tenant, workspace) ("+inWorkspaces(names.Up)+")", byWorkspace))
+		WithTarget(rangeQuery(withDisplayName("max by (tenant, workspace) ("+inWorkspaces(names.Up)+")"), byWorkspace+" {{display_name}}"))
 }
 
 func dataAge() cog.Builder[dashboard.Panel] {

@@ -37,6 +37,14 @@ func inWorkspaces(metric string) string {
 	return fmt.Sprintf(`%s{%s=~"$tenant", %s=~"$workspace"}`, metric, names.Tenant, names.Workspace)
 }
 
+// withDisplayName adds the display_name label of the workspace_info series
+// to a per-workspace expression, keeping the series of workspaces whose name
+// Graph has not told.
+func withDisplayName(expr string) string {
+	return fmt.Sprintf("(%s * on (tenant, workspace) group_left (%s) max by (tenant, workspace, %s) (%s)) or %s",
+		expr, names.DisplayName, names.DisplayName, inWorkspaces(names.WorkspaceInfo), expr)
+}
+
 // inTenants selects a per-tenant series of the chosen tenants.
 func inTenants(metric string) string {
 	return fmt.Sprintf(`%s{%s=~"$tenant"}`, metric, names.Tenant)

@@ -34,6 +34,7 @@ func ExporterMetrics() map[string]Scope {
 		metricnames.ScrapeDurationSeconds:       Workspace,
 		metricnames.LastSuccessTime:             Workspace,
 		metricnames.WorkspaceDiscoverySuccess:   Tenant,
+		metricnames.WorkspaceInfo:               Workspace,
 		metricnames.TokenRequestsTotal:          Tenant,
 		metricnames.GraphRequestsTotal:          Process,
 		metricnames.GraphHTTPRequestsTotal:      Process,

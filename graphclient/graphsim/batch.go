@@ -68,7 +68,7 @@ func (s *Server) serveBatch(ex *exchange, r *http.Request) {
 // acceptBatch checks everything that makes Graph refuse a batch as a whole
 // and returns its requests.
 func (s *Server) acceptBatch(ex *exchange, r *http.Request, faults Faults) ([]batchItem, *apiError) {
-	t, err := s.authenticate(r)
+	t, _, err := s.authenticate(r)
 	if err != nil {
 		return nil, asAPIError(err)
 	}

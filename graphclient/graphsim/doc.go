@@ -14,9 +14,20 @@
 // project's notes on the Graph API) and makes explicit choices where they are
 // silent, so that tests can rely on them:
 //
-//   - Access tokens are opaque random strings bound to the tenant they were
-//     issued for. Graph paths carry no tenant, so a Graph request sees the data
-//     of its token's tenant, as on the real service.
+//   - Access tokens are shaped like Entra ID's: JWTs whose payload carries
+//     tid, appid, idtyp "app" and, unless the RoleMissing fault is set, a
+//     roles claim with SecurityCopilotWorkspaces.Read.All. Their signature
+//     is random: Graph here looks tokens up, bound to the tenant they were
+//     issued for. Graph paths carry no tenant, so a Graph request sees the
+//     data of its token's tenant, as on the real service. A token without
+//     a role that allows reading is answered 403 Forbidden, "Missing role
+//     permissions".
+//   - A workspace marked Default is also served under the id "default", as
+//     Graph serves the workspace created at onboarding; listings and
+//     entities show its real id, and listed workspaces carry @odata.type.
+//   - Times are written with up to seven fractional digits and trailing
+//     zeros left out, as OData serializers do, so both the docs' 7-digit
+//     and 6-digit examples occur.
 //   - Collections are served in a stable order: sessions, prompts and
 //     evaluations by createdDateTime, then id; workspaces by id. Paging is
 //     keyset based, so items added while a client pages do not shift later
@@ -54,10 +65,13 @@
 //     unless $select leaves it out. Evaluations are written as id,
 //     createdDateTime, runStartDateTime, completedDateTime,
 //     lastModifiedDateTime (an unset one as 0001-01-01T00:00:00Z),
-//     executionCount (a number), isCancelled, state and result: null or
+//     executionCount (a number), isCancelled, state and result: null (a
+//     just-created evaluation) or
 //     {"@odata.type":"#microsoft.graph.securityCopilot.evaluationResult",
-//     "type":…,"content":…}. Types, states and result types are served as
-//     configured, unknown ones included.
+//     "type":…,"content":…,"previewState":…}, content null when empty, as
+//     for a running evaluation whose type is "unknown". Types, states and
+//     result types are served as configured, members the metadata does not
+//     list included.
 //   - JSON batching: POST /beta/$batch with {"requests":[...]} runs up to 20
 //     requests, one after the other in the order given, each as the same
 //     standalone request would run: same query options, paging with

@@ -165,9 +165,12 @@ func mergePicked(sofar []string, sub string, isPath bool) []string {
 	return append(sofar, sub)
 }
 
-// graphTimeLayout is how Graph writes DateTimeOffset values: always seven
-// fractional digits and Z.
-const graphTimeLayout = "2006-01-02T15:04:05.0000000Z"
+// graphTimeLayout is how Graph writes DateTimeOffset values: up to seven
+// fractional digits, trailing zeros left out, and Z. So most times have
+// seven digits, one in ten has six (the docs show both:
+// 2025-10-15T15:54:58.4862768Z and 2025-10-22T20:12:13.759634Z), and a
+// whole second has none.
+const graphTimeLayout = "2006-01-02T15:04:05.9999999Z"
 
 func formatGraphTime(t time.Time) string { return t.UTC().Format(graphTimeLayout) }
 

@@ -56,8 +56,8 @@ func (s *Server) serveDiscovery(ex *exchange, r *http.Request, tenantSeg string,
 		s.writeUnknownTenant(ex, r, tenantSeg, "invalid_tenant")
 		return
 	}
-	base := s.url + "/" + t.id
-	host := strings.TrimPrefix(s.url, "https://")
+	base := s.baseFor(r) + "/" + t.id
+	host := strings.TrimPrefix(s.baseFor(r), "https://")
 	writeJSON(ex, http.StatusOK, "application/json; charset=utf-8", jsonObject{
 		{"token_endpoint", base + "/oauth2/v2.0/token"},
 		{"token_endpoint_auth_methods_supported", []string{"client_secret_post", "private_key_jwt", "client_secret_basic"}},
@@ -69,7 +69,7 @@ func (s *Server) serveDiscovery(ex *exchange, r *http.Request, tenantSeg string,
 		{"scopes_supported", []string{"openid", "profile", "email", "offline_access"}},
 		{"issuer", base + "/v2.0"},
 		{"request_uri_parameter_supported", false},
-		{"userinfo_endpoint", s.url + "/oidc/userinfo"},
+		{"userinfo_endpoint", s.baseFor(r) + "/oidc/userinfo"},
 		{"authorization_endpoint", base + "/oauth2/v2.0/authorize"},
 		{"device_authorization_endpoint", base + "/oauth2/v2.0/devicecode"},
 		{"http_logout_supported", true},
@@ -81,7 +81,7 @@ func (s *Server) serveDiscovery(ex *exchange, r *http.Request, tenantSeg string,
 		{"cloud_instance_name", host},
 		{"cloud_graph_host_name", host},
 		{"msgraph_host", host},
-		{"rbac_url", s.url},
+		{"rbac_url", s.baseFor(r)},
 	})
 }
 

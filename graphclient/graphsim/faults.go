@@ -46,6 +46,12 @@ type Faults struct {
 	// e.g. "AADSTS7000215"; a value that contains ": " is used as the whole
 	// description instead.
 	TokenError string
+	// RoleMissing issues tokens without a roles claim, as Entra ID does for
+	// an app whose application permission SecurityCopilotWorkspaces.Read.All
+	// was never added or never got admin consent. Graph answers every
+	// request with such a token 403 Forbidden, "Missing role permissions".
+	// Tokens issued before the fault was set keep their roles.
+	RoleMissing bool
 
 	// BatchUnsupported, when it is a status from 400 to 599, answers every
 	// authenticated request to /beta/$batch with that status and an OData

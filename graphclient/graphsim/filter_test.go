@@ -181,7 +181,7 @@ func TestWireFormat(t *testing.T) {
 	if !strings.HasPrefix(raw, wantPrefix) {
 		t.Errorf("body starts %.200s", raw)
 	}
-	wantItem := `{"id":"s2","createdDateTime":"2025-10-15T11:00:00.0000001Z","lastModifiedDateTime":"2025-10-16T09:00:00.0000000Z","displayName":"who am i"}`
+	wantItem := `{"id":"s2","createdDateTime":"2025-10-15T11:00:00.0000001Z","lastModifiedDateTime":"2025-10-16T09:00:00Z","displayName":"who am i"}`
 	if !strings.Contains(raw, wantItem) || !strings.Contains(raw, `"displayName":null`) {
 		t.Errorf("items not in Graph's shape: %s", raw)
 	}

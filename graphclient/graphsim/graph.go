@@ -67,11 +67,14 @@ func (s *Server) graphAnswer(ex *exchange, r *http.Request, rt route, faults Fau
 	if preempt != nil {
 		return preempt
 	}
-	t, err := s.authenticate(r)
+	t, roles, err := s.authenticate(r)
 	if err != nil {
 		return err
 	}
 	ex.tenant = t.id
+	if err := authorize(roles); err != nil {
+		return err
+	}
 	if r.Method != http.MethodGet {
 		ex.Header().Set("Allow", http.MethodGet)
 		return &apiError{status: http.StatusMethodNotAllowed, code: "BadRequest", message: "The HTTP method '" + r.Method + "' is not supported here; the simulator serves GET only."}
@@ -110,29 +113,29 @@ func (s *Server) graphAnswer(ex *exchange, r *http.Request, rt route, faults Fau
 	return notFound("The requested resource was not found.")
 }
 
-// authenticate maps the bearer token to its tenant.
-func (s *Server) authenticate(r *http.Request) (*tenantState, error) {
+// authenticate maps the bearer token to its tenant and roles.
+func (s *Server) authenticate(r *http.Request) (*tenantState, []string, error) {
 	unauthorized := func(msg string) error {
 		return &apiError{status: http.StatusUnauthorized, code: "InvalidAuthenticationToken", message: msg}
 	}
 	h := r.Header.Get("Authorization")
 	if h == "" {
-		return nil, unauthorized("Access token is empty.")
+		return nil, nil, unauthorized("Access token is empty.")
 	}
 	scheme, tok, _ := strings.Cut(h, " ")
 	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
-		return nil, unauthorized("Access token is empty.")
+		return nil, nil, unauthorized("Access token is empty.")
 	}
-	tenantKey, err := s.tokens.lookup(strings.TrimSpace(tok), s.now())
+	issued, err := s.tokens.lookup(strings.TrimSpace(tok), s.now())
 	switch {
 	case errors.Is(err, errTokenExpired):
-		return nil, unauthorized("Lifetime validation failed, the token is expired.")
+		return nil, nil, unauthorized("Lifetime validation failed, the token is expired.")
 	case err != nil:
-		return nil, unauthorized("CompactToken parsing failed with error code: 80049217")
+		return nil, nil, unauthorized("CompactToken parsing failed with error code: 80049217")
 	}
-	t := s.store.tenant(tenantKey)
+	t := s.store.tenant(issued.tenantKey)
 	if t == nil {
-		return nil, unauthorized("Access token validation failure. Invalid audience.")
+		return nil, nil, unauthorized("Access token validation failure. Invalid audience.")
 	}
-	return t, nil
+	return t, issued.roles, nil
 }

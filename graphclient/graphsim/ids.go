@@ -2,7 +2,6 @@ package graphsim
 
 import (
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/hex"
 	mrand "math/rand/v2"
 )
@@ -42,12 +41,4 @@ func formatUUID(b [16]byte) string {
 	out[23] = '-'
 	hex.Encode(out[24:], b[10:])
 	return string(out[:])
-}
-
-// newAccessToken returns an opaque token. Real tokens are JWTs, but clients
-// must treat them as opaque, and a non-JWT token catches clients that do not.
-func newAccessToken() string {
-	var b [32]byte
-	_, _ = rand.Read(b[:])
-	return base64.RawURLEncoding.EncodeToString(b[:])
 }

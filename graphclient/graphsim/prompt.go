@@ -33,16 +33,21 @@ type Evaluation struct {
 	Created, RunStart, Completed, LastModified time.Time
 	ExecutionCount                             int64
 	IsCancelled                                bool
-	// State is created, running, completed, cancelled, pending, deferred,
-	// waitingForInput or any string.
+	// State is one of the members the metadata lists (unknown, created,
+	// running, completed, cancelled, pending, deferred, waitingForInput,
+	// unknownFutureValue) or any string.
 	State string
-	// ResultType "" serves the result as null; otherwise it is success,
-	// error, needAdditionalClaims, rejected, timedOut, capacityExceeded or
-	// any string.
+	// ResultType "" serves the result as null, as for a just-created
+	// evaluation; otherwise it is unknown (what a running evaluation's
+	// result says), success, error, needAdditionalClaims, rejected,
+	// timedOut, capacityExceeded, unknownFutureValue or any string.
 	ResultType string
 	// ResultContent is what Security Copilot answered: sensitive, like
-	// Prompt.Content. It is served only with a ResultType.
+	// Prompt.Content. It is served only with a ResultType; "" is null.
 	ResultContent string
+	// PreviewState is the result's previewState (ga, public, private,
+	// unknownFutureValue); "" serves ga.
+	PreviewState string
 }
 
 // graphTime is how the simulator stores a time: UTC at 100ns. A zero time

@@ -25,7 +25,7 @@ func TestSelectResultTypeLeavesContentOut(t *testing.T) {
 		}
 	}
 	one := c.get(promptsPath + "/p0/evaluations/e-done" + sel)
-	want := `"id":"e-done","runStartDateTime":"2025-10-15T10:00:01.0000000Z","completedDateTime":"2025-10-15T10:00:30.0000000Z","state":"completed","result":{"type":"success"}}`
+	want := `"id":"e-done","runStartDateTime":"2025-10-15T10:00:01Z","completedDateTime":"2025-10-15T10:00:30Z","state":"completed","result":{"type":"success"}}`
 	if !strings.HasSuffix(string(one.raw), want) {
 		t.Errorf("entity %s, want suffix %s", one.raw, want)
 	}
@@ -42,7 +42,7 @@ func TestNoSelectServesEverything(t *testing.T) {
 	s := startServer(t, promptOptions())
 	c := newClient(t, s).login(tenantA, clientA, secretA)
 	a := c.get(promptsPath + "/p0")
-	want := `,"id":"p0","type":"prompt","content":"PROMPT-SECRET-who-is-ceo-0","skillName":null,"createdDateTime":"2025-10-15T10:00:00.0000000Z","lastModifiedDateTime":"2025-10-15T10:00:30.0000000Z"}`
+	want := `,"id":"p0","type":"prompt","content":"PROMPT-SECRET-who-is-ceo-0","skillName":null,"createdDateTime":"2025-10-15T10:00:00Z","lastModifiedDateTime":"2025-10-15T10:00:30Z"}`
 	if a.status != http.StatusOK || !strings.HasSuffix(string(a.raw), want) {
 		t.Errorf("prompt %d %s", a.status, a.raw)
 	}
@@ -54,7 +54,7 @@ func TestNoSelectServesEverything(t *testing.T) {
 		t.Errorf("skill: %s", sk.raw)
 	}
 	e := c.get(promptsPath + "/p0/evaluations/e-done")
-	wantEval := `,"id":"e-done","createdDateTime":"2025-10-15T10:00:00.0000000Z","runStartDateTime":"2025-10-15T10:00:01.0000000Z","completedDateTime":"2025-10-15T10:00:30.0000000Z","lastModifiedDateTime":"2025-10-15T10:00:30.0000000Z","executionCount":1,"isCancelled":false,"state":"completed","result":{"@odata.type":"#microsoft.graph.securityCopilot.evaluationResult","type":"success","content":"RESULT-SECRET-the-ceo-is-0"}}`
+	wantEval := `,"id":"e-done","createdDateTime":"2025-10-15T10:00:00Z","runStartDateTime":"2025-10-15T10:00:01Z","completedDateTime":"2025-10-15T10:00:30Z","lastModifiedDateTime":"2025-10-15T10:00:30Z","executionCount":1,"isCancelled":false,"state":"completed","result":{"@odata.type":"#microsoft.graph.securityCopilot.evaluationResult","type":"success","content":"RESULT-SECRET-the-ceo-is-0","previewState":"ga"}}`
 	if !strings.HasSuffix(string(e.raw), wantEval) {
 		t.Errorf("evaluation %s", e.raw)
 	}
@@ -73,6 +73,7 @@ func TestSelectPaths(t *testing.T) {
 	ok := map[string]string{
 		"result/content":             `,"result":{"content":"RESULT-SECRET-the-ceo-is-0"}}`,
 		"result/content,result/type": `,"result":{"type":"success","content":"RESULT-SECRET-the-ceo-is-0"}}`,
+		"result/previewState":        `,"result":{"previewState":"ga"}}`,
 		"executionCount,isCancelled": `,"executionCount":1,"isCancelled":false}`,
 		"result/type,result/type":    `,"result":{"type":"success"}}`,
 	}

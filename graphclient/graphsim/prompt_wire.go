@@ -33,7 +33,7 @@ func evaluationType() *entityType {
 			{name: "executionCount", kind: kindInt64},
 			{name: "isCancelled", kind: kindBool},
 			{name: "state", kind: kindString},
-			{name: "result", kind: kindComplex, complexType: evaluationResultType, subProps: []string{"type", "content"}},
+			{name: "result", kind: kindComplex, complexType: evaluationResultType, subProps: []string{"type", "content", "previewState"}},
 		},
 	}
 }
@@ -104,26 +104,29 @@ func (e *Evaluation) value(p propDef) any {
 
 // result is the complex result property, or nil (null) without a result.
 // A path $select such as result/type picks its properties, and then the
-// type annotation is left out, as only what was selected is served.
+// type annotation is left out, as only what was selected is served. An
+// empty content is null, as in the docs' running evaluation:
+// {"content": null, "type": "unknown", "previewState": "ga"}.
 func (e *Evaluation) result(picked []string) any {
 	if e.ResultType == "" {
 		return nil
 	}
-	if picked == nil {
-		return jsonObject{
-			{"@odata.type", "#" + evaluationResultType},
-			{"type", e.ResultType},
-			{"content", e.ResultContent},
-		}
+	var content any
+	if e.ResultContent != "" {
+		content = e.ResultContent
 	}
-	obj := make(jsonObject, 0, len(picked))
+	preview := e.PreviewState
+	if preview == "" {
+		preview = "ga"
+	}
+	values := map[string]any{"type": e.ResultType, "content": content, "previewState": preview}
+	obj := make(jsonObject, 0, 4)
+	if picked == nil {
+		obj = append(obj, jsonField{"@odata.type", "#" + evaluationResultType})
+		picked = []string{"type", "content", "previewState"}
+	}
 	for _, sub := range picked {
-		switch sub {
-		case "type":
-			obj = append(obj, jsonField{"type", e.ResultType})
-		case "content":
-			obj = append(obj, jsonField{"content", e.ResultContent})
-		}
+		obj = append(obj, jsonField{sub, values[sub]})
 	}
 	return obj
 }

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -33,6 +34,13 @@ type Options struct {
 	// Now is the clock for token expiry, request log times and live mode
 	// timestamps. Nil means time.Now.
 	Now func() time.Time
+	// Hostnames are DNS names the server also answers to: they are in its
+	// certificate, and Entra ID's discovery document names the host it
+	// was asked on, as the real one does. They resolve nowhere, so a client
+	// reaches them only through a proxy or dialer that maps them to URL()'s
+	// address: tests of outbound proxies use them, because Go never proxies
+	// requests to loopback addresses. Graph's nextLinks keep URL()'s host.
+	Hostnames []string
 	// ErrorLog receives the HTTP server's own errors, for instance TLS
 	// handshakes aborted by clients that do not trust the certificate. Nil
 	// discards them: in tests such errors are expected noise.
@@ -42,6 +50,7 @@ type Options struct {
 // Server is a running simulator. Its methods are safe for concurrent use.
 type Server struct {
 	url         string
+	hostnames   []string
 	now         func() time.Time
 	maxPageSize int
 	tokenLife   time.Duration
@@ -83,7 +92,7 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("graphsim: %w", err)
 	}
-	cert, err := newCertificate(time.Now())
+	cert, err := newCertificate(time.Now(), opts.Hostnames)
 	if err != nil {
 		return nil, fmt.Errorf("graphsim: %w", err)
 	}
@@ -93,6 +102,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{
 		url:         "https://" + ln.Addr().String(),
+		hostnames:   opts.Hostnames,
 		now:         opts.Now,
 		maxPageSize: opts.MaxPageSize,
 		tokenLife:   opts.TokenLifetime,
@@ -159,7 +169,18 @@ func (s *Server) GraphEndpoint() string { return s.url + "/beta" }
 // cloud.Configuration.ActiveDirectoryAuthorityHost.
 func (s *Server) AuthorityHost() string { return s.url + "/" }
 
-// Scope returns the only scope the token endpoint accepts, URL()+"/.default".
+// baseFor is the base URL as the client addressed it: URL(), or the same
+// with one of Options.Hostnames.
+func (s *Server) baseFor(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.Host)
+	if err == nil && slices.Contains(s.hostnames, host) {
+		return "https://" + r.Host
+	}
+	return s.url
+}
+
+// Scope returns the scope the token endpoint accepts, URL()+"/.default";
+// the same with one of Options.Hostnames is accepted too.
 func (s *Server) Scope() string { return s.url + "/.default" }
 
 // CertPool returns a new pool that trusts the server's certificate.

@@ -121,6 +121,10 @@ func (s *Server) listWorkspaces(ex *exchange, r *http.Request, t *tenantState, f
 	}
 	page, total, more := collect(t.listed(), l.match, l.after, l.size)
 	items, last := renderPage(page, more, l.props)
+	for i, item := range items {
+		// Graph annotates each listed workspace with its type.
+		items[i] = append(jsonObject{{"@odata.type", "#" + workspaceType().name}}, item...)
+	}
 	return s.writePage(ex, l, pageOut{contextURL: s.metadata("security/securityCopilot/workspaces"), escapedPath: escapedPath, items: items, total: total, last: last})
 }
 

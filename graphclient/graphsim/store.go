@@ -13,6 +13,10 @@ import (
 // graphTick is the resolution of Graph timestamps: 7 fractional digits.
 const graphTick = 100 * time.Nanosecond
 
+// DefaultAlias is the workspace id Graph accepts for a tenant's default
+// workspace, in place of its GUID.
+const DefaultAlias = "default"
+
 // ErrNotFound is returned (wrapped) by methods given an unknown tenant,
 // workspace, session or prompt.
 var ErrNotFound = errors.New("not found")
@@ -29,7 +33,13 @@ type Session struct {
 type Workspace struct {
 	ID          string
 	DisplayName string
-	Sessions    []Session
+	// Default marks the workspace created at onboarding, which Graph also
+	// serves under the alias "default": every path with the workspace id
+	// "default" reaches it, while listings and entities show its real id.
+	// At most one workspace of a tenant is the default one, and none may
+	// then have the id "default" itself.
+	Default  bool
+	Sessions []Session
 	// Prompts maps a session ID of Sessions to the session's prompts. A
 	// session may have none.
 	Prompts map[string][]Prompt
@@ -59,6 +69,7 @@ type store struct {
 
 type tenantState struct {
 	id, clientID, secret string
+	defaultID            string      // the id that the alias "default" stands for
 	workspaces           []Workspace // without Sessions, sorted by id
 	byID                 map[string]*workspaceState
 }
@@ -101,7 +112,16 @@ func newStore(tenants []Tenant) (*store, error) {
 				return nil, fmt.Errorf("tenant %q workspace %q: %w", t.ID, w.ID, err)
 			}
 			ts.byID[w.ID] = ws
+			if w.Default {
+				if ts.defaultID != "" {
+					return nil, fmt.Errorf("tenant %q: workspaces %q and %q are both the default one", t.ID, ts.defaultID, w.ID)
+				}
+				ts.defaultID = w.ID
+			}
 			ts.workspaces = append(ts.workspaces, Workspace{ID: w.ID, DisplayName: w.DisplayName})
+		}
+		if _, taken := ts.byID[DefaultAlias]; taken && ts.defaultID != "" {
+			return nil, fmt.Errorf("tenant %q: a workspace has the id %q, which is also the alias of %q", t.ID, DefaultAlias, ts.defaultID)
 		}
 		slices.SortFunc(ts.workspaces, func(a, b Workspace) int { return strings.Compare(a.ID, b.ID) })
 		st.tenants[key] = ts

@@ -24,7 +24,7 @@ type certificate struct {
 
 // newCertificate uses the real clock, not Options.Now: TLS clients check
 // validity against the real clock whatever time the simulated data lives in.
-func newCertificate(now time.Time) (*certificate, error) {
+func newCertificate(now time.Time, hostnames []string) (*certificate, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, fmt.Errorf("generate TLS key: %w", err)
@@ -45,7 +45,7 @@ func newCertificate(now time.Time) (*certificate, error) {
 		BasicConstraintsValid: true,
 		IsCA:                  true,
 		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
-		DNSNames:              []string{"localhost"},
+		DNSNames:              append([]string{"localhost"}, hostnames...),
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {

@@ -3,7 +3,9 @@ package graphsim
 import (
 	"crypto/subtle"
 	"errors"
+	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -17,7 +19,7 @@ var (
 // clientAssertionType is the only client_assertion_type Entra ID accepts.
 const clientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
-// tokenStore maps issued access tokens to their tenant.
+// tokenStore maps issued access tokens to their tenant and roles.
 type tokenStore struct {
 	mu     sync.Mutex
 	tokens map[string]issuedToken
@@ -25,6 +27,7 @@ type tokenStore struct {
 
 type issuedToken struct {
 	tenantKey string
+	roles     []string
 	expires   time.Time
 }
 
@@ -36,8 +39,9 @@ func newTokenStore() *tokenStore {
 // demo that refreshes tokens hourly does not accumulate them.
 const pruneAbove = 1024
 
-func (ts *tokenStore) issue(tenantKey string, now time.Time, life time.Duration) string {
-	tok := newAccessToken()
+func (ts *tokenStore) issue(t *tenantState, audience string, roles []string, now time.Time, life time.Duration) string {
+	tok := newAccessToken(t.id, t.clientID, audience, roles, now, life)
+	tenantKey := strings.ToLower(t.id)
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	if len(ts.tokens) >= pruneAbove {
@@ -47,21 +51,21 @@ func (ts *tokenStore) issue(tenantKey string, now time.Time, life time.Duration)
 			}
 		}
 	}
-	ts.tokens[tok] = issuedToken{tenantKey: tenantKey, expires: now.Add(life)}
+	ts.tokens[tok] = issuedToken{tenantKey: tenantKey, roles: roles, expires: now.Add(life)}
 	return tok
 }
 
-func (ts *tokenStore) lookup(tok string, now time.Time) (string, error) {
+func (ts *tokenStore) lookup(tok string, now time.Time) (issuedToken, error) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	t, ok := ts.tokens[tok]
 	switch {
 	case !ok:
-		return "", errTokenUnknown
+		return issuedToken{}, errTokenUnknown
 	case !now.Before(t.expires):
-		return "", errTokenExpired
+		return issuedToken{}, errTokenExpired
 	}
-	return t.tenantKey, nil
+	return t, nil
 }
 
 // serveToken is the client credentials grant of the v2.0 token endpoint.
@@ -129,7 +133,7 @@ func (s *Server) serveToken(ex *exchange, r *http.Request, tenantSeg string, t *
 		expiresIn = 1
 	}
 	ex.tenant = t.id
-	tok := s.tokens.issue(strings.ToLower(t.id), s.now(), lifetime)
+	tok := s.tokens.issue(t, strings.TrimSuffix(s.Scope(), "/.default"), grantedRoles(faults), s.now(), lifetime)
 	setNoStore(ex)
 	writeJSON(ex, http.StatusOK, "application/json; charset=utf-8", jsonObject{
 		{"token_type", "Bearer"},
@@ -144,11 +148,15 @@ func (s *Server) serveToken(ex *exchange, r *http.Request, tenantSeg string, t *
 // included, and Entra ID ignores them there, so they are tolerated.
 func (s *Server) validScope(scope string) bool {
 	found := false
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(s.url, "https://"))
 	for _, sc := range strings.Fields(scope) {
-		switch sc {
-		case s.Scope():
+		switch {
+		case sc == s.Scope():
 			found = true
-		case "openid", "profile", "offline_access":
+		case strings.HasPrefix(sc, "https://") && strings.HasSuffix(sc, "/.default") &&
+			slices.Contains(s.hostnames, strings.TrimSuffix(strings.TrimPrefix(sc, "https://"), ":"+port+"/.default")):
+			found = true
+		case sc == "openid" || sc == "profile" || sc == "offline_access":
 		default:
 			return false
 		}

@@ -5,6 +5,9 @@ import "fmt"
 // workspace returns the workspace with the id, nil if it does not exist or
 // was deleted.
 func (t *tenantState) workspace(id string) *workspaceState {
+	if id == DefaultAlias && t.defaultID != "" {
+		id = t.defaultID
+	}
 	ws := t.byID[id]
 	if ws == nil || ws.deleted.Load() {
 		return nil

@@ -1,0 +1,26 @@
+package accesscheck
+
+import (
+	"io"
+	"text/tabwriter"
+)
+
+// writeTable prints the rows, one per workspace, aligned.
+func writeTable(out io.Writer, rows []row) {
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	_, _ = io.WriteString(tw, "TENANT\tWORKSPACE\tSOURCE\tREAD\tREQUEST-ID\t@odata.count\t$filter\tPAGE SIZE\t$batch\n")
+	for _, r := range rows {
+		for _, cell := range []string{r.tenant, r.workspace, r.source, r.read, r.requestID, r.count, r.filter, r.page} {
+			_, _ = io.WriteString(tw, orDash(cell)+"\t")
+		}
+		_, _ = io.WriteString(tw, orDash(r.batch)+"\n")
+	}
+	_ = tw.Flush()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
