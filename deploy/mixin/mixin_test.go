@@ -125,10 +125,11 @@ func TestComparisonFindsEdits(t *testing.T) {
 		file, old, new, want string
 	}{
 		{"dashboards/securitycopilot.json", `"refresh": "1m"`, `"refresh": "5m"`, `grafanaDashboards.securitycopilot.json.refresh: "5m", want "1m"`},
+		{"dashboards/securitycopilot.json", `"refresh": "1m",`, "", `grafanaDashboards.securitycopilot.json.refresh: present false, want present true`},
 		{"rules/alerts.yml", "severity: warning", "severity: page", `.labels.severity: "page", want "warning"`},
 		{"rules/recording.yml", "record: tenant:securitycopilot_sessions:sum", "record: tenant:securitycopilot_sessions:total", `.record: "tenant:securitycopilot_sessions:total", want "tenant:securitycopilot_sessions:sum"`},
 	} {
-		t.Run(tc.file, func(t *testing.T) {
+		t.Run(tc.file+" "+tc.old, func(t *testing.T) {
 			files := map[string]jsonnet.Contents{}
 			for _, name := range append(slices.Collect(maps.Keys(shipped)), "mixin.libsonnet") {
 				data, err := os.ReadFile(name)
@@ -167,7 +168,13 @@ func differences(path string, got, want any) []string {
 		keys := maps.Clone(w)
 		maps.Copy(keys, g)
 		for _, key := range slices.Sorted(maps.Keys(keys)) {
-			diffs = append(diffs, differences(path+"."+key, g[key], w[key])...)
+			gv, inGot := g[key]
+			wv, inWant := w[key]
+			if inGot != inWant {
+				diffs = append(diffs, fmt.Sprintf("%s.%s: present %v, want present %v", strings.TrimPrefix(path, "."), key, inGot, inWant))
+				continue
+			}
+			diffs = append(diffs, differences(path+"."+key, gv, wv)...)
 		}
 		return diffs
 	case []any:
