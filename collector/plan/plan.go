@@ -1,0 +1,117 @@
+// Package plan decides how to read one workspace's session numbers exactly
+// with the fewest Graph requests. It speaks only "list the sessions where…"
+// and "count the sessions where…" through a Source, and knows nothing of
+// HTTP, OData or batching: the caller's Source turns Requests into Graph
+// calls (and retries throttled ones) however it likes.
+//
+// The numbers a plan returns are exact for the workspace as Graph served it,
+// or Read returns an error: never a wrong number.
+package plan
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Prop is a session timestamp property.
+type Prop int
+
+const (
+	Created      Prop = iota // createdDateTime
+	LastModified             // lastModifiedDateTime
+)
+
+// Op is a comparison of a timestamp with a point in time.
+type Op int
+
+const (
+	GE Op = iota
+	GT
+	LE
+	LT
+)
+
+// Condition compares one timestamp property with a point in time.
+type Condition struct {
+	Prop Prop
+	Op   Op
+	Time time.Time
+}
+
+// Filter is a conjunction of conditions; nil matches every session.
+type Filter []Condition
+
+// Session is what a listing says of one session. A zero time means Graph
+// did not set the timestamp (0001-01-01 or null).
+type Session struct {
+	ID           string
+	Created      time.Time
+	LastModified time.Time
+}
+
+// Request is one GET of a workspace's sessions collection, always selecting
+// id, createdDateTime and lastModifiedDateTime, or the continuation of a
+// listing.
+type Request struct {
+	// Next, when set, is an @odata.nextLink from an earlier Page, fetched as
+	// given; the other fields are then ignored.
+	Next   string
+	Filter Filter
+	Count  bool // $count=true
+	Top    int  // $top; 0 leaves the page size to Graph
+}
+
+// Page is Graph's answer to one Request.
+type Page struct {
+	Sessions []Session
+	Count    int64 // @odata.count; meaningful only with HasCount
+	HasCount bool
+	NextLink string // empty on the last page
+}
+
+// Answer is a Page, or the error that kept it from being read.
+type Answer struct {
+	Page Page
+	Err  error
+}
+
+// ErrRefused marks an error of a Source whose meaning is "Graph does not
+// support this query" (it answered 400 to a $filter or $count). A plan may
+// fall back to listing on it; any other error fails the workspace.
+var ErrRefused = errors.New("graph refused the query")
+
+// Source sends Requests. Fetch sends the requests of one call together (a
+// plan asks for what it can in one round) and returns one Answer per
+// Request, in order. It retries throttled requests itself; an Answer's Err
+// is final.
+type Source interface {
+	Fetch(ctx context.Context, reqs []Request) []Answer
+}
+
+// Settings are what a plan needs from the configuration.
+type Settings struct {
+	Now          time.Time   // the instant the numbers are for
+	WindowStarts []time.Time // start of each window, in config order
+	Top          int         // the $top to ask for (graph.page_size)
+}
+
+// Result is what one read learns about one workspace.
+type Result struct {
+	Sessions int64
+	Created  []int64 // per window, in config order: createdDateTime ge start
+	Active   []int64 // per window: lastModifiedDateTime ge start
+	// Zero when there is none: an empty workspace, or only unset times.
+	Newest, Oldest, LastModified time.Time
+	// Plan names the plan that produced the numbers, for logs and tests.
+	Plan string
+	// FellBack, when not empty, says why this read switched the workspace to
+	// listing (for one log line); it is remembered in Memory.
+	FellBack string
+}
+
+// Memory is what a plan keeps about a workspace between reads; the zero
+// value is a workspace never read. The caller stores it and hands it back.
+type Memory struct {
+	// fields are the plan's own
+}
