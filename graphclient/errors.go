@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
@@ -26,6 +27,8 @@ type Error struct {
 	Code      string
 	Message   string
 	RequestID string
+	// retryAfter is the answer's Retry-After, for the retry scheduler.
+	retryAfter time.Duration
 }
 
 func (e *Error) Error() string {
