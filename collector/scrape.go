@@ -35,23 +35,23 @@ func (s *scrape) Collect(ch chan<- prometheus.Metric) {
 }
 
 func (s *scrape) collectTenant(t *tenant, ch chan<- prometheus.Metric) {
-	ids, err := t.workspaces(s.ctx, s.e.opts.Now())
+	ids, err := t.workspaces(s.ctx)
 	if t.cfg.Discover() {
 		ok := 1.0
 		if err != nil {
 			ok = 0
-			s.e.opts.Logger.Error("Discovering workspaces failed", append(errorAttrs(err), "tenant", t.cfg.Name, "known_workspaces", len(ids))...)
+			t.logger.Error("Discovering workspaces failed", append(errorAttrs(err), "known_workspaces", len(ids))...)
 		}
 		ch <- prometheus.MustNewConstMetric(s.e.descs.discoverySuccess, prometheus.GaugeValue, ok, t.cfg.Name)
 	}
 	if s.workspace != "" {
 		if !slices.Contains(ids, s.workspace) {
-			s.e.opts.Logger.Warn("Probe asked for a workspace the tenant does not have", "tenant", t.cfg.Name, "workspace", s.workspace, "known_workspaces", len(ids))
+			t.logger.Warn("Probe asked for a workspace the tenant does not have", "workspace", s.workspace, "known_workspaces", len(ids))
 			return
 		}
 		ids = []string{s.workspace}
 	}
-	outcomes := s.e.collect(s.ctx, t, ids, s.st.cfg)
+	outcomes := t.read(s.ctx, ids, s.st.cfg)
 	for _, ws := range ids {
 		s.emit(ch, t, ws, outcomes[ws])
 	}

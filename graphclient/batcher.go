@@ -112,7 +112,9 @@ func (b *Batcher) retryAfter(call *pageCall, wait time.Duration) {
 		return
 	}
 	b.c.resend([]*pageCall{call})
-	b.pending = append(b.pending, call)
+	// First in the next round: of requests counted against a quota, the
+	// one that already waited goes first.
+	b.pending = append([]*pageCall{call}, b.pending...)
 	b.sendIfReadyLocked()
 }
 
