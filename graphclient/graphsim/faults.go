@@ -90,6 +90,9 @@ type Faults struct {
 	// or not, from when the fault set was installed or the stats were
 	// reset. StatusFor, when it names the workspace too, wins.
 	TransientFor map[string]Transient
+	// Listing changes how session listings are served, in ways that are no
+	// error (see ListingQuirks).
+	Listing ListingQuirks
 	// TokenLatency is added before answering every token request, as a
 	// slow Entra ID would. A request whose context ends meanwhile gets no
 	// answer.
