@@ -87,18 +87,22 @@ func (r *reader) counted(ctx context.Context, mem Memory, first *Page) (Result, 
 		return Result{}, mem, err
 	}
 	res.Newest, res.Oldest, res.LastModified = newest.found, oldest.found, lm.found
-	next := Memory{Counted: r.pages(total) > r.countedCost(), Newest: res.Newest, Oldest: res.Oldest, LastModified: res.LastModified}
+	next := Memory{Counted: r.pages(total) > r.countingFrom(), Newest: res.Newest, Oldest: res.Oldest, LastModified: res.LastModified}
 	return res, next, nil
 }
 
 // seed adds to the first counted round what the first page suggests: its
 // own extremes, and positions stepping back in time from the older of its
 // oldest creation and the longest window, a fraction of a page apart at the
-// first page's density, then four times as far each.
+// first page's density, then four times as far each. Seeds are a guess, so
+// they get only what leaves two full rounds of searching within what
+// listing would cost.
 func (r *reader) seed(rd *round, first *Page, newest, oldest, lm *search) {
+	room := min(maxPerCall-len(rd.reqs), int(r.pages(first.Count))-1-len(rd.reqs)-2*probesPerRound)
+	var seeds []ask
 	for _, s := range []*search{newest, lm, oldest} {
 		if t := s.ax.best(first.Sessions); !t.IsZero() {
-			rd.add(r.count(s.ax.at(s.ax.pos(t)), r.s.Top), ask{s, s.ax.pos(t)})
+			seeds = append(seeds, ask{s, s.ax.pos(t)})
 		}
 	}
 	from := r.s.Now
@@ -110,9 +114,11 @@ func (r *reader) seed(rd *round, first *Page, newest, oldest, lm *search) {
 	}
 	span := max(r.s.Now.Sub(from), time.Hour)
 	oldest.scale = max(1, int64(span/tick)/max(first.Count, 1)*int64(max(r.page, 1))/2)
-	x := oldest.ax.pos(from)
-	for _, y := range oldest.strides(x, -1, maxPerCall-len(rd.reqs)) {
-		rd.add(r.count(oldest.ax.at(y), r.s.Top), ask{oldest, y})
+	for _, x := range oldest.strides(oldest.ax.pos(from), -1, max(room-len(seeds), 0)) {
+		seeds = append(seeds, ask{oldest, x})
+	}
+	for _, a := range seeds[:max(0, min(room, len(seeds)))] {
+		rd.add(r.count(a.s.ax.at(a.x), r.s.Top), a)
 	}
 }
 

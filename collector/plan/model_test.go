@@ -30,7 +30,7 @@ type model struct {
 	seen []truth
 	now  time.Time
 	log  func(format string, args ...any) // logs every request when set
-	ends []time.Duration // window lengths
+	ends []time.Duration                  // window lengths
 }
 
 // behaviour is how the modelled Graph answers.

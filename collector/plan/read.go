@@ -89,9 +89,10 @@ func (r *reader) read(ctx context.Context, mem Memory) (Result, Memory, error) {
 		return Result{}, Memory{}, fallBack("no @odata.count with $count=true")
 	}
 	pages := r.pages(first.Count)
-	if pages <= r.countedCost()+2*probesPerRound {
-		// Listing costs no more than counting would on a first read, and it
-		// finds the extremes that later counted reads check.
+	if pages <= r.countingFrom()+probesPerRound {
+		// Listing costs no more than a first counted read, which searches
+		// for the extremes, usually would, and it finds the extremes that
+		// later counted reads check.
 		res, err := r.listAll(ctx, &first)
 		res.Plan = "listing"
 		return res, r.remember(res, pages), err
@@ -102,15 +103,17 @@ func (r *reader) read(ctx context.Context, mem Memory) (Result, Memory, error) {
 // remember keeps a listed workspace's extremes when it is large enough that
 // the next read counts.
 func (r *reader) remember(res Result, pages int64) Memory {
-	if pages <= r.countedCost() {
+	if pages <= r.countingFrom() {
 		return Memory{}
 	}
 	return Memory{Counted: true, Newest: res.Newest, Oldest: res.Oldest, LastModified: res.LastModified}
 }
 
-// countedCost is what a steady counted read costs: the total, two counts
-// per window and three checks.
-func (r *reader) countedCost() int64 { return int64(2*len(r.s.WindowStarts) + 4) }
+// countingFrom is the number of pages beyond which a workspace is counted:
+// what a counted read costs when its checks settle the extremes (the total,
+// two counts per window and three checks), and two rounds of searching for
+// the extremes they do not, so that counting never costs more than listing.
+func (r *reader) countingFrom() int64 { return int64(2*len(r.s.WindowStarts) + 4 + 2*probesPerRound) }
 
 // pages is what listing n sessions costs at the served page size.
 func (r *reader) pages(n int64) int64 {

@@ -85,6 +85,7 @@ type search struct {
 	done  bool
 	found time.Time // zero when there is no set value
 	scale int64     // first step, in ticks, of a probe stride from a known end
+	lastB int64     // the bracket's end at the last round
 }
 
 func newSearch(prop Prop, newest bool) *search {
@@ -171,7 +172,10 @@ func (s *search) next(n int, page int64) []int64 {
 		}
 	}
 	if cb >= 0 {
-		add(b - 1) // many sessions may share the extreme's tick
+		if b == s.lastB {
+			add(b - 1) // b held its place: many sessions may share its tick
+		}
+		s.lastB = b
 		if ar >= 0 {
 			s.even(a, b, max(1, n/4), add) // bounds the rounds whatever the counts
 		}
@@ -223,8 +227,8 @@ func (s *search) strides(x int64, dir int64, n int) []int64 {
 // (from the next point counted after it) puts a fraction of a page, and
 // makes the search's strides start where that density runs out.
 func (s *search) extrapolate(b, cb, page int64, add func(int64)) {
-	b2, c2, ok := s.beyond(b)
-	if !ok || c2 <= cb {
+	b2, c2, ok := s.beyond(b, cb)
+	if !ok {
 		return
 	}
 	density := float64(c2-cb) / float64(b2-b)
@@ -241,11 +245,12 @@ func (s *search) even(a, b int64, n int, add func(int64)) {
 	}
 }
 
-// beyond is the next counted position after b.
-func (s *search) beyond(b int64) (int64, int64, bool) {
+// beyond is the nearest position after b counted with more than cb, short
+// of hi, whose count says nothing of a density.
+func (s *search) beyond(b, cb int64) (int64, int64, bool) {
 	x, c, ok := int64(0), int64(0), false
 	for y, p := range s.pts {
-		if y > b && (!ok || y < x) {
+		if y > b && y < s.ax.hi() && p.count > cb && (!ok || y < x) {
 			x, c, ok = y, p.count, true
 		}
 	}

@@ -94,13 +94,23 @@ func (r *reader) settle(ctx context.Context, searches []*search, budget int64) e
 		if len(active) == 0 {
 			return nil
 		}
-		per := min(probesPerRound, maxPerCall/len(active))
-		per = int(min(int64(per), (budget-int64(r.res.Requests))/int64(len(active))))
+		// Keep room to list each search's bracket if the round does not end
+		// it, and spend the rest on the round.
+		var reserve int64
+		for _, s := range active {
+			reserve += r.pages(s.width(page))
+		}
+		// When even that is beyond the budget, probing is the better bet.
+		per, left := int64(min(probesPerRound, maxPerCall/len(active))), budget-int64(r.res.Requests)
+		if left-reserve >= int64(len(active)) {
+			left -= reserve
+		}
+		per = min(per, left/int64(len(active)))
 		var rd round
 		for _, s := range active {
 			xs := []int64(nil)
 			if per >= 1 {
-				xs = s.next(per, page)
+				xs = s.next(int(per), page)
 			}
 			if len(xs) == 0 && !s.done {
 				_, b, _, _, _ := s.bracket(page)
@@ -119,6 +129,13 @@ func (r *reader) settle(ctx context.Context, searches []*search, budget int64) e
 		}
 	}
 	return errors.New("the search for the newest and oldest session did not converge")
+}
+
+// width is how many sessions listing the search's bracket would read, when
+// a count bounds it.
+func (s *search) width(page int64) int64 {
+	_, _, cb, _, _ := s.bracket(page)
+	return max(cb, 0)
 }
 
 // listExtreme lists the sessions at position x and beyond, which ends the
