@@ -1,11 +1,3 @@
-// Package plan decides how to read one workspace's session numbers exactly
-// with the fewest Graph requests. It speaks only "list the sessions where…"
-// and "count the sessions where…" through a Source, and knows nothing of
-// HTTP, OData or batching: the caller's Source turns Requests into Graph
-// calls (and retries throttled ones) however it likes.
-//
-// The numbers a plan returns are exact for the workspace as Graph served it,
-// or Read returns an error: never a wrong number.
 package plan
 
 import (
@@ -108,10 +100,24 @@ type Result struct {
 	// FellBack, when not empty, says why this read switched the workspace to
 	// listing (for one log line); it is remembered in Memory.
 	FellBack string
+	// Requests and Rounds are what the read cost: Requests sent, in Rounds
+	// calls of Source.Fetch.
+	Requests, Rounds int
 }
 
 // Memory is what a plan keeps about a workspace between reads; the zero
 // value is a workspace never read. The caller stores it and hands it back.
 type Memory struct {
-	// fields are the plan's own
+	// Page is the page size Graph serves, learned from the items on a page
+	// that has a next one; 0 until a listing had two pages.
+	Page int
+	// Counted says the workspace is too large to list: Graph counts it.
+	Counted bool
+	// ListingUntil: Graph refused or ignored $count or $filter, so the
+	// workspace is listed until then.
+	ListingUntil time.Time
+	// NoCount: Graph refused $count=true itself, so listings go without it.
+	NoCount bool
+	// The extremes the last counted read found, checked by the next one.
+	Newest, Oldest, LastModified time.Time
 }
