@@ -37,6 +37,28 @@ func (f *fixture) scrapeExact() map[string]float64 {
 	return durations
 }
 
+func TestMeasuredScenarioCost(t *testing.T) {
+	for _, servedPage := range []int{25, 100} {
+		t.Run(fmt.Sprintf("served page %d", servedPage), func(t *testing.T) {
+			f := measuredScenario(t, servedPage)
+			f.sim.ResetStats()
+			f.scrapeExact()
+			if st := f.sim.Stats(); st.GraphRequests > 30 || st.RoundTrips > 6 {
+				t.Errorf("first scrape: %d Graph requests in %d round trips, want at most 30 in 6", st.GraphRequests, st.RoundTrips)
+			}
+			for scrape := 2; scrape <= 3; scrape++ {
+				f.sim.ResetStats()
+				f.scrapeExact()
+				// 1 request per small workspace, 2 × 4 windows + 4 for the
+				// large one; one round trip per tenant.
+				if st := f.sim.Stats(); st.GraphRequests > 16 || st.RoundTrips > 2 {
+					t.Errorf("scrape %d: %d Graph requests in %d round trips, want at most 16 in 2", scrape, st.GraphRequests, st.RoundTrips)
+				}
+			}
+		})
+	}
+}
+
 // A workspace that Graph throttles twice, 2 s each time, delays only
 // itself: the others of its tenant are read in the rounds that go on
 // without it.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/collector/plan"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
 )
@@ -11,7 +12,7 @@ import (
 // workspaceRead is one workspace's part of a fetch.
 type workspaceRead struct {
 	ws          string
-	prev, next  planMemory
+	prev, next  plan.Memory
 	prevAct     activityMemory
 	o           outcome
 	sessionsEnd time.Time
@@ -30,6 +31,7 @@ func (t *tenant) fetch(ctx context.Context, ids []string, cfg *config.Config) ma
 	for i, w := range cfg.Windows {
 		starts[i] = at.Add(-w.Duration)
 	}
+	settings := plan.Settings{Now: at, WindowStarts: starts, Top: cfg.Graph.PageSize}
 	act := cfg.ActivityFor(t.cfg)
 	key := fetchKey(cfg, act)
 	reads := make([]workspaceRead, len(ids))
@@ -39,7 +41,7 @@ func (t *tenant) fetch(ctx context.Context, ids []string, cfg *config.Config) ma
 		w.ws, w.o = ws, outcome{fetchedAt: now, key: key}
 		w.prev, w.prevAct = t.memories(ws)
 		parts = append(parts, func(r graphclient.Reader) {
-			w.o.res, w.next, w.o.err = readSessions(ctx, r, ws, cfg.Graph.PageSize, starts, at, w.prev)
+			w.o.res, w.next, w.o.err = readSessions(ctx, r, ws, settings, w.prev)
 			w.sessionsEnd = time.Now()
 		})
 		if act.Enabled {
@@ -70,10 +72,13 @@ func later(a, b time.Time) time.Time {
 	return a
 }
 
-// readSessions reads the session numbers of one workspace.
-func readSessions(ctx context.Context, r graphclient.Reader, ws string, pageSize int, starts []time.Time, at time.Time, prev planMemory) (result, planMemory, error) {
-	m := &measurement{src: r, workspace: ws, pageSize: pageSize, starts: starts, now: at}
-	return m.run(ctx, prev)
+// readSessions reads the session numbers of one workspace by its plan.
+func readSessions(ctx context.Context, r graphclient.Reader, ws string, s plan.Settings, prev plan.Memory) (plan.Result, plan.Memory, error) {
+	pages, err := r.Sessions(ws)
+	if err != nil {
+		return plan.Result{}, prev, err
+	}
+	return plan.Read(ctx, source{pages: pages}, s, prev)
 }
 
 // record keeps what later reads need and logs what support needs.
@@ -91,8 +96,8 @@ func (t *tenant) record(w *workspaceRead) {
 		logger.Error("Collecting workspace failed", append(errorAttrs(o.err), "duration", o.duration)...)
 		return
 	}
-	if w.next.listingUntil.After(w.prev.listingUntil) {
-		logger.Info("Graph did not honour $count or $filter; counting this workspace by listing it", "for", listingMemory)
+	if o.res.FellBack != "" {
+		logger.Info("Graph did not honour the query; counting this workspace by listing it", "reason", o.res.FellBack)
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()

@@ -8,13 +8,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/collector/plan"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 )
 
 // outcome is what a scrape reports for a workspace: numbers read from Graph
 // at fetchedAt, or the error that kept them from being read.
 type outcome struct {
-	res       result
+	res       plan.Result
 	err       error
 	fetchedAt time.Time     // exporter clock
 	duration  time.Duration // spent reading the workspace

@@ -75,17 +75,17 @@ func (s *scrape) emit(ch chan<- prometheus.Metric, t *tenant, ws string, o outco
 	}
 	res := o.res
 	gauge(s.e.descs.up, 1)
-	gauge(s.e.descs.sessions, float64(res.sessions))
+	gauge(s.e.descs.sessions, float64(res.Sessions))
 	for i, w := range s.st.cfg.Windows {
-		gauge(s.e.descs.created, float64(res.created[i]), w.Label)
-		gauge(s.e.descs.active, float64(res.active[i]), w.Label)
+		gauge(s.e.descs.created, float64(res.Created[i]), w.Label)
+		gauge(s.e.descs.active, float64(res.Active[i]), w.Label)
 	}
 	// An empty workspace has no newest or oldest session: the gauges are
 	// left out rather than exported as a 1970 timestamp.
 	for _, ts := range []struct {
 		d *prometheus.Desc
 		t time.Time
-	}{{s.e.descs.newest, res.newest}, {s.e.descs.oldest, res.oldest}, {s.e.descs.lastModified, res.lastModified}} {
+	}{{s.e.descs.newest, res.Newest}, {s.e.descs.oldest, res.Oldest}, {s.e.descs.lastModified, res.LastModified}} {
 		if !ts.t.IsZero() {
 			gauge(ts.d, unixSeconds(ts.t))
 		}

@@ -8,18 +8,14 @@ import (
 
 	"golang.org/x/sync/singleflight"
 
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/collector/plan"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
 )
 
-const (
-	// listingMemory is how long a workspace whose $count or $filter Graph
-	// did not honour is listed straight away, before $count is tried again.
-	listingMemory = time.Hour
-	// discoveryTTL is how long a discovered workspace list is reused:
-	// workspaces are created rarely and listing them costs a request.
-	discoveryTTL = 5 * time.Minute
-)
+// discoveryTTL is how long a discovered workspace list is reused:
+// workspaces are created rarely and listing them costs a request.
+const discoveryTTL = 5 * time.Minute
 
 // tenant owns everything about one configured tenant: its Graph client,
 // the cache of outcomes and the fetch concurrent scrapes share, what is
@@ -41,7 +37,7 @@ type tenant struct {
 	durations *durationHistograms
 
 	mu           sync.Mutex
-	plans        map[string]planMemory
+	plans        map[string]plan.Memory
 	cache        map[string]outcome // the last successful outcome per workspace
 	activity     map[string]activityMemory
 	discovered   []string
@@ -53,7 +49,7 @@ func newTenant(tc config.Tenant, g config.Graph, concurrency int, client *graphc
 		cfg: tc, graph: g, concurrency: concurrency, client: client, now: now,
 		logger:    logger.With("tenant", tc.Name),
 		durations: &durationHistograms{},
-		plans:     map[string]planMemory{},
+		plans:     map[string]plan.Memory{},
 		cache:     map[string]outcome{},
 		activity:  map[string]activityMemory{},
 	}
@@ -93,7 +89,7 @@ func (t *tenant) workspaces(ctx context.Context) ([]string, error) {
 }
 
 // memories returns what the last reads of ws left.
-func (t *tenant) memories(ws string) (planMemory, activityMemory) {
+func (t *tenant) memories(ws string) (plan.Memory, activityMemory) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.plans[ws], t.activity[ws]
