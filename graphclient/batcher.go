@@ -3,7 +3,6 @@ package graphclient
 import (
 	"context"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -46,7 +45,7 @@ func (c *Client) Run(ctx context.Context, parts ...func(Reader)) {
 	for _, part := range parts {
 		wg.Go(func() {
 			defer b.leave()
-			part(Reader{c: c, f: b, b: b})
+			part(Reader{c: c, f: b})
 		})
 	}
 	wg.Wait()
@@ -124,24 +123,6 @@ func (b *Batcher) settleLocked(call *pageCall) {
 		b.waiting--
 		close(w.wake)
 	}
-}
-
-// parallel runs fs as participants in place of the caller, who steps aside
-// while they run; the last one to finish hands the caller its place back.
-func (b *Batcher) parallel(fs []func() error) error {
-	if len(fs) == 0 {
-		return nil
-	}
-	b.mu.Lock()
-	b.active += len(fs) - 1
-	b.mu.Unlock()
-	var left atomic.Int32
-	left.Store(int32(len(fs)))
-	return runAll(fs, func() {
-		if left.Add(-1) > 0 {
-			b.leave()
-		}
-	})
 }
 
 func (b *Batcher) leave() {
