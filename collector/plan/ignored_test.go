@@ -1,8 +1,8 @@
 package plan
 
 import (
-	"errors"
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
