@@ -126,3 +126,51 @@ func TestTally(t *testing.T) {
 		t.Errorf("tally = %+v", got)
 	}
 }
+
+// TestChangeDuringListing: a session deleted (or created) between two pages
+// of an offset-paged listing is seen in @odata.count; the workspace is listed
+// again, exact, or the read fails when it keeps changing.
+func TestChangeDuringListing(t *testing.T) {
+	for _, c := range []change{deletion, creation} {
+		for _, keepChanging := range []bool{false, true} {
+			m := newModel(11, behaviour{page: 10, order: newestFirst})
+			m.populate(150, 50*24*time.Hour, time.Second, odd{})
+			m.between = func() {
+				if m.calls == 3 || keepChanging {
+					m.apply(c, time.Second)
+				}
+			}
+			res, _, err := Read(context.Background(), m, m.settings(1000), Memory{})
+			switch {
+			case keepChanging && err == nil:
+				t.Errorf("change %d at every page: read did not fail: %+v", c, res)
+			case !keepChanging && err != nil:
+				t.Errorf("change %d once: %v", c, err)
+			case !keepChanging:
+				if err := exact(res, m.seen); err != nil {
+					t.Errorf("change %d once: %v", c, err)
+				}
+				if want := 4 + m.naive(1000); m.requests != want {
+					t.Errorf("change %d once: %d requests, want %d: 4 pages, the last showing the change, then a listing", c, m.requests, want)
+				}
+			}
+		}
+	}
+}
+
+// TestNoCountLists: Graph answering $count=true without @odata.count is
+// listed, exact, and remembered for an hour.
+func TestNoCountLists(t *testing.T) {
+	m := newModel(12, behaviour{page: 10, noCount: true, order: arbitrary})
+	m.populate(400, 50*24*time.Hour, time.Second, odd{unset: true})
+	res, mem, err := Read(context.Background(), m, m.settings(1000), Memory{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := exact(res, m.seen); err != nil {
+		t.Error(err)
+	}
+	if res.FellBack == "" || mem.ListingUntil.IsZero() || m.requests != m.naive(1000) {
+		t.Errorf("fell back %q, memory %+v, %d requests (naive %d)", res.FellBack, mem, m.requests, m.naive(1000))
+	}
+}
