@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-var seedCount = flag.Int("seeds", 150, "how many random workspaces TestReadExactOrFails reads")
+var seedCount = flag.Int("seeds", 100, "how many random workspaces TestReadExactOrFails reads")
 
 var debugSeed = flag.Int("debug-seed", -1, "log every request of this seed of TestReadExactOrFails")
 

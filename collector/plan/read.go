@@ -86,7 +86,9 @@ func (r *reader) read(ctx context.Context, mem Memory) (Result, Memory, error) {
 	}
 	r.learn(len(first.Sessions))
 	if !first.HasCount {
-		return Result{}, Memory{}, fallBack("no @odata.count with $count=true")
+		res, err := r.listAll(ctx, &first)
+		res.Plan, res.FellBack = "listing", "graph answered $count=true without @odata.count"
+		return res, Memory{ListingUntil: r.s.Now.Add(listingMemory)}, err
 	}
 	pages := r.pages(first.Count)
 	if pages <= r.countingFrom()+probesPerRound {
