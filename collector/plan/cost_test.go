@@ -69,3 +69,34 @@ func TestSmallWorkspaceCostsOneRequest(t *testing.T) {
 		m.evolve(time.Second)
 	}
 }
+
+// TestDeletedExtremesCostNoSearch: the checks start a few sessions short of
+// the extremes, so deleting the newest, the oldest and the last modified
+// session between two reads leaves the next read at one round. (The margin
+// is what the last listing held: deletions alone wear it down, until a
+// search sets it anew.)
+func TestDeletedExtremesCostNoSearch(t *testing.T) {
+	m := newModel(21, behaviour{page: 25, order: arbitrary})
+	m.populate(1000, 90*24*time.Hour, time.Microsecond, odd{})
+	_, mem, err := Read(context.Background(), m, m.settings(1000), Memory{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for read := range 1 {
+		for _, c := range []change{deleteNewest, deleteOldest, deleteModified} {
+			m.apply(c, time.Microsecond)
+		}
+		m.requests, m.calls, m.seen = 0, 0, nil
+		var res Result
+		res, mem, err = Read(context.Background(), m, m.settings(1000), mem)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := exact(res, m.seen); err != nil {
+			t.Error(err)
+		}
+		if want := 2*len(m.ends) + 4; m.requests != want || m.calls != 1 {
+			t.Errorf("read %d: %d requests in %d rounds, want %d in 1", read, m.requests, m.calls, want)
+		}
+	}
+}

@@ -12,6 +12,9 @@ import (
 func (r *reader) counted(ctx context.Context, mem Memory, first *Page) (Result, Memory, error) {
 	starts := r.s.WindowStarts
 	newest, oldest, lm := newSearch(Created, true), newSearch(Created, false), newSearch(LastModified, true)
+	for _, s := range []*search{newest, oldest, lm} {
+		s.k = min(max(r.page/4, 1), 20)
+	}
 	var rd round
 	totalAt, windowTop := -1, 1
 	if first == nil {
@@ -32,7 +35,7 @@ func (r *reader) counted(ctx context.Context, mem Memory, first *Page) (Result, 
 		checkNewest = rd.add(r.count(since(Created, mem.Newest), r.s.Top), ask{newest, newest.ax.pos(mem.Newest)})
 		x := oldest.ax.pos(mem.Oldest)
 		if !mem.Oldest.Before(mem.Newest) {
-			x-- // one timestamp: "le" would overlap the other check
+			x = oldest.ax.pos(mem.Newest) - 1 // "le" would overlap the other check
 		}
 		checkOldest = rd.add(r.count(oldest.ax.at(x), r.s.Top), ask{oldest, x})
 	} else {
@@ -72,10 +75,10 @@ func (r *reader) counted(ctx context.Context, mem Memory, first *Page) (Result, 
 			oldest.pts[x] = point{count: pages[setAt].Count - res.Created[i], round: r.res.Rounds}
 		}
 	}
-	if checkOldest >= 0 && !oldest.done && pages[checkOldest].Count == 0 && mem.Oldest.Equal(mem.Newest) {
-		// Nothing before the one timestamp: the oldest is in the other check.
+	if checkOldest >= 0 && !oldest.done && pages[checkOldest].Count == 0 && !mem.Oldest.Before(mem.Newest) {
+		// Nothing before the newest check: the oldest is in it.
 		if p := pages[checkNewest]; p.NextLink == "" && p.Count == int64(len(p.Sessions)) {
-			oldest.finish(oldest.ax.best(p.Sessions))
+			oldest.finishOn(p.Sessions)
 		}
 	}
 	if totalAt >= 0 && total == 0 {
@@ -87,7 +90,7 @@ func (r *reader) counted(ctx context.Context, mem Memory, first *Page) (Result, 
 		return Result{}, mem, err
 	}
 	res.Newest, res.Oldest, res.LastModified = newest.found, oldest.found, lm.found
-	next := Memory{Counted: r.pages(total) > r.countingFrom(), Newest: res.Newest, Oldest: res.Oldest, LastModified: res.LastModified}
+	next := Memory{Counted: r.pages(total) > r.countingFrom(), Newest: newest.check, Oldest: oldest.check, LastModified: lm.check}
 	return res, next, nil
 }
 

@@ -21,15 +21,38 @@ type search struct {
 	pts   map[int64]point
 	done  bool
 	found time.Time // zero when there is no set value
+	check time.Time // where the next read checks from: found, or a few sessions short of it
+	k     int       // how many sessions the next read's check should hold
 	scale int64     // first step, in ticks, of a probe stride from a known end
 	lastB int64     // the bracket's end at the last round
 }
 
 func newSearch(prop Prop, newest bool) *search {
-	return &search{ax: axis{prop: prop, newest: newest}, pts: map[int64]point{}, scale: int64(time.Hour / tick)}
+	return &search{ax: axis{prop: prop, newest: newest}, pts: map[int64]point{}, scale: int64(time.Hour / tick), k: 1}
 }
 
-func (s *search) finish(t time.Time) { s.done, s.found = true, t }
+func (s *search) finish(t time.Time) { s.done, s.found, s.check = true, t, t }
+
+// finishOn ends the search with the sessions at one end of the axis, all of
+// them: the extreme is the best, and the next read checks from the k-th
+// best, so that it still finds the extreme when fewer than k are deleted.
+func (s *search) finishOn(ss []Session) {
+	var top []time.Time
+	for _, x := range ss {
+		top = s.ax.keep(top, x.Get(s.ax.prop), s.k)
+	}
+	s.finishTop(top)
+}
+
+// finishTop ends the search with the best values, best first.
+func (s *search) finishTop(top []time.Time) {
+	if len(top) == 0 {
+		s.finish(time.Time{})
+		return
+	}
+	s.finish(top[0])
+	s.check = top[len(top)-1]
+}
 
 // observe takes the answer to the filter s.ax.at(x).
 func (s *search) observe(x int64, p Page, round int) {
@@ -37,7 +60,7 @@ func (s *search) observe(x int64, p Page, round int) {
 		return
 	}
 	if p.NextLink == "" && p.Count == int64(len(p.Sessions)) && len(p.Sessions) > 0 {
-		s.finish(s.ax.best(p.Sessions))
+		s.finishOn(p.Sessions)
 		return
 	}
 	s.pts[x] = point{count: p.Count, round: round}

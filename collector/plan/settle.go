@@ -141,18 +141,18 @@ func (s *search) width(page int64) int64 {
 // listExtreme lists the sessions at position x and beyond, which ends the
 // search if there are any; if not, x is known empty.
 func (r *reader) listExtreme(ctx context.Context, s *search, x int64) error {
-	var best time.Time
-	keep := func(ss Session) { best = s.ax.better(best, ss.Get(s.ax.prop)) }
+	var top []time.Time
+	keep := func(ss Session) { top = s.ax.keep(top, ss.Get(s.ax.prop), s.k) }
 	err := r.list(ctx, s.ax.at(x), nil, keep)
 	if errors.Is(err, errChanged) {
-		best = time.Time{}
+		top = nil
 		err = r.list(ctx, s.ax.at(x), nil, keep)
 	}
 	if err != nil {
 		return err
 	}
-	if !best.IsZero() {
-		s.finish(best)
+	if len(top) > 0 {
+		s.finishTop(top)
 		return nil
 	}
 	s.pts[x] = point{count: 0, round: r.res.Rounds}
