@@ -23,6 +23,8 @@ type search struct {
 	found time.Time // zero when there is no set value
 	check time.Time // where the next read checks from: found, or a few sessions short of it
 	k     int       // how many sessions the next read's check should hold
+	held  int       // how many it will hold, as far as this read knows
+	round int       // the round whose answer ended the search
 	scale int64     // first step, in ticks, of a probe stride from a known end
 	lastB int64     // the bracket's end at the last round
 }
@@ -51,28 +53,38 @@ func (s *search) finishTop(top []time.Time) {
 		return
 	}
 	s.finish(top[0])
-	s.check = top[len(top)-1]
+	s.check, s.held = top[len(top)-1], len(top)
 }
 
 // observe takes the answer to the filter s.ax.at(x).
 func (s *search) observe(x int64, p Page, round int) {
+	complete := p.NextLink == "" && p.Count == int64(len(p.Sessions)) && len(p.Sessions) > 0
 	if s.done {
+		if complete && round == s.round && len(p.Sessions) > s.held {
+			s.finishOn(p.Sessions) // the same extreme, with a wider margin
+		}
 		return
 	}
-	if p.NextLink == "" && p.Count == int64(len(p.Sessions)) && len(p.Sessions) > 0 {
+	if complete {
 		s.finishOn(p.Sessions)
+		s.round = round
 		return
 	}
 	s.pts[x] = point{count: p.Count, round: round}
 }
 
 // hit is a position counted with 1 to a page of sessions: listing it ends
-// the search.
+// the search. Of the latest round's, the one holding the most is listed:
+// it leaves the next read's check the widest margin.
 func (s *search) hit(page int64) (int64, bool) {
-	best, ok, round := int64(0), false, -1
+	best, ok := int64(0), false
+	var bp point
 	for x, p := range s.pts {
-		if p.count >= 1 && p.count <= page && p.round > round {
-			best, ok, round = x, true, p.round
+		if p.count < 1 || p.count > page {
+			continue
+		}
+		if !ok || p.round > bp.round || (p.round == bp.round && (p.count > bp.count || (p.count == bp.count && x < best))) {
+			best, bp, ok = x, p, true
 		}
 	}
 	return best, ok
