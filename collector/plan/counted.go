@@ -67,6 +67,9 @@ func (r *reader) counted(ctx context.Context, mem Memory, first *Page) (Result, 
 		return Result{}, mem, fallBack("$filter ignored: disjoint filters matched %d and %d of %d sessions",
 			pages[checkNewest].Count, pages[checkOldest].Count, total)
 	}
+	if err := r.everyoneRecent(pages, createdAt, activeAt, total); err != nil {
+		return Result{}, mem, err
+	}
 	res := Result{Sessions: total, Created: make([]int64, len(starts)), Active: make([]int64, len(starts)), Plan: "counted"}
 	for i := range starts {
 		res.Created[i], res.Active[i] = pages[createdAt[i]].Count, pages[activeAt[i]].Count
@@ -130,4 +133,30 @@ func minTime(a, b time.Time) time.Time {
 		return b
 	}
 	return a
+}
+
+// everyoneRecent catches Graph ignoring $filter on one property only: then
+// the shortest window counts the whole workspace, which a workspace too
+// large to list, every session of it created or modified within the
+// shortest window, will hardly be. Listing answers such a workspace exactly
+// all the same.
+func (r *reader) everyoneRecent(pages []Page, createdAt, activeAt []int, total int64) error {
+	latest := -1
+	for i, start := range r.s.WindowStarts {
+		if latest < 0 || start.After(r.s.WindowStarts[latest]) {
+			latest = i
+		}
+	}
+	if latest < 0 || total <= int64(max(r.page, 1)) {
+		return nil
+	}
+	for _, w := range []struct {
+		prop string
+		at   int
+	}{{"createdDateTime", createdAt[latest]}, {"lastModifiedDateTime", activeAt[latest]}} {
+		if pages[w.at].Count >= total {
+			return fallBack("$filter on %s ignored: all %d sessions are in the shortest window", w.prop, total)
+		}
+	}
+	return nil
 }

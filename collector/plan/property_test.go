@@ -26,12 +26,13 @@ func TestReadExactOrFails(t *testing.T) {
 	for seed := range uint64(seeds) {
 		rng := rand.New(rand.NewPCG(seed, 1))
 		b := behaviour{
-			page:         []int{0, 7, 25, 100}[rng.IntN(4)],
-			ignoreTop:    rng.IntN(6) == 0,
-			noCount:      rng.IntN(8) == 0,
-			refuseFilter: rng.IntN(8) == 0,
-			ignoreFilter: rng.IntN(6) == 0,
-			order:        order(rng.IntN(3)),
+			page:           []int{0, 7, 25, 100}[rng.IntN(4)],
+			ignoreTop:      rng.IntN(6) == 0,
+			noCount:        rng.IntN(8) == 0,
+			refuseFilter:   rng.IntN(8) == 0,
+			ignoreFilter:   rng.IntN(6) == 0,
+			ignoreModified: rng.IntN(8) == 0,
+			order:          order(rng.IntN(3)),
 		}
 		m := newModel(seed, b)
 		if *debugSeed == int(seed) {
