@@ -89,6 +89,12 @@ func (r *reader) counted(ctx context.Context, mem Memory, first *Page) (Result, 
 		oldest.finish(time.Time{})
 		lm.finish(time.Time{})
 	}
+	if span := r.s.Now.Sub(mem.Oldest); first == nil && !mem.Oldest.IsZero() && span > 0 && total > 0 {
+		// A search steps first by where half a page of sessions would lie,
+		// were they spread evenly since the oldest.
+		scale := max(1, int64(span/tick)/total*int64(max(r.page, 1))/2)
+		newest.scale, oldest.scale, lm.scale = scale, scale, scale
+	}
 	if err := r.settle(ctx, []*search{newest, oldest, lm}, r.pages(total)); err != nil {
 		return Result{}, mem, err
 	}

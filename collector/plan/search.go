@@ -9,6 +9,7 @@ import (
 type point struct {
 	count int64
 	round int
+	paged bool // asked with $top a page
 }
 
 // A search finds one extreme. Each answer it gets is either complete (no
@@ -56,8 +57,10 @@ func (s *search) finishTop(top []time.Time) {
 	s.check, s.held = top[len(top)-1], len(top)
 }
 
-// observe takes the answer to the filter s.ax.at(x).
-func (s *search) observe(x int64, p Page, round int) {
+// observe takes the answer to the filter s.ax.at(x);
+// paged says whether it was asked with $top a page, so that asking it again
+// would bring no more sessions.
+func (s *search) observe(x int64, p Page, round int, paged bool) {
 	complete := p.NextLink == "" && p.Count == int64(len(p.Sessions)) && len(p.Sessions) > 0
 	if s.done {
 		if complete && round == s.round && len(p.Sessions) > s.held {
@@ -70,7 +73,7 @@ func (s *search) observe(x int64, p Page, round int) {
 		s.round = round
 		return
 	}
-	s.pts[x] = point{count: p.Count, round: round}
+	s.pts[x] = point{count: p.Count, round: round, paged: paged}
 }
 
 // hit is a position counted with 1 to a page of sessions: listing it ends
