@@ -21,6 +21,7 @@ type model struct {
 	nextID   int
 
 	requests, calls int
+	widest          int // the most requests in one Fetch call
 	cursors         map[string]cursor
 	// between runs after every Fetch call: the workspace changing while a
 	// read is under way.
@@ -111,6 +112,7 @@ func (m *model) naive(top int) int {
 func (m *model) Fetch(ctx context.Context, reqs []Request) []Answer {
 	m.calls++
 	m.requests += len(reqs)
+	m.widest = max(m.widest, len(reqs))
 	m.seen = append(m.seen, m.truth())
 	out := make([]Answer, len(reqs))
 	for i, req := range reqs {
