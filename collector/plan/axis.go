@@ -64,3 +64,19 @@ func (a axis) better(best, t time.Time) time.Time {
 	}
 	return best
 }
+
+// keep adds a set t to top, the up to k best values, best first.
+func (a axis) keep(top []time.Time, t time.Time, k int) []time.Time {
+	if t.IsZero() {
+		return top
+	}
+	i := len(top)
+	for i > 0 && a.better(top[i-1], t).Equal(t) && !top[i-1].Equal(t) {
+		i--
+	}
+	if i >= k {
+		return top
+	}
+	top = append(top[:i], append([]time.Time{t}, top[i:]...)...)
+	return top[:min(len(top), k)]
+}

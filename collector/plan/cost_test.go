@@ -53,7 +53,7 @@ func TestSmallWorkspaceCostsOneRequest(t *testing.T) {
 	m := newModel(1, behaviour{page: 100})
 	m.populate(60, 30*24*time.Hour, time.Second, odd{unset: true, future: true})
 	var mem Memory
-	for read := range 3 {
+	for read := range 2 {
 		m.requests, m.calls, m.seen = 0, 0, nil
 		res, next, err := Read(context.Background(), m, m.settings(1000), mem)
 		if err != nil {
@@ -67,5 +67,36 @@ func TestSmallWorkspaceCostsOneRequest(t *testing.T) {
 		}
 		mem = next
 		m.evolve(time.Second)
+	}
+}
+
+// TestDeletedExtremesCostNoSearch: the checks start a few sessions short of
+// the extremes, so deleting the newest, the oldest and the last modified
+// session before each of two reads leaves each at one round. (The margin is
+// what the last listing held: deletions alone wear it down, until a search
+// sets it anew.)
+func TestDeletedExtremesCostNoSearch(t *testing.T) {
+	m := newModel(21, behaviour{page: 25, order: arbitrary})
+	m.populate(1000, 90*24*time.Hour, time.Microsecond, odd{})
+	_, mem, err := Read(context.Background(), m, m.settings(1000), Memory{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for read := range 2 {
+		for _, c := range []change{deleteNewest, deleteOldest, deleteModified} {
+			m.apply(c, time.Microsecond)
+		}
+		m.requests, m.calls, m.seen = 0, 0, nil
+		var res Result
+		res, mem, err = Read(context.Background(), m, m.settings(1000), mem)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := exact(res, m.seen); err != nil {
+			t.Error(err)
+		}
+		if want := 2*len(m.ends) + 4; m.requests != want || m.calls != 1 {
+			t.Errorf("read %d: %d requests in %d rounds, want %d in 1", read, m.requests, m.calls, want)
+		}
 	}
 }

@@ -12,6 +12,9 @@ import (
 func (r *reader) counted(ctx context.Context, mem Memory, first *Page) (Result, Memory, error) {
 	starts := r.s.WindowStarts
 	newest, oldest, lm := newSearch(Created, true), newSearch(Created, false), newSearch(LastModified, true)
+	for _, s := range []*search{newest, oldest, lm} {
+		s.k = min(max(r.page/4, 1), 20)
+	}
 	var rd round
 	totalAt, windowTop := -1, 1
 	if first == nil {
@@ -32,7 +35,7 @@ func (r *reader) counted(ctx context.Context, mem Memory, first *Page) (Result, 
 		checkNewest = rd.add(r.count(since(Created, mem.Newest), r.s.Top), ask{newest, newest.ax.pos(mem.Newest)})
 		x := oldest.ax.pos(mem.Oldest)
 		if !mem.Oldest.Before(mem.Newest) {
-			x-- // one timestamp: "le" would overlap the other check
+			x = oldest.ax.pos(mem.Newest) - 1 // "le" would overlap the other check
 		}
 		checkOldest = rd.add(r.count(oldest.ax.at(x), r.s.Top), ask{oldest, x})
 	} else {
@@ -64,6 +67,9 @@ func (r *reader) counted(ctx context.Context, mem Memory, first *Page) (Result, 
 		return Result{}, mem, fallBack("$filter ignored: disjoint filters matched %d and %d of %d sessions",
 			pages[checkNewest].Count, pages[checkOldest].Count, total)
 	}
+	if err := r.everyoneRecent(pages, createdAt, activeAt, total); err != nil {
+		return Result{}, mem, err
+	}
 	res := Result{Sessions: total, Created: make([]int64, len(starts)), Active: make([]int64, len(starts)), Plan: "counted"}
 	for i := range starts {
 		res.Created[i], res.Active[i] = pages[createdAt[i]].Count, pages[activeAt[i]].Count
@@ -72,10 +78,10 @@ func (r *reader) counted(ctx context.Context, mem Memory, first *Page) (Result, 
 			oldest.pts[x] = point{count: pages[setAt].Count - res.Created[i], round: r.res.Rounds}
 		}
 	}
-	if checkOldest >= 0 && !oldest.done && pages[checkOldest].Count == 0 && mem.Oldest.Equal(mem.Newest) {
-		// Nothing before the one timestamp: the oldest is in the other check.
+	if checkOldest >= 0 && !oldest.done && pages[checkOldest].Count == 0 && !mem.Oldest.Before(mem.Newest) {
+		// Nothing before the newest check: the oldest is in it.
 		if p := pages[checkNewest]; p.NextLink == "" && p.Count == int64(len(p.Sessions)) {
-			oldest.finish(oldest.ax.best(p.Sessions))
+			oldest.finishOn(p.Sessions)
 		}
 	}
 	if totalAt >= 0 && total == 0 {
@@ -83,11 +89,17 @@ func (r *reader) counted(ctx context.Context, mem Memory, first *Page) (Result, 
 		oldest.finish(time.Time{})
 		lm.finish(time.Time{})
 	}
+	if span := r.s.Now.Sub(mem.Oldest); first == nil && !mem.Oldest.IsZero() && span > 0 && total > 0 {
+		// A search steps first by where half a page of sessions would lie,
+		// were they spread evenly since the oldest.
+		scale := max(1, int64(span/tick)/total*int64(max(r.page, 1))/2)
+		newest.scale, oldest.scale, lm.scale = scale, scale, scale
+	}
 	if err := r.settle(ctx, []*search{newest, oldest, lm}, r.pages(total)); err != nil {
 		return Result{}, mem, err
 	}
 	res.Newest, res.Oldest, res.LastModified = newest.found, oldest.found, lm.found
-	next := Memory{Counted: r.pages(total) > r.countingFrom(), Newest: res.Newest, Oldest: res.Oldest, LastModified: res.LastModified}
+	next := Memory{Counted: r.pages(total) > r.countingFrom(), Newest: newest.check, Oldest: oldest.check, LastModified: lm.check}
 	return res, next, nil
 }
 
@@ -127,4 +139,30 @@ func minTime(a, b time.Time) time.Time {
 		return b
 	}
 	return a
+}
+
+// everyoneRecent catches Graph ignoring $filter on one property only: then
+// the shortest window counts the whole workspace, which a workspace too
+// large to list, every session of it created or modified within the
+// shortest window, will hardly be. Listing answers such a workspace exactly
+// all the same.
+func (r *reader) everyoneRecent(pages []Page, createdAt, activeAt []int, total int64) error {
+	latest := -1
+	for i, start := range r.s.WindowStarts {
+		if latest < 0 || start.After(r.s.WindowStarts[latest]) {
+			latest = i
+		}
+	}
+	if latest < 0 || total <= int64(max(r.page, 1)) {
+		return nil
+	}
+	for _, w := range []struct {
+		prop string
+		at   int
+	}{{"createdDateTime", createdAt[latest]}, {"lastModifiedDateTime", activeAt[latest]}} {
+		if pages[w.at].Count >= total {
+			return fallBack("$filter on %s ignored: all %d sessions are in the shortest window", w.prop, total)
+		}
+	}
+	return nil
 }

@@ -20,10 +20,11 @@
 //
 // A counted read sends one round: the total, a count per window and
 // timestamp, and three checks of the extremes found last time, each listing
-// the sessions at or beyond one of them (2 × windows + 4 requests). A check
-// that is not empty holds the current extreme, since anything newer (or
-// older) would match it too. Only when a check comes back empty or holding
-// more than a page does a search run: rounds of counts at chosen times,
+// the sessions at or beyond a point a few sessions short of one of them
+// (2 × windows + 4 requests). A check that is not empty holds the current
+// extreme, since anything newer (or older) would match it too, and its
+// margin lets the extreme itself be deleted. Only when a check comes back
+// empty or holding more than a page does a search run: rounds of counts at chosen times,
 // narrowing to a time beyond which 1 to a page of sessions lie, which are
 // listed, or to two adjacent ticks that pin the extreme; it spends no more
 // than listing would have cost when it can, and gives up by listing what its
@@ -35,7 +36,8 @@
 // disjoint, and a Graph that ignores $filter counts the whole workspace in
 // both, which no workspace can have; without checks, a filter no session can
 // match is asked in the same round. A session in an answer that does not
-// match its filter is the same evidence. Then, or when Graph answers $filter
+// match its filter is the same evidence, and so is a shortest window that
+// counts the whole workspace (a Graph ignoring $filter on one property). Then, or when Graph answers $filter
 // or $count with an error that means "not supported" (ErrRefused), or
 // $count=true without a count, the workspace is listed and remembered as
 // such for an hour; Result.FellBack says why.

@@ -97,3 +97,23 @@ func TestItemOutsideFilter(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestIgnoredModifiedFilter: Graph honouring $filter on createdDateTime but
+// ignoring it on lastModifiedDateTime counts every session in the shortest
+// window; that is taken for what it is.
+func TestIgnoredModifiedFilter(t *testing.T) {
+	count := func(n int64) Answer { return Answer{Page: Page{Count: n, HasCount: true, NextLink: "more"}} }
+	settings := Settings{Now: day(30), WindowStarts: []time.Time{day(29), day(1)}, Top: 10}
+	mem := Memory{Page: 10, Counted: true, Newest: day(29), Oldest: day(2), LastModified: day(29)}
+	src := &script{pages: []Answer{
+		count(5000),            // total
+		count(30), count(5000), // created, modified since day 29
+		count(4000), count(5000), // created, modified since day 1
+		count(12), count(15), count(5000), // the checks
+	}}
+	r := &reader{src: src, s: settings, page: 10}
+	_, _, err := r.counted(context.Background(), mem, nil)
+	if !errors.Is(err, errFallBack) || !strings.Contains(err.Error(), "lastModifiedDateTime ignored") {
+		t.Errorf("err = %v", err)
+	}
+}

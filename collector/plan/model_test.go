@@ -21,6 +21,7 @@ type model struct {
 	nextID   int
 
 	requests, calls int
+	widest          int // the most requests in one Fetch call
 	cursors         map[string]cursor
 	// between runs after every Fetch call: the workspace changing while a
 	// read is under way.
@@ -35,12 +36,14 @@ type model struct {
 
 // behaviour is how the modelled Graph answers.
 type behaviour struct {
-	page         int   // most items it serves on a page, whatever $top says; 0: no cap
-	ignoreTop    bool  // serves page items on every page, whatever $top says
-	noCount      bool  // never sends @odata.count
-	refuseFilter bool  // answers any $filter with ErrRefused
-	ignoreFilter bool  // answers as if there were no $filter
-	order        order // the order it lists sessions in
+	page         int  // most items it serves on a page, whatever $top says; 0: no cap
+	ignoreTop    bool // serves page items on every page, whatever $top says
+	noCount      bool // never sends @odata.count
+	refuseFilter bool // answers any $filter with ErrRefused
+	ignoreFilter bool // answers as if there were no $filter
+	// answers as if the $filter had no condition on lastModifiedDateTime
+	ignoreModified bool
+	order          order // the order it lists sessions in
 }
 
 type order int
@@ -54,8 +57,8 @@ const (
 func (o order) String() string { return [...]string{"newest-first", "oldest-first", "arbitrary"}[o] }
 
 func (b behaviour) String() string {
-	return fmt.Sprintf("page=%d ignoreTop=%v noCount=%v refuse=%v ignoreFilter=%v %v",
-		b.page, b.ignoreTop, b.noCount, b.refuseFilter, b.ignoreFilter, b.order)
+	return fmt.Sprintf("page=%d ignoreTop=%v noCount=%v refuse=%v ignoreFilter=%v ignoreModified=%v %v",
+		b.page, b.ignoreTop, b.noCount, b.refuseFilter, b.ignoreFilter, b.ignoreModified, b.order)
 }
 
 type cursor struct {
@@ -109,6 +112,7 @@ func (m *model) naive(top int) int {
 func (m *model) Fetch(ctx context.Context, reqs []Request) []Answer {
 	m.calls++
 	m.requests += len(reqs)
+	m.widest = max(m.widest, len(reqs))
 	m.seen = append(m.seen, m.truth())
 	out := make([]Answer, len(reqs))
 	for i, req := range reqs {
@@ -135,8 +139,12 @@ func (m *model) answer(req Request) Answer {
 		return Answer{Err: fmt.Errorf("400 BadRequest: %w", ErrRefused)}
 	}
 	var match []Session
+	f := c.req.Filter
+	if m.b.ignoreModified {
+		f = slices.DeleteFunc(slices.Clone(f), func(c Condition) bool { return c.Prop == LastModified })
+	}
 	for _, s := range m.sessions {
-		if m.b.ignoreFilter || c.req.Filter.Matches(s) {
+		if m.b.ignoreFilter || f.Matches(s) {
 			match = append(match, s)
 		}
 	}

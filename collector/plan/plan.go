@@ -118,6 +118,8 @@ type Memory struct {
 	ListingUntil time.Time
 	// NoCount: Graph refused $count=true itself, so listings go without it.
 	NoCount bool
-	// The extremes the last counted read found, checked by the next one.
+	// Where the next counted read checks the extremes from: those the last
+	// read found, or a few sessions short of them, so that deleting the
+	// newest or the oldest session does not cost the next read a search.
 	Newest, Oldest, LastModified time.Time
 }

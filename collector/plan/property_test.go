@@ -26,12 +26,13 @@ func TestReadExactOrFails(t *testing.T) {
 	for seed := range uint64(seeds) {
 		rng := rand.New(rand.NewPCG(seed, 1))
 		b := behaviour{
-			page:         []int{0, 7, 25, 100}[rng.IntN(4)],
-			ignoreTop:    rng.IntN(6) == 0,
-			noCount:      rng.IntN(8) == 0,
-			refuseFilter: rng.IntN(8) == 0,
-			ignoreFilter: rng.IntN(6) == 0,
-			order:        order(rng.IntN(3)),
+			page:           []int{0, 7, 25, 100}[rng.IntN(4)],
+			ignoreTop:      rng.IntN(6) == 0,
+			noCount:        rng.IntN(8) == 0,
+			refuseFilter:   rng.IntN(8) == 0,
+			ignoreFilter:   rng.IntN(6) == 0,
+			ignoreModified: rng.IntN(8) == 0,
+			order:          order(rng.IntN(3)),
 		}
 		m := newModel(seed, b)
 		if *debugSeed == int(seed) {
@@ -76,6 +77,9 @@ func TestReadExactOrFails(t *testing.T) {
 					t.Errorf("%s: %d sessions, top %d, plan %s: %v", where(), before.sessions, top, res.Plan, err)
 				}
 			}
+			if m.widest > maxPerCall {
+				t.Errorf("%s: a Fetch call of %d requests", where(), m.widest)
+			}
 			if res.Requests != m.requests || res.Rounds != m.calls {
 				t.Errorf("%s: Result says %d requests in %d rounds, the model saw %d in %d", where(), res.Requests, res.Rounds, m.requests, m.calls)
 			}
@@ -98,20 +102,19 @@ func TestReadExactOrFails(t *testing.T) {
 
 // checkCost checks a read that saw no change against naive listing and the
 // targets: one request for a workspace of one page, one round of 2 × windows
-// + 4 for a counted one whose extremes the checks settle. A first read may
-// search longer than planned for odd timestamps (a year of future dates at
-// 10 a page): it is logged and counted, and may not exceed naive listing by
-// more than one round.
+// + 4 for a counted one whose extremes the checks settle.
 func checkCost(t *testing.T, where string, m *model, mem Memory, res Result, naive, top int, steady, over *int) {
 	t.Helper()
 	if res.FellBack != "" {
 		return // the read that finds Graph ignoring or refusing a query pays for it once
 	}
-	if m.requests > naive {
+	if m.requests > naive && mem == (Memory{}) && m.requests <= naive+maxPerCall {
+		// A first read knows nothing of the workspace: its search may take a
+		// round more than planned on odd data (seen once in 9,000 reads, by
+		// 2 requests, 257 sessions at 7 a page).
 		*over++
-		t.Logf("%s: read took %d requests, naive listing %d", where, m.requests, naive)
-	}
-	if m.requests > naive && (mem != Memory{} || m.requests > naive+maxPerCall) {
+		t.Logf("%s: first read took %d requests, naive listing %d", where, m.requests, naive)
+	} else if m.requests > naive {
 		t.Errorf("%s: %d requests in %d rounds, naive listing takes %d (plan %s, %d sessions, page %d)",
 			where, m.requests, m.calls, naive, res.Plan, len(m.sessions), m.served(top))
 	}

@@ -9,6 +9,7 @@ import (
 type point struct {
 	count int64
 	round int
+	paged bool // asked with $top a page
 }
 
 // A search finds one extreme. Each answer it gets is either complete (no
@@ -21,35 +22,72 @@ type search struct {
 	pts   map[int64]point
 	done  bool
 	found time.Time // zero when there is no set value
+	check time.Time // where the next read checks from: found, or a few sessions short of it
+	k     int       // how many sessions the next read's check should hold
+	held  int       // how many it will hold, as far as this read knows
+	round int       // the round whose answer ended the search
 	scale int64     // first step, in ticks, of a probe stride from a known end
 	lastB int64     // the bracket's end at the last round
 }
 
 func newSearch(prop Prop, newest bool) *search {
-	return &search{ax: axis{prop: prop, newest: newest}, pts: map[int64]point{}, scale: int64(time.Hour / tick)}
+	return &search{ax: axis{prop: prop, newest: newest}, pts: map[int64]point{}, scale: int64(time.Hour / tick), k: 1}
 }
 
-func (s *search) finish(t time.Time) { s.done, s.found = true, t }
+func (s *search) finish(t time.Time) { s.done, s.found, s.check = true, t, t }
 
-// observe takes the answer to the filter s.ax.at(x).
-func (s *search) observe(x int64, p Page, round int) {
+// finishOn ends the search with the sessions at one end of the axis, all of
+// them: the extreme is the best, and the next read checks from the k-th
+// best, so that it still finds the extreme when fewer than k are deleted.
+func (s *search) finishOn(ss []Session) {
+	var top []time.Time
+	for _, x := range ss {
+		top = s.ax.keep(top, x.Get(s.ax.prop), s.k)
+	}
+	s.finishTop(top)
+}
+
+// finishTop ends the search with the best values, best first.
+func (s *search) finishTop(top []time.Time) {
+	if len(top) == 0 {
+		s.finish(time.Time{})
+		return
+	}
+	s.finish(top[0])
+	s.check, s.held = top[len(top)-1], len(top)
+}
+
+// observe takes the answer to the filter s.ax.at(x);
+// paged says whether it was asked with $top a page, so that asking it again
+// would bring no more sessions.
+func (s *search) observe(x int64, p Page, round int, paged bool) {
+	complete := p.NextLink == "" && p.Count == int64(len(p.Sessions)) && len(p.Sessions) > 0
 	if s.done {
+		if complete && round == s.round && len(p.Sessions) > s.held {
+			s.finishOn(p.Sessions) // the same extreme, with a wider margin
+		}
 		return
 	}
-	if p.NextLink == "" && p.Count == int64(len(p.Sessions)) && len(p.Sessions) > 0 {
-		s.finish(s.ax.best(p.Sessions))
+	if complete {
+		s.finishOn(p.Sessions)
+		s.round = round
 		return
 	}
-	s.pts[x] = point{count: p.Count, round: round}
+	s.pts[x] = point{count: p.Count, round: round, paged: paged}
 }
 
 // hit is a position counted with 1 to a page of sessions: listing it ends
-// the search.
+// the search. Of the latest round's, the one holding the most is listed:
+// it leaves the next read's check the widest margin.
 func (s *search) hit(page int64) (int64, bool) {
-	best, ok, round := int64(0), false, -1
+	best, ok := int64(0), false
+	var bp point
 	for x, p := range s.pts {
-		if p.count >= 1 && p.count <= page && p.round > round {
-			best, ok, round = x, true, p.round
+		if p.count < 1 || p.count > page {
+			continue
+		}
+		if !ok || p.round > bp.round || (p.round == bp.round && (p.count > bp.count || (p.count == bp.count && x < best))) {
+			best, bp, ok = x, p, true
 		}
 	}
 	return best, ok

@@ -63,7 +63,7 @@ func (r *reader) send(ctx context.Context, rd *round) ([]Page, error) {
 	}
 	for i, p := range pages {
 		for _, a := range rd.asks[i] {
-			a.s.observe(a.x, p, r.res.Rounds)
+			a.s.observe(a.x, p, r.res.Rounds, rd.reqs[i].Top != 1)
 		}
 	}
 	return pages, nil
@@ -80,18 +80,25 @@ func (r *reader) count(f Filter, top int) Request {
 func (r *reader) settle(ctx context.Context, searches []*search, budget int64) error {
 	page := int64(max(r.page, 1))
 	for range maxRounds {
+		// A position holding 1 to a page of sessions ends a search: its page
+		// is asked in this round, or listed when it was asked so already.
 		var active []*search
+		var rd round
 		for _, s := range searches {
-			if x, ok := s.hit(page); ok && !s.done {
+			x, ok := s.hit(page)
+			switch {
+			case s.done:
+			case ok && !s.pts[x].paged:
+				rd.add(r.count(s.ax.at(x), r.s.Top), ask{s, x})
+			case ok:
 				if err := r.listExtreme(ctx, s, x); err != nil {
 					return err
 				}
-			}
-			if !s.done {
+			default:
 				active = append(active, s)
 			}
 		}
-		if len(active) == 0 {
+		if len(active) == 0 && len(rd.reqs) == 0 {
 			return nil
 		}
 		// Keep room to list each search's bracket if the round does not end
@@ -101,12 +108,11 @@ func (r *reader) settle(ctx context.Context, searches []*search, budget int64) e
 			reserve += r.pages(s.width(page))
 		}
 		// When even that is beyond the budget, probing is the better bet.
-		per, left := int64(min(probesPerRound, maxPerCall/len(active))), budget-int64(r.res.Requests)
+		per, left := int64(min(probesPerRound, maxPerCall/max(len(active), 1))), budget-int64(r.res.Requests)-int64(len(rd.reqs))
 		if left-reserve >= int64(len(active)) {
 			left -= reserve
 		}
-		per = min(per, left/int64(len(active)))
-		var rd round
+		per = min(per, left/int64(max(len(active), 1)))
 		for _, s := range active {
 			xs := []int64(nil)
 			if per >= 1 {
@@ -141,18 +147,18 @@ func (s *search) width(page int64) int64 {
 // listExtreme lists the sessions at position x and beyond, which ends the
 // search if there are any; if not, x is known empty.
 func (r *reader) listExtreme(ctx context.Context, s *search, x int64) error {
-	var best time.Time
-	keep := func(ss Session) { best = s.ax.better(best, ss.Get(s.ax.prop)) }
+	var top []time.Time
+	keep := func(ss Session) { top = s.ax.keep(top, ss.Get(s.ax.prop), s.k) }
 	err := r.list(ctx, s.ax.at(x), nil, keep)
 	if errors.Is(err, errChanged) {
-		best = time.Time{}
+		top = nil
 		err = r.list(ctx, s.ax.at(x), nil, keep)
 	}
 	if err != nil {
 		return err
 	}
-	if !best.IsZero() {
-		s.finish(best)
+	if len(top) > 0 {
+		s.finishTop(top)
 		return nil
 	}
 	s.pts[x] = point{count: 0, round: r.res.Rounds}
