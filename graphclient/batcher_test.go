@@ -63,27 +63,29 @@ func TestThrottledRequestLeavesItsRound(t *testing.T) {
 		}
 		return nil
 	}
-	counts := map[string]int64{}
-	errs := map[string]error{}
-	part := func(ws string) func(Reader) {
+	names := []string{"slow", "a", "b"}
+	counts := make([]int64, len(names))
+	errs := make([]error, len(names))
+	part := func(i int) func(Reader) {
+		ws := names[i]
 		return func(r Reader) {
 			for range 2 { // two requests each: two rounds for the others
 				n, err := r.CountSessions(context.Background(), ws, []Filter{nil})
 				if err != nil {
-					errs[ws] = err
+					errs[i] = err
 					return
 				}
-				counts[ws] = n[0]
+				counts[i] = n[0]
 			}
 			if ws != "slow" && finished.Add(1) == 2 {
 				close(othersDone)
 			}
 		}
 	}
-	c.Run(context.Background(), part("slow"), part("a"), part("b"))
-	for _, ws := range []string{"slow", "a", "b"} {
-		if errs[ws] != nil || counts[ws] != 10 {
-			t.Fatalf("%s: count %d, err %v", ws, counts[ws], errs[ws])
+	c.Run(context.Background(), part(0), part(1), part(2))
+	for i, ws := range names {
+		if errs[i] != nil || counts[i] != 10 {
+			t.Fatalf("%s: count %d, err %v", ws, counts[i], errs[i])
 		}
 	}
 	if len(waits) != 2 || waits[0] != 2*time.Second || waits[1] != 2*time.Second {
