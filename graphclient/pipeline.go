@@ -49,7 +49,7 @@ func shouldRetry(_ *http.Response, err error) bool {
 }
 
 // retryAfter reads Retry-After as seconds or as an HTTP date; 0 when absent
-// or unreadable, in which case the retry policy backs off on its own.
+// or unreadable, in which case the fetcher backs off on its own.
 func retryAfter(v string, now time.Time) time.Duration {
 	if v == "" {
 		return 0

@@ -72,11 +72,3 @@ func sessionsPath(workspaceID string) (string, error) {
 	}
 	return "/security/securityCopilot/workspaces/" + url.PathEscape(workspaceID) + "/sessions", nil
 }
-
-// Get returns the timestamp named by prop, PropCreated or PropLastModified.
-func (s SessionTimes) Get(prop string) time.Time {
-	if prop == PropLastModified {
-		return s.LastModified
-	}
-	return s.Created
-}
