@@ -38,8 +38,12 @@ func naiveActivity(ctx context.Context, c *graphclient.Client, cfg *config.Confi
 	recent := map[string]graphclient.SessionRef{}
 	for _, prop := range []string{graphclient.PropCreated, graphclient.PropLastModified} {
 		f := graphclient.Filter{{Property: prop, Op: graphclient.OpGE, Time: cutoff}}
-		if err := r.ListSessionRefs(ctx, ws, f, cfg.Graph.PageSize, func(s graphclient.SessionRef) { recent[s.ID] = s }); err != nil {
+		lists, err := r.ListSessionRefs(ctx, ws, []graphclient.Filter{f}, cfg.Graph.PageSize)
+		if err != nil {
 			return err
+		}
+		for _, s := range lists[0] {
+			recent[s.ID] = s
 		}
 	}
 	// The same sessions as the exporter's: the most recently active first.
@@ -49,13 +53,17 @@ func naiveActivity(ctx context.Context, c *graphclient.Client, cfg *config.Confi
 	states := map[graphclient.EvaluationState]int{}
 	for _, s := range ordered[:min(len(ordered), cfg.Activity.MaxSessions)] {
 		id := s.ID
-		var prompts []string
-		if err := r.ListPrompts(ctx, ws, id, cfg.Graph.PageSize, func(p graphclient.PromptRef) { prompts = append(prompts, p.ID) }); err != nil {
+		prompts, err := r.ListPrompts(ctx, ws, []string{id}, cfg.Graph.PageSize)
+		if err != nil {
 			return err
 		}
-		for _, p := range prompts {
-			if err := r.ListEvaluations(ctx, ws, id, p, cfg.Graph.PageSize, func(e graphclient.Evaluation) { states[e.State]++ }); err != nil {
+		for _, p := range prompts[0] {
+			evals, err := r.ListEvaluations(ctx, ws, []graphclient.PromptPath{{SessionID: id, PromptID: p.ID}}, cfg.Graph.PageSize)
+			if err != nil {
 				return err
+			}
+			for _, e := range evals[0] {
+				states[e.State]++
 			}
 		}
 	}

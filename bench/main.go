@@ -7,6 +7,7 @@
 //
 //	go run ./bench            # every case, several minutes
 //	go run ./bench -quick     # the small cases only
+//	go run ./bench -paging    # small served pages and throttling only
 package main
 
 import (
@@ -20,6 +21,7 @@ func main() {
 	serve := flag.String("serve-sim", "", "internal: run the simulator for this case (JSON) in this process")
 	quick := flag.Bool("quick", false, "only the cases with up to 1,000 sessions per workspace and 20 workspaces")
 	scrapes := flag.Int("scrapes", 20, "scrapes measured per case and mode, at most")
+	paging := flag.Bool("paging", false, "only the cases with small served pages and a throttled workspace")
 	budget := flag.Duration("budget", 15*time.Second, "time per case and mode after which no new scrape starts (at least one runs)")
 	flag.Parse()
 	if *serve != "" {
@@ -34,7 +36,11 @@ func main() {
 		os.Exit(1)
 	}
 	printHeader()
-	for _, c := range append(cases(*quick), activityCases(*quick)...) {
+	all := append(append(cases(*quick), pagingCases()...), activityCases(*quick)...)
+	if *paging {
+		all = pagingCases()
+	}
+	for _, c := range all {
 		row, err := runCase(c, *scrapes, *budget)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "bench: %s: %v\n", c, err)
@@ -61,6 +67,18 @@ func cases(quick bool) []simCase {
 		}
 	}
 	return out
+}
+
+// pagingCases are Graphs that serve smaller pages than $top asks, and one
+// that throttles one workspace of twenty on every scrape.
+func pagingCases() []simCase {
+	var out []simCase
+	for _, served := range []int{25, 100} {
+		for _, workspaces := range []int{1, 20} {
+			out = append(out, simCase{Workspaces: workspaces, Sessions: 1000, ServedPage: served})
+		}
+	}
+	return append(out, simCase{Workspaces: 20, Sessions: 10, Throttled: true})
 }
 
 func runCase(c simCase, scrapes int, budget time.Duration) (string, error) {
@@ -97,8 +115,8 @@ func runCase(c simCase, scrapes int, budget time.Duration) (string, error) {
 }
 
 func printHeader() {
-	fmt.Println("| workspaces | sessions each | activity | latency | Graph requests / scrape | round trips / scrape | tokens per run | p50 scrape | p95 scrape | peak heap | allocs / scrape | exporter's first scrape | scrapes (exporter, baseline) |")
-	fmt.Println("|---:|---:|---|---:|---|---|---|---|---|---|---|---:|---|")
+	fmt.Println("| workspaces | sessions each | served page | activity | latency | Graph requests / scrape | round trips / scrape | tokens per run | p50 scrape | p95 scrape | peak heap | allocs / scrape | exporter's first scrape | scrapes (exporter, baseline) |")
+	fmt.Println("|---:|---:|---|---|---:|---|---|---|---|---|---|---|---:|---|")
 }
 
 // formatRow prints each figure as "exporter / baseline (ratio×)".
@@ -110,8 +128,8 @@ func formatRow(c simCase, e, b figures) string {
 	mib := func(x, y uint64) string {
 		return fmt.Sprintf("%.1f / %.1f MiB (%s)", float64(x)/(1<<20), float64(y)/(1<<20), ratio(float64(x), float64(y)))
 	}
-	return fmt.Sprintf("| %d | %d | %s | %v | %s | %s | %d / %d | %s | %s | %s | %s | %d requests | %d, %d |",
-		c.Workspaces, c.Sessions, onOff(c.Activity), c.Latency,
+	return fmt.Sprintf("| %d | %d | %s | %s | %v | %s | %s | %d / %d | %s | %s | %s | %s | %d requests | %d, %d |",
+		c.Workspaces, c.Sessions, c.served(), onOff(c.Activity), c.Latency,
 		num(e.requests, b.requests), num(e.roundTrips, b.roundTrips), e.tokens, b.tokens,
 		dur(e.p50, b.p50), dur(e.p95, b.p95), mib(e.peakHeap, b.peakHeap),
 		num(e.allocsPerScrape, b.allocsPerScrape), e.firstRequests, e.scrapes, b.scrapes)
@@ -142,6 +160,18 @@ func onOff(b bool) string {
 	return "off"
 }
 
+// served describes the pages Graph serves, and the throttling.
+func (c simCase) served() string {
+	s := "1000"
+	if c.ServedPage != 0 {
+		s = fmt.Sprint(c.ServedPage)
+	}
+	if c.Throttled {
+		s += ", 1 workspace throttled"
+	}
+	return s
+}
+
 func (c simCase) String() string {
-	return fmt.Sprintf("%d workspaces × %d sessions, activity %s, %v latency", c.Workspaces, c.Sessions, onOff(c.Activity), c.Latency)
+	return fmt.Sprintf("%d workspaces × %d sessions, served page %s, activity %s, %v latency", c.Workspaces, c.Sessions, c.served(), onOff(c.Activity), c.Latency)
 }

@@ -160,6 +160,9 @@ func measure(p *simProcess, scrape scrapeFunc, maxScrapes int, budget time.Durat
 	if err := p.reset(); err != nil {
 		return f, err
 	}
+	if err := p.rearm(); err != nil {
+		return f, err
+	}
 	if err := scrape(ctx); err != nil {
 		return f, fmt.Errorf("first scrape: %w", err)
 	}
@@ -177,6 +180,10 @@ func measure(p *simProcess, scrape scrapeFunc, maxScrapes int, budget time.Durat
 	var latencies []time.Duration
 	start := time.Now()
 	for len(latencies) < maxScrapes && (len(latencies) == 0 || time.Since(start) < budget) {
+		if err := p.rearm(); err != nil {
+			sampler.stop()
+			return f, err
+		}
 		t0 := time.Now()
 		if err := scrape(ctx); err != nil {
 			sampler.stop()

@@ -33,6 +33,23 @@ type simCase struct {
 	// Activity generates prompts and evaluations, and turns the activity
 	// collector on.
 	Activity bool `json:"activity"`
+	// ServedPage is the most sessions Graph serves per page, whatever $top
+	// asks; 0 means 1,000, the page size asked for.
+	ServedPage int `json:"served_page"`
+	// Throttled makes Graph answer the first two requests of every scrape
+	// on the first workspace 503 with Retry-After: 1.
+	Throttled bool `json:"throttled"`
+}
+
+// faults are the case's faults, installed afresh before every scrape so
+// that a throttled case throttles every scrape alike.
+func (c simCase) faults() graphsim.Faults {
+	f := graphsim.Faults{Latency: c.Latency}
+	if c.Throttled {
+		f.TransientFor = map[string]graphsim.Transient{workspaceID(0): {Status: http.StatusServiceUnavailable, Times: 2}}
+		f.RetryAfter = "1"
+	}
+	return f
 }
 
 // simInfo is what the child tells the parent once it serves.
@@ -61,12 +78,16 @@ func serveSim(spec string) error {
 		}
 		t.Workspaces = append(t.Workspaces, w)
 	}
-	sim, err := graphsim.New(graphsim.Options{Tenants: []graphsim.Tenant{t}, MaxPageSize: 1000})
+	served := c.ServedPage
+	if served == 0 {
+		served = 1000
+	}
+	sim, err := graphsim.New(graphsim.Options{Tenants: []graphsim.Tenant{t}, MaxPageSize: served})
 	if err != nil {
 		return err
 	}
 	defer sim.Close()
-	sim.SetFaults(graphsim.Faults{Latency: c.Latency})
+	sim.SetFaults(c.faults())
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -76,6 +97,7 @@ func serveSim(spec string) error {
 		_ = json.NewEncoder(w).Encode(sim.Stats())
 	})
 	mux.HandleFunc("POST /reset", func(http.ResponseWriter, *http.Request) { sim.ResetStats() })
+	mux.HandleFunc("POST /rearm", func(http.ResponseWriter, *http.Request) { sim.SetFaults(c.faults()) })
 	go func() { _ = http.Serve(ln, mux) }()
 	info := simInfo{GraphEndpoint: sim.GraphEndpoint(), AuthorityHost: sim.AuthorityHost(), CertPEM: string(sim.CertificatePEM()), Control: "http://" + ln.Addr().String()}
 	if err := json.NewEncoder(os.Stdout).Encode(info); err != nil {
@@ -138,8 +160,13 @@ func (p *simProcess) stats() (graphsim.Stats, error) {
 	return st, json.NewDecoder(resp.Body).Decode(&st)
 }
 
-func (p *simProcess) reset() error {
-	resp, err := http.Post(p.Control+"/reset", "text/plain", strings.NewReader(""))
+func (p *simProcess) reset() error { return p.post("/reset") }
+
+// rearm installs the case's faults afresh.
+func (p *simProcess) rearm() error { return p.post("/rearm") }
+
+func (p *simProcess) post(path string) error {
+	resp, err := http.Post(p.Control+path, "text/plain", strings.NewReader(""))
 	if err != nil {
 		return err
 	}

@@ -5,19 +5,19 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
 )
 
-// activitySource is the part of graphclient.Reader the activity read needs.
+// activitySource is the part of graphclient.Reader the activity read
+// needs: each call lists several collections side by side, in one round per
+// page.
 type activitySource interface {
-	ListSessionRefs(ctx context.Context, workspaceID string, f graphclient.Filter, pageSize int, visit func(graphclient.SessionRef)) error
-	ListPrompts(ctx context.Context, workspaceID, sessionID string, pageSize int, visit func(graphclient.PromptRef)) error
-	ListEvaluations(ctx context.Context, workspaceID, sessionID, promptID string, pageSize int, visit func(graphclient.Evaluation)) error
-	Parallel(fs ...func() error) error
+	ListSessionRefs(ctx context.Context, workspaceID string, filters []graphclient.Filter, pageSize int) ([][]graphclient.SessionRef, error)
+	ListPrompts(ctx context.Context, workspaceID string, sessionIDs []string, pageSize int) ([][]graphclient.PromptRef, error)
+	ListEvaluations(ctx context.Context, workspaceID string, prompts []graphclient.PromptPath, pageSize int) ([][]graphclient.Evaluation, error)
 }
 
 // activityResult is what one read of a workspace's prompts and evaluations
@@ -56,9 +56,9 @@ func promptKey(sessionID, promptID string) string { return sessionID + "\x00" + 
 
 // run covers the sessions created or modified within the lookback, newest
 // first up to max_sessions, lists their prompts, and lists the evaluations
-// of every prompt whose evaluations could still change. The rounds are:
-// both session listings together, then every covered session's prompts,
-// then the evaluations, each round sharing $batch calls with the other
+// of every prompt whose evaluations could still change. The steps are: both
+// session listings together, then every covered session's prompts, then
+// the evaluations, each step sharing $batch calls with the other
 // workspaces of the tenant.
 func (a *activityRead) run(ctx context.Context, mem activityMemory) (activityResult, error) {
 	cutoff := a.now.Add(-time.Duration(a.settings.Lookback))
@@ -67,16 +67,8 @@ func (a *activityRead) run(ctx context.Context, mem activityMemory) (activityRes
 		return activityResult{}, err
 	}
 	covered := sessions[:min(len(sessions), a.settings.MaxSessions)]
-	perSession := make([][]promptRead, len(covered))
-	work := make([]func() error, len(covered))
-	for i, s := range covered {
-		work[i] = func() error {
-			prompts, err := a.sessionPrompts(ctx, s.ID, mem)
-			perSession[i] = prompts
-			return err
-		}
-	}
-	if err := a.src.Parallel(work...); err != nil {
+	perSession, err := a.prompts(ctx, covered, mem)
+	if err != nil {
 		return activityResult{}, err
 	}
 	res := a.tally(perSession, mem, cutoff)
@@ -89,21 +81,19 @@ func (a *activityRead) run(ctx context.Context, mem activityMemory) (activityRes
 // lastModifiedDateTime: nothing documented says a session's
 // lastModifiedDateTime is never before its createdDateTime.
 func (a *activityRead) recentSessions(ctx context.Context, cutoff time.Time) ([]graphclient.SessionRef, error) {
-	var mu sync.Mutex
-	byID := map[string]graphclient.SessionRef{}
-	visit := func(s graphclient.SessionRef) {
-		mu.Lock()
-		defer mu.Unlock()
-		byID[s.ID] = s
+	filters := []graphclient.Filter{
+		{{Property: graphclient.PropCreated, Op: graphclient.OpGE, Time: cutoff}},
+		{{Property: graphclient.PropLastModified, Op: graphclient.OpGE, Time: cutoff}},
 	}
-	list := func(prop string) func() error {
-		return func() error {
-			f := graphclient.Filter{{Property: prop, Op: graphclient.OpGE, Time: cutoff}}
-			return a.src.ListSessionRefs(ctx, a.workspace, f, a.pageSize, visit)
-		}
-	}
-	if err := a.src.Parallel(list(graphclient.PropCreated), list(graphclient.PropLastModified)); err != nil {
+	lists, err := a.src.ListSessionRefs(ctx, a.workspace, filters, a.pageSize)
+	if err != nil {
 		return nil, fmt.Errorf("list sessions active since %s: %w", graphclient.FormatTimestamp(cutoff), err)
+	}
+	byID := map[string]graphclient.SessionRef{}
+	for _, list := range lists {
+		for _, s := range list {
+			byID[s.ID] = s
+		}
 	}
 	out := make([]graphclient.SessionRef, 0, len(byID))
 	for _, s := range byID {
@@ -125,44 +115,63 @@ func lastActive(s graphclient.SessionRef) time.Time {
 	return s.Created
 }
 
-// sessionPrompts lists a session's prompts and then, together, the
+// prompts lists the prompts of the sessions and then, together, the
 // evaluations of those the memory cannot answer for.
-func (a *activityRead) sessionPrompts(ctx context.Context, sessionID string, mem activityMemory) ([]promptRead, error) {
-	var prompts []promptRead
-	seen := map[string]bool{}
-	err := a.src.ListPrompts(ctx, a.workspace, sessionID, a.pageSize, func(p graphclient.PromptRef) {
-		if !seen[p.ID] { // a prompt repeated across pages counts once
-			seen[p.ID] = true
-			prompts = append(prompts, promptRead{key: promptKey(sessionID, p.ID), ref: p})
-		}
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list prompts of session %s: %w", sessionID, err)
+func (a *activityRead) prompts(ctx context.Context, sessions []graphclient.SessionRef, mem activityMemory) ([][]promptRead, error) {
+	ids := make([]string, len(sessions))
+	for i, s := range sessions {
+		ids[i] = s.ID
 	}
-	var work []func() error
-	for i := range prompts {
-		p := &prompts[i]
-		if cached, ok := mem.final[p.key]; ok && cached.lastModified.Equal(p.ref.LastModified) {
-			p.evaluations = cached.evaluations
+	lists, err := a.src.ListPrompts(ctx, a.workspace, ids, a.pageSize)
+	if err != nil {
+		return nil, fmt.Errorf("list prompts: %w", err)
+	}
+	perSession := make([][]promptRead, len(sessions))
+	var todo []*promptRead
+	var paths []graphclient.PromptPath
+	for i, list := range lists {
+		seen := map[string]bool{}
+		for _, p := range list {
+			if seen[p.ID] { // a prompt repeated across pages counts once
+				continue
+			}
+			seen[p.ID] = true
+			perSession[i] = append(perSession[i], promptRead{key: promptKey(ids[i], p.ID), ref: p})
+		}
+		for j := range perSession[i] {
+			p := &perSession[i][j]
+			if cached, ok := mem.final[p.key]; ok && cached.lastModified.Equal(p.ref.LastModified) {
+				p.evaluations = cached.evaluations
+				continue
+			}
+			todo = append(todo, p)
+			paths = append(paths, graphclient.PromptPath{SessionID: ids[i], PromptID: p.ref.ID})
+		}
+	}
+	evals, err := a.src.ListEvaluations(ctx, a.workspace, paths, a.pageSize)
+	if err != nil {
+		return nil, fmt.Errorf("list evaluations: %w", err)
+	}
+	for k, p := range todo {
+		p.evaluations = latestByID(evals[k])
+	}
+	return perSession, nil
+}
+
+// latestByID keeps one evaluation per id, the last one listed, in the order
+// of first appearance: an evaluation repeated across pages counts once.
+func latestByID(list []graphclient.Evaluation) []graphclient.Evaluation {
+	var out []graphclient.Evaluation
+	at := map[string]int{}
+	for _, e := range list {
+		if j, dup := at[e.ID]; dup {
+			out[j] = e
 			continue
 		}
-		work = append(work, func() error {
-			byID := map[string]int{}
-			err := a.src.ListEvaluations(ctx, a.workspace, sessionID, p.ref.ID, a.pageSize, func(e graphclient.Evaluation) {
-				if j, dup := byID[e.ID]; dup {
-					p.evaluations[j] = e
-					return
-				}
-				byID[e.ID] = len(p.evaluations)
-				p.evaluations = append(p.evaluations, e)
-			})
-			if err != nil {
-				return fmt.Errorf("list evaluations of prompt %s in session %s: %w", p.ref.ID, sessionID, err)
-			}
-			return nil
-		})
+		at[e.ID] = len(out)
+		out = append(out, e)
 	}
-	return prompts, a.src.Parallel(work...)
+	return out
 }
 
 // tally counts what was read and works out the memory for the next read.

@@ -52,7 +52,7 @@ func (d activityDescs) describe(ch chan<- *prometheus.Desc) {
 // on one of them has a series from the first scrape on.
 func (s *scrape) emitActivity(ch chan<- prometheus.Metric, t *tenant, ws string, act *activityOutcome) {
 	d := s.e.descs.activity
-	if m, ok := s.e.durations.metric(d.duration, t.cfg.Name, ws); ok {
+	if m, ok := t.durations.metric(d.duration, t.cfg.Name, ws); ok {
 		ch <- m
 	}
 	gauge := func(desc *prometheus.Desc, v float64, extra ...string) {

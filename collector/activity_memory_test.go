@@ -2,6 +2,7 @@ package collector
 
 import (
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -174,7 +175,7 @@ func TestActivityMemoryKeepsSessionsApart(t *testing.T) {
 // Two fetches of one workspace that overlap, across a reload, must not
 // observe one evaluation twice, whichever commits first.
 func TestCommitActivityObservesEachCompletionOnce(t *testing.T) {
-	tn := newTenant(config.Tenant{Name: "t"}, config.Graph{}, 1, nil)
+	tn := newTenant(config.Tenant{Name: "t"}, config.Graph{}, 1, nil, slog.New(slog.DiscardHandler), time.Now)
 	completed := testNow.Add(-time.Minute)
 	first := activityMemory{watching: true, seen: map[string]time.Time{"a": completed}}
 	if got := tn.commitActivity("ws", first, []completion{{key: "a", duration: 5 * time.Second}}); len(got) != 1 || got[0] != 5*time.Second {
@@ -186,7 +187,7 @@ func TestCommitActivityObservesEachCompletionOnce(t *testing.T) {
 	if len(got) != 1 || got[0] != 7*time.Second {
 		t.Errorf("second commit observed %v, want only b's 7s", got)
 	}
-	if seen := tn.activityMemory("ws").seen; len(seen) != 2 {
-		t.Errorf("memory after both commits holds %v, want a and b", seen)
+	if _, mem := tn.memories("ws"); len(mem.seen) != 2 {
+		t.Errorf("memory after both commits holds %v, want a and b", mem.seen)
 	}
 }

@@ -12,12 +12,10 @@ import (
 var durationBuckets = []float64{1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600}
 
 // durationHistograms hold the evaluation duration histogram of each
-// workspace. They live in the Exporter, not in a tenant, so that a reload
-// that rebuilds a tenant does not reset them; they reset when the process
-// restarts, as any counter does.
+// workspace of a tenant.
 type durationHistograms struct {
 	mu sync.Mutex
-	m  map[[2]string]*durationHistogram // by tenant name and workspace
+	m  map[string]*durationHistogram // by workspace
 }
 
 type durationHistogram struct {
@@ -28,16 +26,16 @@ type durationHistogram struct {
 
 // observe adds the durations to the workspace's histogram, creating it,
 // empty if there are none, on the workspace's first successful read.
-func (h *durationHistograms) observe(tenant, ws string, ds []time.Duration) {
+func (h *durationHistograms) observe(ws string, ds []time.Duration) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.m == nil {
-		h.m = map[[2]string]*durationHistogram{}
+		h.m = map[string]*durationHistogram{}
 	}
-	hist := h.m[[2]string{tenant, ws}]
+	hist := h.m[ws]
 	if hist == nil {
 		hist = &durationHistogram{buckets: make([]uint64, len(durationBuckets))}
-		h.m[[2]string{tenant, ws}] = hist
+		h.m[ws] = hist
 	}
 	for _, d := range ds {
 		s := d.Seconds()
@@ -57,7 +55,7 @@ func (h *durationHistograms) observe(tenant, ws string, ds []time.Duration) {
 func (h *durationHistograms) metric(desc *prometheus.Desc, tenant, ws string) (prometheus.Metric, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	hist := h.m[[2]string{tenant, ws}]
+	hist := h.m[ws]
 	if hist == nil {
 		return nil, false
 	}

@@ -28,13 +28,14 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Exporter holds the running config and one Graph client per tenant.
+// Exporter routes scrapes to the tenants of the running config, as
+// blackbox_exporter's handler routes probes to modules; each tenant owns
+// all the state of its reads.
 type Exporter struct {
-	opts      Options
-	descs     descs
-	durations durationHistograms
-	mu        sync.Mutex // serialises Apply
-	state     atomic.Pointer[state]
+	opts  Options
+	descs descs
+	mu    sync.Mutex // serialises Apply
+	state atomic.Pointer[state]
 }
 
 type state struct {
@@ -50,9 +51,10 @@ func New(opts Options) *Exporter {
 	return &Exporter{opts: opts, descs: newDescs()}
 }
 
-// Apply builds clients for cfg and swaps them in. A tenant whose settings did
-// not change keeps its client, so its cached token and its memory of Graph's
-// quirks survive a reload. On error nothing changes.
+// Apply builds tenants for cfg and swaps them in. A tenant whose settings
+// did not change is kept whole, so its cached token, cache and memory of
+// Graph's quirks survive a reload; a rebuilt one takes over its
+// predecessor's duration histograms. On error nothing changes.
 func (e *Exporter) Apply(cfg *config.Config) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -66,6 +68,9 @@ func (e *Exporter) Apply(cfg *config.Config) error {
 		t, err := e.newTenant(cfg, tc)
 		if err != nil {
 			return err
+		}
+		if prev := old.named(tc.Name); prev != nil {
+			t.durations = prev.durations
 		}
 		next.tenants = append(next.tenants, t)
 	}
@@ -85,7 +90,23 @@ func (e *Exporter) newTenant(cfg *config.Config, tc config.Tenant) (*tenant, err
 	if err != nil {
 		return nil, fmt.Errorf("build Graph client: %w", err)
 	}
-	return newTenant(tc, cfg.Graph, cfg.Collection.MaxConcurrencyPerTenant, client), nil
+	return newTenant(tc, cfg.Graph, cfg.Collection.MaxConcurrencyPerTenant, client, e.opts.Logger, e.now), nil
+}
+
+// now reads the clock of the options at each call, so that tests can move
+// it after tenants were built.
+func (e *Exporter) now() time.Time { return e.opts.Now() }
+
+func (s *state) named(name string) *tenant {
+	if s == nil {
+		return nil
+	}
+	for _, t := range s.tenants {
+		if t.cfg.Name == name {
+			return t
+		}
+	}
+	return nil
 }
 
 func (s *state) reusable(cfg *config.Config, tc config.Tenant) *tenant {

@@ -86,7 +86,7 @@ func (e *Exporter) hasWorkspace(ctx context.Context, t *tenant, ws string) bool 
 	if !t.cfg.Discover() {
 		return slices.Contains(t.cfg.Workspaces, ws)
 	}
-	ids, err := t.workspaces(ctx, e.opts.Now())
+	ids, err := t.workspaces(ctx)
 	return err != nil || slices.Contains(ids, ws)
 }
 

@@ -47,12 +47,12 @@ func (s *scrape) Collect(ch chan<- prometheus.Metric) {
 }
 
 func (s *scrape) collectTenant(t *tenant, ch chan<- prometheus.Metric) {
-	ids, err := t.workspaces(s.ctx, s.e.opts.Now())
+	ids, err := t.workspaces(s.ctx)
 	if t.cfg.Discover() {
 		ok := 1.0
 		if err != nil {
 			ok = 0
-			s.e.opts.Logger.Error("Discovering workspaces failed", append(errorAttrs(err), "tenant", t.cfg.Name, "known_workspaces", len(ids))...)
+			t.logger.Error("Discovering workspaces failed", append(errorAttrs(err), "known_workspaces", len(ids))...)
 		}
 		ch <- prometheus.MustNewConstMetric(s.e.descs.discoverySuccess, prometheus.GaugeValue, ok, t.cfg.Name)
 	}
@@ -61,7 +61,7 @@ func (s *scrape) collectTenant(t *tenant, ch chan<- prometheus.Metric) {
 		var want []string
 		want, failed = t.resolve(s.ctx, []string{s.workspace}, s.e.opts.Now(), s.e.opts.Logger)
 		if len(want) == 1 && !slices.Contains(ids, want[0]) {
-			s.e.opts.Logger.Warn("Probe asked for a workspace the tenant does not have", "tenant", t.cfg.Name, "workspace", s.workspace, "known_workspaces", len(ids))
+			t.logger.Warn("Probe asked for a workspace the tenant does not have", "workspace", s.workspace, "known_workspaces", len(ids))
 			return
 		}
 		ids = want
@@ -70,7 +70,7 @@ func (s *scrape) collectTenant(t *tenant, ch chan<- prometheus.Metric) {
 		s.e.opts.Logger.Error("Collecting workspace failed", append(errorAttrs(err), "tenant", t.cfg.Name, "workspace", ws)...)
 		s.emit(ch, t, ws, outcome{err: err})
 	}
-	outcomes := s.e.collect(s.ctx, t, ids, s.st.cfg)
+	outcomes := t.read(s.ctx, ids, s.st.cfg)
 	for _, ws := range ids {
 		s.emit(ch, t, ws, outcomes[ws])
 	}
@@ -95,17 +95,17 @@ func (s *scrape) emit(ch chan<- prometheus.Metric, t *tenant, ws string, o outco
 	}
 	res := o.res
 	gauge(s.e.descs.up, 1)
-	gauge(s.e.descs.sessions, float64(res.sessions))
+	gauge(s.e.descs.sessions, float64(res.Sessions))
 	for i, w := range s.st.cfg.Windows {
-		gauge(s.e.descs.created, float64(res.created[i]), w.Label)
-		gauge(s.e.descs.active, float64(res.active[i]), w.Label)
+		gauge(s.e.descs.created, float64(res.Created[i]), w.Label)
+		gauge(s.e.descs.active, float64(res.Active[i]), w.Label)
 	}
 	// An empty workspace has no newest or oldest session: the gauges are
 	// left out rather than exported as a 1970 timestamp.
 	for _, ts := range []struct {
 		d *prometheus.Desc
 		t time.Time
-	}{{s.e.descs.newest, res.newest}, {s.e.descs.oldest, res.oldest}, {s.e.descs.lastModified, res.lastModified}} {
+	}{{s.e.descs.newest, res.Newest}, {s.e.descs.oldest, res.Oldest}, {s.e.descs.lastModified, res.LastModified}} {
 		if !ts.t.IsZero() {
 			gauge(ts.d, unixSeconds(ts.t))
 		}

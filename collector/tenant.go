@@ -2,36 +2,42 @@ package collector
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"time"
 
 	"golang.org/x/sync/singleflight"
 
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/collector/plan"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
 )
 
-const (
-	// listingMemory is how long a workspace whose $count or $filter Graph
-	// did not honour is listed straight away, before $count is tried again.
-	listingMemory = time.Hour
-	// discoveryTTL is how long a discovered workspace list is reused:
-	// workspaces are created rarely and listing them costs a request.
-	discoveryTTL = 5 * time.Minute
-)
+// discoveryTTL is how long a discovered workspace list is reused:
+// workspaces are created rarely and listing them costs a request.
+const discoveryTTL = 5 * time.Minute
 
-// tenant is one configured tenant with its client and what the exporter
-// remembers about it between scrapes.
+// tenant owns everything about one configured tenant: its Graph client,
+// the cache of outcomes and the fetch concurrent scrapes share, what is
+// remembered per workspace between reads (plan and activity memory), and
+// the evaluation duration histograms. It answers one question, read: these
+// workspaces, by this deadline, as complete snapshots.
 type tenant struct {
 	cfg         config.Tenant
 	graph       config.Graph
 	concurrency int
 	client      *graphclient.Client
+	logger      *slog.Logger
+	now         func() time.Time
 	// flight makes concurrent scrapes share one fetch and one discovery.
 	flight singleflight.Group
+	// durations outlive the tenant: a reload that rebuilds the tenant hands
+	// them to its successor, so they reset only when the process restarts,
+	// as any counter does.
+	durations *durationHistograms
 
 	mu           sync.Mutex
-	plans        map[string]planMemory
+	plans        map[string]plan.Memory
 	cache        map[string]outcome // the last successful outcome per workspace
 	activity     map[string]activityMemory
 	discovered   []string
@@ -40,21 +46,24 @@ type tenant struct {
 	meta workspaceMeta
 }
 
-func newTenant(tc config.Tenant, g config.Graph, concurrency int, client *graphclient.Client) *tenant {
+func newTenant(tc config.Tenant, g config.Graph, concurrency int, client *graphclient.Client, logger *slog.Logger, now func() time.Time) *tenant {
 	return &tenant{
-		cfg: tc, graph: g, concurrency: concurrency, client: client,
-		plans:    map[string]planMemory{},
-		cache:    map[string]outcome{},
-		activity: map[string]activityMemory{},
+		cfg: tc, graph: g, concurrency: concurrency, client: client, now: now,
+		logger:    logger.With("tenant", tc.Name),
+		durations: &durationHistograms{},
+		plans:     map[string]plan.Memory{},
+		cache:     map[string]outcome{},
+		activity:  map[string]activityMemory{},
 	}
 }
 
 // workspaces returns the configured workspaces, or the discovered ones. On a
 // failed discovery it returns the last list it knew, with the error.
-func (t *tenant) workspaces(ctx context.Context, now time.Time) ([]string, error) {
+func (t *tenant) workspaces(ctx context.Context) ([]string, error) {
 	if !t.cfg.Discover() {
 		return t.cfg.Workspaces, nil
 	}
+	now := t.now()
 	t.mu.Lock()
 	if t.discovered != nil && now.Sub(t.discoveredAt) < discoveryTTL {
 		ids := t.discovered
@@ -82,14 +91,16 @@ func (t *tenant) workspaces(ctx context.Context, now time.Time) ([]string, error
 	return t.discovered, err
 }
 
-func (t *tenant) plan(ws string) planMemory {
+// memories returns what the last reads of ws left.
+func (t *tenant) memories(ws string) (plan.Memory, activityMemory) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.plans[ws]
+	return t.plans[ws], t.activity[ws]
 }
 
-func (t *tenant) activityMemory(ws string) activityMemory {
+// lastSuccess is when the workspace was last read successfully.
+func (t *tenant) lastSuccess(ws string) time.Time {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.activity[ws]
+	return t.cache[ws].fetchedAt
 }

@@ -40,65 +40,65 @@ type Evaluation struct {
 	RunStart, Completed time.Time
 }
 
-// ListSessionRefs lists the ids and timestamps of the workspace's sessions
-// that match f.
-func (r Reader) ListSessionRefs(ctx context.Context, workspaceID string, f Filter, pageSize int, visit func(SessionRef)) error {
+// ListSessionRefs lists, side by side, the ids and timestamps of the
+// workspace's sessions that match each filter.
+func (r Reader) ListSessionRefs(ctx context.Context, workspaceID string, filters []Filter, pageSize int) ([][]SessionRef, error) {
 	path, err := sessionsPath(workspaceID)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	q := Query{Filter: f, Select: SessionRefSelect, Top: pageSize}
-	_, err = r.c.list(ctx, r.f, r.c.url(path, q), 0, func(dec *json.Decoder) error {
-		id, times, err := decodeRef(dec, "session")
-		if err == nil {
-			visit(SessionRef{ID: id, SessionTimes: times})
-		}
-		return err
-	})
-	return err
+	urls := make([]string, len(filters))
+	for i, f := range filters {
+		urls[i] = r.c.url(path, Query{Filter: f, Select: SessionRefSelect, Top: pageSize})
+	}
+	return listEach(ctx, r, urls, decodeSessionRef)
 }
 
-// ListPrompts lists the prompts of a session.
-func (r Reader) ListPrompts(ctx context.Context, workspaceID, sessionID string, pageSize int, visit func(PromptRef)) error {
-	path, err := promptsPath(workspaceID, sessionID)
-	if err != nil {
-		return err
+func decodeSessionRef(dec *json.Decoder) (SessionRef, error) {
+	id, times, err := decodeRef(dec, "session")
+	return SessionRef{ID: id, SessionTimes: times}, err
+}
+
+// ListPrompts lists, side by side, the prompts of each session.
+func (r Reader) ListPrompts(ctx context.Context, workspaceID string, sessionIDs []string, pageSize int) ([][]PromptRef, error) {
+	urls := make([]string, len(sessionIDs))
+	for i, id := range sessionIDs {
+		path, err := promptsPath(workspaceID, id)
+		if err != nil {
+			return nil, err
+		}
+		urls[i] = r.c.url(path, Query{Select: PromptSelect, Top: pageSize})
 	}
-	q := Query{Select: PromptSelect, Top: pageSize}
-	_, err = r.c.list(ctx, r.f, r.c.url(path, q), 0, func(dec *json.Decoder) error {
+	return listEach(ctx, r, urls, func(dec *json.Decoder) (PromptRef, error) {
 		id, times, err := decodeRef(dec, "prompt")
-		if err == nil {
-			visit(PromptRef{ID: id, Created: times.Created, LastModified: times.LastModified})
-		}
-		return err
+		return PromptRef{ID: id, Created: times.Created, LastModified: times.LastModified}, err
 	})
-	return err
 }
 
-// ListEvaluations lists the evaluations of a prompt.
-func (r Reader) ListEvaluations(ctx context.Context, workspaceID, sessionID, promptID string, pageSize int, visit func(Evaluation)) error {
-	path, err := promptsPath(workspaceID, sessionID)
-	if err != nil {
-		return err
+// PromptPath names a prompt within a workspace.
+type PromptPath struct{ SessionID, PromptID string }
+
+// ListEvaluations lists, side by side, the evaluations of each prompt.
+func (r Reader) ListEvaluations(ctx context.Context, workspaceID string, prompts []PromptPath, pageSize int) ([][]Evaluation, error) {
+	urls := make([]string, len(prompts))
+	for i, p := range prompts {
+		path, err := promptsPath(workspaceID, p.SessionID)
+		if err != nil {
+			return nil, err
+		}
+		seg, err := idSegment("prompt", p.PromptID)
+		if err != nil {
+			return nil, err
+		}
+		urls[i] = r.c.url(path+"/"+seg+"/evaluations", Query{Select: EvaluationSelect, Top: pageSize})
 	}
-	seg, err := idSegment("prompt", promptID)
-	if err != nil {
-		return err
-	}
-	q := Query{Select: EvaluationSelect, Top: pageSize}
-	_, err = r.c.list(ctx, r.f, r.c.url(path+"/"+seg+"/evaluations", q), 0, func(dec *json.Decoder) error {
+	return listEach(ctx, r, urls, func(dec *json.Decoder) (Evaluation, error) {
 		var e evaluationJSON
 		if err := dec.Decode(&e); err != nil {
-			return err
+			return Evaluation{}, err
 		}
-		out, err := e.evaluation()
-		if err != nil {
-			return err
-		}
-		visit(out)
-		return nil
+		return e.evaluation()
 	})
-	return err
 }
 
 // decodeRef decodes an item that has an id and the two timestamps, as

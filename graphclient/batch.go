@@ -22,8 +22,6 @@ const (
 	// maxBatchBytes caps one $batch answer: twenty pages, each far below
 	// maxPageBytes in practice.
 	maxBatchBytes = 2 * maxPageBytes
-	// maxItemRetries matches the pipeline's retries of a plain request.
-	maxItemRetries = 3
 	// batchRefusalMemory is how long requests go out singly after Graph
 	// refused $batch, before batching is tried again.
 	batchRefusalMemory = time.Hour
@@ -42,10 +40,10 @@ func (c *Client) batchAccepted() bool {
 	return until == nil || time.Now().After(*until)
 }
 
-// sendBatch sends up to maxBatchItems calls in one $batch, then sends again,
-// after the wait Graph asked for, the items that were throttled or failed
-// transiently: only those, never the whole batch.
-func (c *Client) sendBatch(ctx context.Context, calls []*pageCall, attempt int) {
+// sendBatch sends up to maxBatchItems calls in one $batch. Items answered
+// transiently are marked, each with its own Retry-After, for the caller to
+// send again: only those, never the whole batch, and never by sleeping here.
+func (c *Client) sendBatch(ctx context.Context, calls []*pageCall) {
 	if len(calls) == 1 {
 		c.fetchOne(ctx, calls[0])
 		return
@@ -64,48 +62,20 @@ func (c *Client) sendBatch(ctx context.Context, calls []*pageCall, attempt int) 
 			return
 		}
 		setErr(calls, err)
+		for _, call := range calls {
+			markTransient(call, err)
+		}
 		return
 	}
-	retry, wait := c.readBatch(resp, calls)
+	c.readBatch(resp, calls)
 	resp.Body.Close()
 	release()
-	if len(retry) == 0 {
-		return
-	}
-	if attempt >= maxItemRetries {
-		return // the calls keep their last error
-	}
-	if wait == 0 {
-		wait = c.backoff(attempt)
-	}
-	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
-		return // waiting would only end in a timeout; keep Graph's answer
-	}
-	select {
-	case <-time.After(wait):
-	case <-ctx.Done():
-		setErr(retry, ctx.Err())
-		return
-	}
-	c.metrics.retries.Add(float64(len(retry)))
-	for _, call := range retry {
-		call.err = nil
-	}
-	c.sendBatch(ctx, retry, attempt+1)
 }
 
 func (c *Client) refuseBatching(err error) {
 	until := time.Now().Add(batchRefusalMemory)
 	c.batchRefusedUntil.Store(&until)
 	c.logger.Warn("Graph refused $batch; sending requests one by one", "tenant", c.tenant, "for", batchRefusalMemory, "err", err)
-}
-
-func (c *Client) backoff(attempt int) time.Duration {
-	base := c.retryDelay
-	if base <= 0 {
-		base = 800 * time.Millisecond
-	}
-	return base << attempt
 }
 
 func setErr(calls []*pageCall, err error) {
@@ -151,10 +121,10 @@ func (c *Client) relative(abs string) (string, error) {
 	return rel, nil
 }
 
-// readBatch decodes the answer item by item, settles each call, and returns
-// the calls to send again with the longest Retry-After among them. Items
-// missing from the answer, or answered twice, fail: neither may count.
-func (c *Client) readBatch(resp *http.Response, calls []*pageCall) (retry []*pageCall, wait time.Duration) {
+// readBatch decodes the answer item by item and settles each call, marking
+// those answered transiently with their own Retry-After. Items missing from
+// the answer, or answered twice, fail: neither may count.
+func (c *Client) readBatch(resp *http.Response, calls []*pageCall) {
 	answered := make([]bool, len(calls))
 	err := decodeBatch(resp, func(r *batchResponse) {
 		i, convErr := strconv.Atoi(r.ID)
@@ -163,15 +133,14 @@ func (c *Client) readBatch(resp *http.Response, calls []*pageCall) (retry []*pag
 		}
 		call := calls[i-1]
 		if answered[i-1] {
-			call.err = fmt.Errorf("graph $batch answered request %s twice", r.ID)
+			call.err, call.transient = fmt.Errorf("graph $batch answered request %s twice", r.ID), false
 			return
 		}
 		answered[i-1] = true
 		c.metrics.requests.WithLabelValues(statusLabel(r.Status)).Inc()
 		call.meta, call.err = c.settle(call, r)
 		if slices.Contains(itemRetryStatuses, r.Status) {
-			retry = append(retry, call)
-			wait = max(wait, retryAfter(r.header("Retry-After"), time.Now()))
+			call.transient, call.retryAfter = true, retryAfter(r.header("Retry-After"), time.Now())
 		}
 	})
 	for i, call := range calls {
@@ -182,7 +151,6 @@ func (c *Client) readBatch(resp *http.Response, calls []*pageCall) (retry []*pag
 			call.err = fmt.Errorf("graph $batch answer has no response for request %d", i+1)
 		}
 	}
-	return retry, wait
 }
 
 // settle turns one item of a $batch answer into the call's outcome.

@@ -157,36 +157,34 @@ func TestThrottledItemsDoNotWaitPastTheDeadline(t *testing.T) {
 	}
 }
 
-func TestBatcherSendsOneRoundForManyGoroutines(t *testing.T) {
+func TestBatcherSendsOneRoundForManyParticipants(t *testing.T) {
 	sim, sc := readyClient(t)
 	sim.ResetStats()
-	r := sc.client.NewBatcher(context.Background()).Reader()
 	filters := someFilters()
 	got := make([]int64, 2*len(filters))
-	var work []func() error
+	errs := make([]error, len(got))
+	parts := make([]func(Reader), len(got))
 	for i := range got {
-		work = append(work, func() error {
+		parts[i] = func(r Reader) {
 			if i == 0 {
-				return nil // a goroutine that asks nothing must not hold the round
+				return // a participant that asks nothing must not hold the round
 			}
-			// Each goroutine asks twice, so there are two rounds.
+			// Each participant asks twice, so there are two rounds.
 			for range 2 {
 				n, err := r.CountSessions(context.Background(), "default", []Filter{filters[i%len(filters)]})
 				if err != nil {
-					return err
+					errs[i] = err
+					return
 				}
 				got[i] = n[0]
 			}
-			return nil
-		})
+		}
 	}
-	if err := r.Parallel(work...); err != nil {
-		t.Fatal(err)
-	}
+	sc.client.Run(context.Background(), parts...)
 	want := singly(t, sc.client, filters)
 	for i := 1; i < len(got); i++ {
-		if got[i] != want[i%len(filters)] {
-			t.Fatalf("goroutine %d counted %d, want %d", i, got[i], want[i%len(filters)])
+		if errs[i] != nil || got[i] != want[i%len(filters)] {
+			t.Fatalf("participant %d counted %d (err %v), want %d", i, got[i], errs[i], want[i%len(filters)])
 		}
 	}
 	if st := sim.Stats(); st.RoundTrips != 2+len(filters) || st.BatchRequests != 2 {

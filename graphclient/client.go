@@ -50,6 +50,9 @@ type Client struct {
 	logger     *slog.Logger
 	retryDelay time.Duration
 	slots      chan struct{} // bounds HTTP requests in flight
+	// sleep waits before a retry; tests replace it to order rounds
+	// without timing.
+	sleep func(context.Context, time.Duration) error
 	// batchRefusedUntil is set when Graph refused $batch.
 	batchRefusedUntil atomic.Pointer[time.Time]
 }
@@ -85,7 +88,7 @@ func New(g config.Graph, t config.Tenant, opts Options) (*Client, error) {
 	}
 	return &Client{
 		tenant: t.Name, endpoint: endpoint, cred: counted, scope: scope, pipeline: pl, metrics: opts.Metrics, logger: opts.Logger,
-		retryDelay: opts.RetryDelay, slots: make(chan struct{}, opts.MaxConcurrency),
+		retryDelay: opts.RetryDelay, slots: make(chan struct{}, opts.MaxConcurrency), sleep: sleepCtx,
 	}, nil
 }
 
@@ -126,7 +129,9 @@ func (c *Client) do(req *policy.Request) (*http.Response, error) {
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		defer resp.Body.Close()
-		return nil, newError(resp)
+		e := newError(resp)
+		e.retryAfter = retryAfter(resp.Header.Get("Retry-After"), time.Now())
+		return nil, e
 	}
 	return resp, nil
 }

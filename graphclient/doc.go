@@ -3,8 +3,11 @@
 // sessions, and gets its tokens from Entra ID through azidentity.
 //
 // Requests go through an azcore pipeline: the bearer-token policy caches and
-// refreshes tokens, and the retry policy retries 429, 503, 504 and transport
-// errors, honouring Retry-After and otherwise backing off exponentially with
-// jitter, but never beyond the caller's context deadline. Collection pages are
-// decoded as streams, so memory does not grow with the page.
+// refreshes tokens, and the retry policy retries transport errors. Answers
+// 429, 503 and 504 are sent again by the fetcher after their own
+// Retry-After (or a backoff), never beyond the caller's deadline; through a
+// Batcher, whose rounds gather the requests of many participants into
+// $batch calls, such a request leaves its round rather than holding it up.
+// Collection pages are decoded as streams, so memory does not grow with the
+// page.
 package graphclient

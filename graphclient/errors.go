@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
@@ -27,6 +28,8 @@ type Error struct {
 	Code      string
 	Message   string
 	RequestID string
+	// retryAfter is the answer's Retry-After, for the retry scheduler.
+	retryAfter time.Duration
 }
 
 func (e *Error) Error() string {

@@ -3,9 +3,16 @@ package graphclient
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"sync"
+	"time"
 )
+
+// maxRetries bounds how often one request is sent again after a transient
+// answer (429, 503, 504, or 424 inside a $batch).
+const maxRetries = 3
 
 // pageCall is one GET of a collection page and, once fetched, its outcome.
 type pageCall struct {
@@ -13,25 +20,105 @@ type pageCall struct {
 	item func(*json.Decoder) error
 	meta pageMeta
 	err  error
+
+	// transient is set when the answer was one worth sending again, after
+	// retryAfter (Graph's Retry-After; 0 when it gave none).
+	transient  bool
+	retryAfter time.Duration
+	attempt    int
+	waiter     *waiter // the Fetch waiting for this call, in a Batcher
 }
 
-// fetcher sends page calls and fills in their outcomes. The Client sends
-// them at once; a Batcher holds them until a round is ready.
+// fetcher sends page calls and fills in their outcomes, retries included.
+// The Client sends them at once; a Batcher holds them until a round is
+// ready.
 type fetcher interface {
 	fetch(ctx context.Context, calls []*pageCall)
 }
 
-// fetch sends the calls concurrently, in $batch requests of up to
-// maxBatchItems while Graph accepts batching, each alone otherwise. A lone
-// call goes out as a plain GET: wrapping it would save nothing.
+// fetch sends the calls, and sends again those answered transiently after
+// the wait Graph asked for. It is the fetcher of a lone caller, who has no
+// round to hold up while it sleeps; a Batcher schedules retries itself.
 func (c *Client) fetch(ctx context.Context, calls []*pageCall) {
+	for len(calls) > 0 {
+		c.send(ctx, calls)
+		var again []*pageCall
+		var wait time.Duration
+		for _, call := range calls {
+			if w, ok := c.retryWait(ctx, call); ok {
+				again = append(again, call)
+				wait = max(wait, w)
+			}
+		}
+		if len(again) == 0 {
+			return
+		}
+		if err := c.sleep(ctx, wait); err != nil {
+			setErr(again, err)
+			return
+		}
+		c.resend(again)
+		calls = again
+	}
+}
+
+// retryWait says whether a call is to be sent again, and after how long: a
+// transient answer within maxRetries, unless the wait outlasts ctx's
+// deadline, in which case Graph's answer stands at once.
+func (c *Client) retryWait(ctx context.Context, call *pageCall) (time.Duration, bool) {
+	if !call.transient || call.attempt >= maxRetries {
+		return 0, false
+	}
+	wait := call.retryAfter
+	if wait == 0 {
+		wait = c.backoff(call.attempt)
+	}
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+		return 0, false
+	}
+	return wait, true
+}
+
+// resend readies calls to be sent again and counts them as retries.
+func (c *Client) resend(calls []*pageCall) {
+	c.metrics.retries.Add(float64(len(calls)))
+	for _, call := range calls {
+		call.attempt++
+		call.err, call.transient, call.retryAfter = nil, false, 0
+	}
+}
+
+func (c *Client) backoff(attempt int) time.Duration {
+	base := c.retryDelay
+	if base <= 0 {
+		base = 800 * time.Millisecond
+	}
+	return base << attempt
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// send sends the calls once, concurrently, in $batch requests of up to
+// maxBatchItems while Graph accepts batching, each alone otherwise. A lone
+// call goes out as a plain GET: wrapping it would save nothing. It never
+// sleeps: transient answers are marked for the caller to retry.
+func (c *Client) send(ctx context.Context, calls []*pageCall) {
 	if len(calls) == 1 || !c.batchAccepted() {
 		c.parallel(len(calls), func(i int) { c.fetchOne(ctx, calls[i]) })
 		return
 	}
 	chunks := (len(calls) + maxBatchItems - 1) / maxBatchItems
 	c.parallel(chunks, func(i int) {
-		c.sendBatch(ctx, calls[i*maxBatchItems:min((i+1)*maxBatchItems, len(calls))], 0)
+		c.sendBatch(ctx, calls[i*maxBatchItems:min((i+1)*maxBatchItems, len(calls))])
 	})
 }
 
@@ -68,6 +155,15 @@ func (c *Client) fetchOne(ctx context.Context, call *pageCall) {
 	}
 	defer release()
 	call.meta, call.err = c.page(ctx, call.url, call.item)
+	markTransient(call, call.err)
+}
+
+// markTransient flags a call whose error is a transient Graph answer.
+func markTransient(call *pageCall, err error) {
+	var ge *Error
+	if errors.As(err, &ge) && slices.Contains(retryStatuses, ge.Status) {
+		call.transient, call.retryAfter = true, ge.retryAfter
+	}
 }
 
 // page GETs one page and decodes it as a stream.

@@ -13,7 +13,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 )
 
-// retryStatuses are the answers Graph documents as transient.
+// retryStatuses are the answers Graph documents as transient; the fetcher
+// sends them again.
 var retryStatuses = []int{http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusGatewayTimeout}
 
 type pipelineSettings struct {
@@ -39,25 +40,16 @@ func newPipeline(cred azcore.TokenCredential, s pipelineSettings) runtime.Pipeli
 		})
 }
 
-// shouldRetry retries transient statuses and transport errors, but not when
-// the server asks for a wait that outlasts the caller's deadline: sleeping
-// into a certain timeout only delays the error.
-func shouldRetry(resp *http.Response, err error) bool {
-	if err != nil {
-		return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
-	}
-	if !runtime.HasStatusCode(resp, retryStatuses...) {
-		return false
-	}
-	wait := retryAfter(resp.Header.Get("Retry-After"), time.Now())
-	if deadline, ok := resp.Request.Context().Deadline(); ok && wait > time.Until(deadline) {
-		return false
-	}
-	return true
+// shouldRetry retries transport errors only. Transient answers (429, 503,
+// 504) come back at once: the fetcher schedules them again after their own
+// Retry-After, so that a throttled request never sleeps inside a round that
+// other requests wait for.
+func shouldRetry(_ *http.Response, err error) bool {
+	return err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
 }
 
 // retryAfter reads Retry-After as seconds or as an HTTP date; 0 when absent
-// or unreadable, in which case the retry policy backs off on its own.
+// or unreadable, in which case the fetcher backs off on its own.
 func retryAfter(v string, now time.Time) time.Duration {
 	if v == "" {
 		return 0

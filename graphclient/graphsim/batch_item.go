@@ -26,7 +26,7 @@ func (s *Server) runBatchItem(outer *http.Request, item batchItem, dependencyFai
 		rt = parseRoute(strings.TrimPrefix(escapedPath, "/beta"))
 	}
 	s.stats.logicalRequest(rt.bucket)
-	faults, preempt := s.faults.nextGraphRequest(true)
+	faults, preempt := s.faults.nextGraphRequest(true, item.URL)
 	if dependencyFailed {
 		preempt = failedDependency()
 	}

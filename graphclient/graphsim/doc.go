@@ -31,7 +31,9 @@
 //   - Collections are served in a stable order: sessions, prompts and
 //     evaluations by createdDateTime, then id; workspaces by id. Paging is
 //     keyset based, so items added while a client pages do not shift later
-//     pages.
+//     pages. Faults.Listing (ListingQuirks) serves session listings the
+//     other ways a Graph may: $top or $filter silently ignored, newest
+//     first or in an arbitrary order, paged by offset.
 //   - @odata.nextLink is an absolute URL carrying the original query options
 //     and an opaque $skiptoken that pins them; a request whose options differ
 //     from the ones pinned by its $skiptoken is answered with 400.

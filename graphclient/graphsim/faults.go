@@ -13,7 +13,10 @@ import (
 type Faults struct {
 	// ThrottleEvery makes every Nth Graph request answer 429 with code
 	// "TooManyRequests". Requests are counted from 1 since the fault set was
-	// installed or the stats were reset. Every logical Graph request counts,
+	// installed or the stats were reset. A request sent again after it was
+	// throttled (the same URL) is let through, as Graph lets a client
+	// through once it waited as told, so that how rounds interleave never
+	// decides whether one request is throttled until its retries run out. Every logical Graph request counts,
 	// as Stats.GraphRequests does: each standalone /beta request and each
 	// request inside a $batch, which is then throttled on its own inside a
 	// 200 batch answer; $batch POSTs themselves, token and discovery
@@ -72,7 +75,8 @@ type Faults struct {
 	// with code "FailedDependency" without being run, as Graph answers a
 	// request whose dependsOn request failed. Only requests inside a batch
 	// count, from 1 since the fault set was installed or the stats were
-	// reset. When it and ThrottleEvery pick the same request, 424 wins.
+	// reset. When it and ThrottleEvery pick the same request, 424 wins. A
+	// request sent again after a 424 is let through, as for ThrottleEvery.
 	// 0 disables the fault.
 	DependencyFailed int
 
@@ -92,6 +96,9 @@ type Faults struct {
 	// or not, from when the fault set was installed or the stats were
 	// reset. StatusFor, when it names the workspace too, wins.
 	TransientFor map[string]Transient
+	// Listing changes how session listings are served, in ways that are no
+	// error (see ListingQuirks).
+	Listing ListingQuirks
 	// TokenLatency is added before answering every token request, as a
 	// slow Entra ID would. A request whose context ends meanwhile gets no
 	// answer.
@@ -114,6 +121,9 @@ type faultState struct {
 	inBatch int // requests inside batches, for DependencyFailed
 	// failed counts the answers TransientFor gave, per workspace.
 	failed map[string]int
+	// owed holds the URLs ThrottleEvery or DependencyFailed turned away,
+	// to let through when they come again.
+	owed map[string]bool
 }
 
 // SetFaults replaces the fault set atomically and restarts the
@@ -126,7 +136,7 @@ func (s *Server) SetFaults(f Faults) {
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
 	s.faults.faults = f
-	s.faults.n, s.faults.inBatch, s.faults.failed = 0, 0, nil
+	s.faults.n, s.faults.inBatch, s.faults.failed, s.faults.owed = 0, 0, nil, nil
 }
 
 // current returns the installed faults. Their maps are never written
@@ -140,27 +150,38 @@ func (fs *faultState) current() Faults {
 // nextGraphRequest counts a logical Graph request and returns the error it
 // must be answered with before anything else is looked at, if any: 424 from
 // DependencyFailed or 429 from ThrottleEvery.
-func (fs *faultState) nextGraphRequest(inBatch bool) (Faults, *apiError) {
+func (fs *faultState) nextGraphRequest(inBatch bool, url string) (Faults, *apiError) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	f := fs.faults
 	fs.n++
 	if inBatch {
 		fs.inBatch++
-		if f.DependencyFailed > 0 && fs.inBatch%f.DependencyFailed == 0 {
-			return f, failedDependency()
-		}
 	}
-	if f.ThrottleEvery > 0 && fs.n%f.ThrottleEvery == 0 {
-		return f, throttledError(f.RetryAfter)
+	if fs.owed[url] {
+		delete(fs.owed, url)
+		return f, nil
 	}
-	return f, nil
+	var e *apiError
+	switch {
+	case inBatch && f.DependencyFailed > 0 && fs.inBatch%f.DependencyFailed == 0:
+		e = failedDependency()
+	case f.ThrottleEvery > 0 && fs.n%f.ThrottleEvery == 0:
+		e = throttledError(f.RetryAfter)
+	default:
+		return f, nil
+	}
+	if fs.owed == nil {
+		fs.owed = map[string]bool{}
+	}
+	fs.owed[url] = true
+	return f, e
 }
 
 func (fs *faultState) resetCount() {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
-	fs.n, fs.inBatch, fs.failed = 0, 0, nil
+	fs.n, fs.inBatch, fs.failed, fs.owed = 0, 0, nil, nil
 }
 
 // transient is the answer TransientFor asks for the next request on the

@@ -28,6 +28,7 @@ func TestThrottleEvery(t *testing.T) {
 			}
 		}
 	}
+	// The request after a 429 is the same one sent again: let through.
 	want := []int{200, 200, 429, 200, 200, 429, 200}
 	for i := range want {
 		if statuses[i] != want[i] {
@@ -54,6 +55,25 @@ func TestThrottleEvery(t *testing.T) {
 	s.ResetStats()
 	if st := s.Stats(); st.Throttled != 0 || st.GraphRequests != 0 || len(s.Requests()) != 0 {
 		t.Errorf("after reset %+v", st)
+	}
+}
+
+func TestThrottledRequestIsLetThroughWhenSentAgain(t *testing.T) {
+	s := startServer(t, twoTenants(fixedSessions(3, time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC))))
+	c := newClient(t, s).login(tenantA, clientA, secretA)
+	s.SetFaults(Faults{ThrottleEvery: 1})
+	other := sessionsPath + "?$top=1"
+	if a := c.get(sessionsPath); a.status != 429 {
+		t.Fatalf("first request: %d, want 429", a.status)
+	}
+	if a := c.get(other); a.status != 429 {
+		t.Fatalf("another request: %d, want 429: only the throttled URL is owed", a.status)
+	}
+	if a := c.get(sessionsPath); a.status != 200 {
+		t.Fatalf("the throttled request sent again: %d, want 200", a.status)
+	}
+	if a := c.get(sessionsPath); a.status != 429 {
+		t.Fatalf("the same request a third time: %d, want 429: the pass is used up", a.status)
 	}
 }
 

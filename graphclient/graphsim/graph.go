@@ -19,10 +19,20 @@ func (s *Server) serveGraph(ex *exchange, r *http.Request, escapedPath string) {
 	s.stats.roundTrip(false)
 	rt := parseRoute(strings.TrimPrefix(escapedPath, "/beta"))
 	s.stats.logicalRequest(rt.bucket)
-	faults, preempt := s.faults.nextGraphRequest(false)
+	faults, preempt := s.faults.nextGraphRequest(false, requestKey(escapedPath, r.URL.RawQuery))
 	setGraphHeaders(ex, r)
 	s.delay(r, faults)
 	s.answerGraph(ex, r, rt, faults, preempt, escapedPath)
+}
+
+// requestKey names a request as a $batch item's URL does, so that a request
+// is recognised whether it comes alone or inside a $batch.
+func requestKey(escapedPath, rawQuery string) string {
+	key := strings.TrimPrefix(escapedPath, "/beta")
+	if rawQuery != "" {
+		key += "?" + rawQuery
+	}
+	return key
 }
 
 // setGraphHeaders sets the headers every Graph answer carries.

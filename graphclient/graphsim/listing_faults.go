@@ -97,6 +97,9 @@ func (s *Server) pageNextLink(l *listing, p pageOut) (string, error) {
 		if p.last == nil || l.size == 0 {
 			return "", nil
 		}
+		if p.nextOffset > 0 {
+			return s.nextLinkToken(p.escapedPath, l.q, skipToken{Route: l.route, Query: l.q.canonical, Offset: p.nextOffset})
+		}
 		return s.nextLink(p.escapedPath, l.q, l.route, *p.last)
 	case NextLinkLoop:
 		return s.url + p.escapedPath + "?" + p.rawQuery, nil

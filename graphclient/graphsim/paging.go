@@ -105,6 +105,9 @@ type skipToken struct {
 	Query string    `json:"q"`
 	After time.Time `json:"t"`
 	ID    string    `json:"i"`
+	// Offset, with ListingQuirks.OffsetPaging, is where the next page
+	// starts among the matching items.
+	Offset int `json:"o,omitempty"`
 }
 
 func encodeSkipToken(t skipToken) (string, error) {
@@ -146,9 +149,23 @@ func resumeAfter(q queryOptions, route string) (*pageKey, error) {
 	return &pageKey{t: t.After, id: t.ID}, nil
 }
 
+// resumeOffset is the offset a $skiptoken that resumeAfter accepted
+// carries.
+func resumeOffset(q queryOptions) int {
+	if !q.hasSkipToken {
+		return 0
+	}
+	t, _ := decodeSkipToken(q.skipToken)
+	return t.Offset
+}
+
 // nextLink builds an absolute @odata.nextLink on the path the request used.
 func (s *Server) nextLink(escapedPath string, q queryOptions, route string, last pageKey) (string, error) {
-	tok, err := encodeSkipToken(skipToken{Route: route, Query: q.canonical, After: last.t, ID: last.id})
+	return s.nextLinkToken(escapedPath, q, skipToken{Route: route, Query: q.canonical, After: last.t, ID: last.id})
+}
+
+func (s *Server) nextLinkToken(escapedPath string, q queryOptions, t skipToken) (string, error) {
+	tok, err := encodeSkipToken(t)
 	if err != nil {
 		return "", err
 	}

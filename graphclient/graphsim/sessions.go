@@ -59,6 +59,7 @@ type pageOut struct {
 	items            []jsonObject
 	total            int
 	last             *pageKey // where the next page starts; nil on the last page
+	nextOffset       int      // with OffsetPaging, where the next page starts
 	fault            ListingFault
 }
 
@@ -137,10 +138,25 @@ func (s *Server) listSessions(ex *exchange, r *http.Request, t *tenantState, wor
 	if err != nil {
 		return err
 	}
+	quirks := faults.Listing
+	match, after, offset := l.match, l.after, 0
+	if quirks.IgnoreTop {
+		l.size = s.maxPageSize
+	}
+	if quirks.IgnoreFilter {
+		match = nil
+	}
+	if quirks.OffsetPaging {
+		after, offset = nil, resumeOffset(l.q)
+	}
 	s.store.mu.RLock()
-	page, total, more := collect(ws.sessions, l.match, l.after, l.size)
+	page, total, more := quirks.Order.page(quirks.Order.ordered(ws.sessions), match, after, offset, l.size)
 	s.store.mu.RUnlock()
 	items, last := renderPage(page, more, l.props)
+	nextOffset := 0
+	if quirks.OffsetPaging && last != nil {
+		nextOffset = offset + len(page)
+	}
 	fault := faults.ListingFor[workspaceID]
 	breakCreated(items, fault.Created)
 	delayOrAbort(r, fault.Latency)
@@ -149,7 +165,7 @@ func (s *Server) listSessions(ex *exchange, r *http.Request, t *tenantState, wor
 		contextURL:  s.metadata("security/securityCopilot/workspaces(" + key + ")/sessions"),
 		tips:        "Use $select to choose only the properties your app needs, as this can lead to performance improvements. For example: GET security/securityCopilot/workspaces(" + key + ")/sessions?$select=createdDateTime,displayName",
 		escapedPath: escapedPath, rawQuery: r.URL.RawQuery,
-		items: items, total: total, last: last, fault: fault,
+		items: items, total: total, last: last, nextOffset: nextOffset, fault: fault,
 	})
 }
 
@@ -165,6 +181,9 @@ func (s *Server) countSessions(ex *exchange, r *http.Request, t *tenantState, wo
 	match, err := compileFilter(q, sessionType(), faults)
 	if err != nil {
 		return err
+	}
+	if faults.Listing.IgnoreFilter {
+		match = nil
 	}
 	s.store.mu.RLock()
 	_, total, _ := collect(ws.sessions, match, nil, 0)

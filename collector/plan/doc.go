@@ -1,0 +1,58 @@
+// Package plan decides how to read one workspace's session numbers exactly
+// with the fewest Graph requests. It speaks only "list the sessions where…"
+// and "count the sessions where…" through a Source, and knows nothing of
+// HTTP, OData or batching: the caller's Source turns Requests into Graph
+// calls (and retries throttled ones) however it likes.
+//
+// The numbers a read returns are exact, each for the workspace as Graph
+// served it at one instant of the read, or Read returns an error: never a
+// wrong number. Windows count "timestamp ge start"; a timestamp Graph did not
+// set (zero) counts as a session but falls in no window and is never an
+// extreme; a future one falls in every window. Times are compared in 100 ns
+// ticks, Graph's precision.
+//
+// A read starts with one request for a page of $top sessions and
+// $count=true. A workspace that fits in it is read in that one request. The
+// page size Graph serves is learned from a page that has a next one, never
+// assumed from $top: Graph may serve fewer. A workspace of a few pages is
+// listed; its extremes are remembered, so that when it is larger than what
+// counting costs, the next reads count instead.
+//
+// A counted read sends one round: the total, a count per window and
+// timestamp, and three checks of the extremes found last time, each listing
+// the sessions at or beyond a point a few sessions short of one of them
+// (2 × windows + 4 requests). A check that is not empty holds the current
+// extreme, since anything newer (or older) would match it too, and its
+// margin lets the extreme itself be deleted. Only when a check comes back
+// empty or holding more than a page does a search run: rounds of counts at chosen times,
+// narrowing to a time beyond which 1 to a page of sessions lie, which are
+// listed, or to two adjacent ticks that pin the extreme; it spends no more
+// than listing would have cost when it can, and gives up by listing what its
+// counts bound. The first counted read searches from what the first page and
+// the window counts suggest.
+//
+// Graph's metadata marks no session property as filterable, so a $filter it
+// silently ignores must be caught: the newest and the oldest checks are
+// disjoint, and a Graph that ignores $filter counts the whole workspace in
+// both, which no workspace can have; without checks, a filter no session can
+// match is asked in the same round. A session in an answer that does not
+// match its filter is the same evidence, and so is a shortest window that
+// counts the whole workspace (a Graph ignoring $filter on one property). Then, or when Graph answers $filter
+// or $count with an error that means "not supported" (ErrRefused), or
+// $count=true without a count, the workspace is listed and remembered as
+// such for an hour; Result.FellBack says why.
+//
+// A listing is exact or fails. Graph may page by offset, so a session
+// created during a listing can appear twice (sessions are told apart by id)
+// and one deleted can make another never appear. The listing is accepted
+// only when every page that carries @odata.count carries the same one and
+// exactly that many distinct sessions were listed; otherwise it is listed
+// once more, then the read fails. Two limits no client can see past: a
+// creation and a deletion between the same two pages leave the count as it
+// was, and without @odata.count at all only a single creation during a
+// listing is known to be harmless.
+//
+// Memory, which the caller keeps per workspace, holds a few flags and
+// timestamps: the served page size, whether the workspace is counted, until
+// when it is listed, and the extremes to check. Nothing per session.
+package plan

@@ -1,0 +1,85 @@
+package plan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// errChanged says the sessions changed while a listing paged through them.
+var errChanged = errors.New("the sessions changed during the listing")
+
+// maxPages bounds a listing whose size Graph did not say.
+const maxPages = 100_000
+
+// listAll lists the whole workspace into a Result, once more if it changed
+// during the listing; first, when not nil, is its first page, already read.
+func (r *reader) listAll(ctx context.Context, first *Page) (Result, error) {
+	var err error
+	for range 2 {
+		t := newTally(r.s.WindowStarts)
+		if err = r.list(ctx, nil, first, t.add); !errors.Is(err, errChanged) {
+			return t.res, err
+		}
+		first = nil
+	}
+	return Result{}, fmt.Errorf("listed twice: %w", err)
+}
+
+// list hands every session matching f to visit, once each, and fails with
+// errChanged when the pages do not add up to one state of the workspace.
+//
+// Graph may page by offset: a session created during the listing can shift
+// one already listed onto the next page (listed twice), and a deleted one
+// can shift one not yet listed onto the page already read (never listed).
+// Twice is harmless: sessions are told apart by id. Never is not, and
+// only @odata.count shows it: the listing is accepted only when every page
+// that carries a count carries the same one, and exactly that many distinct
+// sessions were listed. Without @odata.count a deletion during a listing of
+// several pages cannot be seen by any client.
+func (r *reader) list(ctx context.Context, f Filter, first *Page, visit func(Session)) error {
+	page := first
+	if page == nil {
+		p, err := r.one(ctx, Request{Filter: f, Count: !r.noCount, Top: r.s.Top})
+		if err != nil {
+			return err
+		}
+		page = &p
+	}
+	hasCount, count := page.HasCount, page.Count
+	seen := make(map[string]struct{}, len(page.Sessions))
+	for pages := 1; ; pages++ {
+		if page.HasCount && (!hasCount || page.Count != count) {
+			return fmt.Errorf("%w: @odata.count went from %d to %d", errChanged, count, page.Count)
+		}
+		for _, s := range page.Sessions {
+			if s.ID == "" {
+				return errors.New("a listed session has no id")
+			}
+			if !f.Matches(s) {
+				return fallBack("$filter %v ignored: a listed session does not match it", f)
+			}
+			if _, dup := seen[s.ID]; dup {
+				continue
+			}
+			seen[s.ID] = struct{}{}
+			visit(s)
+		}
+		if page.NextLink == "" {
+			break
+		}
+		if len(page.Sessions) == 0 || pages >= maxPages || (hasCount && int64(pages) > count) {
+			return fmt.Errorf("listing does not end: page %d has %d sessions and a next link", pages, len(page.Sessions))
+		}
+		r.learn(len(page.Sessions))
+		p, err := r.one(ctx, Request{Next: page.NextLink})
+		if err != nil {
+			return err
+		}
+		page = &p
+	}
+	if hasCount && int64(len(seen)) != count {
+		return fmt.Errorf("%w: %d sessions listed, @odata.count says %d", errChanged, len(seen), count)
+	}
+	return nil
+}

@@ -1,0 +1,153 @@
+package plan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+const (
+	// listingMemory is how long a workspace is listed after Graph refused or
+	// ignored $count or $filter, so that later reads do not pay for the
+	// failed attempt first.
+	listingMemory = time.Hour
+	// maxPerCall is how many requests one Fetch call carries at most: one
+	// $batch of Graph's, always within what the engine sends in one round.
+	maxPerCall = 20
+)
+
+// errFallBack says Graph did not honour $count or $filter; the workspace is
+// listed instead.
+var errFallBack = errors.New("graph did not honour $count or $filter")
+
+func fallBack(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", errFallBack, fmt.Sprintf(format, args...))
+}
+
+// reader is one Read: the Source, the settings, and what it has learned and
+// spent so far.
+type reader struct {
+	src     Source
+	s       Settings
+	page    int  // the page size Graph serves; 0 while unknown
+	noCount bool // list without $count=true
+	res     Result
+}
+
+// Read reads one workspace's numbers exactly, with the plan mem says fits
+// it, and returns what to remember for the next read.
+func Read(ctx context.Context, src Source, s Settings, mem Memory) (Result, Memory, error) {
+	// Graph's timestamps have 100 ns ticks; so do the windows, so that a
+	// count and a listing draw the same line.
+	s.Now = s.Now.Truncate(tick)
+	s.WindowStarts = slices.Clone(s.WindowStarts)
+	for i := range s.WindowStarts {
+		s.WindowStarts[i] = s.WindowStarts[i].Truncate(tick)
+	}
+	r := &reader{src: src, s: s, page: mem.Page, noCount: mem.NoCount}
+	res, next, err := r.read(ctx, mem)
+	if errors.Is(err, errFallBack) {
+		why := err.Error()
+		res, err = r.listAll(ctx, nil)
+		res.Plan, res.FellBack = "listing", why
+		next = Memory{ListingUntil: s.Now.Add(listingMemory), NoCount: r.noCount}
+	}
+	next.Page = r.page
+	res.Requests, res.Rounds = r.res.Requests, r.res.Rounds
+	if err != nil {
+		return Result{Requests: res.Requests, Rounds: res.Rounds}, mem, err
+	}
+	return res, next, nil
+}
+
+func (r *reader) read(ctx context.Context, mem Memory) (Result, Memory, error) {
+	if r.s.Now.Before(mem.ListingUntil) {
+		res, err := r.listAll(ctx, nil)
+		res.Plan = "listing"
+		return res, Memory{ListingUntil: mem.ListingUntil, NoCount: r.noCount}, err
+	}
+	if mem.Counted && mem.Page > 0 {
+		return r.counted(ctx, mem, nil)
+	}
+	first, err := r.one(ctx, Request{Count: !r.noCount, Top: r.s.Top})
+	if errors.Is(err, ErrRefused) && !r.noCount {
+		r.noCount = true
+		return Result{}, Memory{}, fallBack("$count=true refused: %v", err)
+	}
+	if err != nil {
+		return Result{}, mem, err
+	}
+	if first.NextLink == "" {
+		res, err := r.listAll(ctx, &first)
+		res.Plan = "one page"
+		return res, Memory{}, err
+	}
+	r.learn(len(first.Sessions))
+	if !first.HasCount {
+		res, err := r.listAll(ctx, &first)
+		res.Plan, res.FellBack = "listing", "graph answered $count=true without @odata.count"
+		return res, Memory{ListingUntil: r.s.Now.Add(listingMemory)}, err
+	}
+	pages := r.pages(first.Count)
+	if pages <= r.countingFrom()+probesPerRound {
+		// Listing costs no more than a first counted read, which searches
+		// for the extremes, usually would, and it finds the extremes that
+		// later counted reads check.
+		res, err := r.listAll(ctx, &first)
+		res.Plan = "listing"
+		return res, r.remember(res, pages), err
+	}
+	return r.counted(ctx, Memory{}, &first)
+}
+
+// remember keeps a listed workspace's extremes when it is large enough that
+// the next read counts.
+func (r *reader) remember(res Result, pages int64) Memory {
+	if pages <= r.countingFrom() {
+		return Memory{}
+	}
+	return Memory{Counted: true, Newest: res.Newest, Oldest: res.Oldest, LastModified: res.LastModified}
+}
+
+// countingFrom is the number of pages beyond which a workspace is counted:
+// what a counted read costs when its checks settle the extremes (the total,
+// two counts per window and three checks), and two rounds of searching for
+// the extremes they do not, so that counting never costs more than listing.
+func (r *reader) countingFrom() int64 { return int64(2*len(r.s.WindowStarts) + 4 + 2*probesPerRound) }
+
+// pages is what listing n sessions costs at the served page size.
+func (r *reader) pages(n int64) int64 {
+	p := int64(max(r.page, 1))
+	return max(1, (n+p-1)/p)
+}
+
+// learn records the size of a page that has a next one.
+func (r *reader) learn(n int) {
+	if n > 0 {
+		r.page = n
+	}
+}
+
+// fetch sends one round.
+func (r *reader) fetch(ctx context.Context, reqs []Request) ([]Answer, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	r.res.Requests += len(reqs)
+	r.res.Rounds++
+	answers := r.src.Fetch(ctx, reqs)
+	if len(answers) != len(reqs) {
+		return nil, fmt.Errorf("source answered %d of %d requests", len(answers), len(reqs))
+	}
+	return answers, nil
+}
+
+func (r *reader) one(ctx context.Context, req Request) (Page, error) {
+	a, err := r.fetch(ctx, []Request{req})
+	if err != nil {
+		return Page{}, err
+	}
+	return a[0].Page, a[0].Err
+}

@@ -1,0 +1,62 @@
+package collector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/collector/plan"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
+)
+
+// source is the plan.Source of one read of one workspace: plan Requests
+// become GETs of the workspace's sessions, all those of one Fetch in one
+// round of the tenant's Batcher.
+type source struct {
+	pages *graphclient.SessionPages
+}
+
+var _ plan.Source = source{}
+
+var planProps = map[plan.Prop]string{plan.Created: graphclient.PropCreated, plan.LastModified: graphclient.PropLastModified}
+var planOps = map[plan.Op]string{plan.GE: graphclient.OpGE, plan.GT: graphclient.OpGT, plan.LE: graphclient.OpLE, plan.LT: graphclient.OpLT}
+
+func (s source) Fetch(ctx context.Context, reqs []plan.Request) []plan.Answer {
+	out := make([]plan.Answer, len(reqs))
+	greqs := make([]graphclient.SessionRequest, len(reqs))
+	for i, r := range reqs {
+		greqs[i] = graphclient.SessionRequest{Next: r.Next, Query: query(r)}
+	}
+	for i, p := range s.pages.Fetch(ctx, greqs) {
+		if p.Err != nil {
+			out[i].Err = refusal(p.Err)
+			continue
+		}
+		sessions := make([]plan.Session, len(p.Sessions))
+		for j, ref := range p.Sessions {
+			sessions[j] = plan.Session{ID: ref.ID, Created: ref.Created, LastModified: ref.LastModified}
+		}
+		out[i].Page = plan.Page{Sessions: sessions, Count: p.Count, HasCount: p.HasCount, NextLink: p.NextLink}
+	}
+	return out
+}
+
+// query is the Graph query of a plan Request: always the id and both
+// timestamps, nothing that names or describes a session.
+func query(r plan.Request) graphclient.Query {
+	q := graphclient.Query{Count: r.Count, Select: graphclient.SessionRefSelect, Top: r.Top}
+	for _, c := range r.Filter {
+		q.Filter = append(q.Filter, graphclient.Condition{Property: planProps[c.Prop], Op: planOps[c.Op], Time: c.Time})
+	}
+	return q
+}
+
+// refusal marks the answers that mean "Graph does not support this query"
+// (400, or 501 Not Implemented), on which a plan may fall back to listing.
+func refusal(err error) error {
+	if graphclient.IsStatus(err, http.StatusBadRequest, http.StatusNotImplemented) && !errors.Is(err, plan.ErrRefused) {
+		return fmt.Errorf("%w: %w", plan.ErrRefused, err)
+	}
+	return err
+}
