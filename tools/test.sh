@@ -12,5 +12,5 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/tools/install.sh"
 export PROMTOOL="$root/tools/bin/promtool" PROMETHEUS="$root/tools/bin/prometheus" HELM="$root/tools/bin/helm"
 for module in . deploy deploy/kubernetes; do
-  (cd "$root/$module" && go test -race -count=1 "$@" ./...)
+  (cd "$root/$module" && go test -race -count=1 -timeout 30m "$@" ./...)
 done
