@@ -123,15 +123,15 @@ func (s *Server) authenticate(r *http.Request) (*tenantState, error) {
 	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
 		return nil, unauthorized("Access token is empty.")
 	}
-	tenantKey, err := s.tokens.lookup(strings.TrimSpace(tok), s.now())
+	issued, err := s.tokens.lookup(strings.TrimSpace(tok), s.now())
 	switch {
 	case errors.Is(err, errTokenExpired):
 		return nil, unauthorized("Lifetime validation failed, the token is expired.")
 	case err != nil:
 		return nil, unauthorized("CompactToken parsing failed with error code: 80049217")
 	}
-	t := s.store.tenant(tenantKey)
-	if t == nil {
+	t := s.store.tenant(issued.tenantKey)
+	if t == nil || issued.audience != s.url {
 		return nil, unauthorized("Access token validation failure. Invalid audience.")
 	}
 	return t, nil

@@ -25,6 +25,7 @@ type tokenStore struct {
 
 type issuedToken struct {
 	tenantKey string
+	audience  string // the resource's URL: Graph's or Resource Manager's
 	expires   time.Time
 }
 
@@ -36,7 +37,7 @@ func newTokenStore() *tokenStore {
 // demo that refreshes tokens hourly does not accumulate them.
 const pruneAbove = 1024
 
-func (ts *tokenStore) issue(tenantKey string, now time.Time, life time.Duration) string {
+func (ts *tokenStore) issue(tenantKey, audience string, now time.Time, life time.Duration) string {
 	tok := newAccessToken()
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
@@ -47,21 +48,21 @@ func (ts *tokenStore) issue(tenantKey string, now time.Time, life time.Duration)
 			}
 		}
 	}
-	ts.tokens[tok] = issuedToken{tenantKey: tenantKey, expires: now.Add(life)}
+	ts.tokens[tok] = issuedToken{tenantKey: tenantKey, audience: audience, expires: now.Add(life)}
 	return tok
 }
 
-func (ts *tokenStore) lookup(tok string, now time.Time) (string, error) {
+func (ts *tokenStore) lookup(tok string, now time.Time) (issuedToken, error) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	t, ok := ts.tokens[tok]
 	switch {
 	case !ok:
-		return "", errTokenUnknown
+		return issuedToken{}, errTokenUnknown
 	case !now.Before(t.expires):
-		return "", errTokenExpired
+		return issuedToken{}, errTokenExpired
 	}
-	return t.tenantKey, nil
+	return t, nil
 }
 
 // serveToken is the client credentials grant of the v2.0 token endpoint.
@@ -110,14 +111,16 @@ func (s *Server) serveToken(ex *exchange, r *http.Request, tenantSeg string, t *
 		missing("client_id")
 		return
 	}
-	switch scope := form.Get("scope"); {
+	scope := form.Get("scope")
+	audience := s.audienceOf(scope)
+	switch {
 	case scope == "":
 		s.writeEntraError(ex, r, http.StatusBadRequest, "invalid_scope", 70011,
 			"AADSTS70011: The provided request must include a 'scope' input parameter.")
 		return
-	case !s.validScope(scope):
+	case audience == "":
 		s.writeEntraError(ex, r, http.StatusBadRequest, "invalid_scope", 70011,
-			"AADSTS70011: The provided value for the input parameter 'scope' is not valid. The scope '"+scope+"' is not valid: the only resource here is '"+s.Scope()+"'.")
+			"AADSTS70011: The provided value for the input parameter 'scope' is not valid. The scope '"+scope+"' is not valid: the only resources here are '"+s.Scope()+"' and '"+s.ARMScope()+"'.")
 		return
 	}
 	if !s.clientAuthenticated(ex, r, t, clientID, basicSecret, hasBasic) {
@@ -129,7 +132,7 @@ func (s *Server) serveToken(ex *exchange, r *http.Request, tenantSeg string, t *
 		expiresIn = 1
 	}
 	ex.tenant = t.id
-	tok := s.tokens.issue(strings.ToLower(t.id), s.now(), lifetime)
+	tok := s.tokens.issue(strings.ToLower(t.id), audience, s.now(), lifetime)
 	setNoStore(ex)
 	writeJSON(ex, http.StatusOK, "application/json; charset=utf-8", jsonObject{
 		{"token_type", "Bearer"},
@@ -139,21 +142,25 @@ func (s *Server) serveToken(ex *exchange, r *http.Request, tenantSeg string, t *
 	})
 }
 
-// validScope accepts the Graph resource's .default scope. MSAL adds
+// audienceOf returns the resource a scope names, Graph's or Resource
+// Manager's .default scope; "" when it names neither or both. MSAL adds
 // "openid offline_access profile" to every request, client credentials
 // included, and Entra ID ignores them there, so they are tolerated.
-func (s *Server) validScope(scope string) bool {
-	found := false
+func (s *Server) audienceOf(scope string) string {
+	audience := ""
 	for _, sc := range strings.Fields(scope) {
 		switch sc {
-		case s.Scope():
-			found = true
 		case "openid", "profile", "offline_access":
+		case s.Scope(), s.ARMScope():
+			if audience != "" {
+				return ""
+			}
+			audience = strings.TrimSuffix(sc, "/.default")
 		default:
-			return false
+			return ""
 		}
 	}
-	return found
+	return audience
 }
 
 // clientAuthenticated checks the client secret or assertion and writes
