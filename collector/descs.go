@@ -12,6 +12,7 @@ type descs struct {
 	newest, oldest, lastModified            *prometheus.Desc
 	duration, lastSuccess, discoverySuccess *prometheus.Desc
 	activity                                activityDescs
+	capacity                                capacityDescs
 }
 
 func newDescs() descs {
@@ -48,6 +49,7 @@ func newDescs() descs {
 			"1 if listing the tenant's workspaces (GET /security/securityCopilot/workspaces) succeeded in this scrape or is cached from a recent success, else 0. Only for tenants without a configured workspace list.",
 			[]string{"tenant"}, nil),
 		activity: newActivityDescs(),
+		capacity: newCapacityDescs(),
 	}
 }
 
@@ -57,4 +59,5 @@ func (d descs) describe(ch chan<- *prometheus.Desc) {
 		ch <- desc
 	}
 	d.activity.describe(ch)
+	d.capacity.describe(ch)
 }

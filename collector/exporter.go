@@ -85,7 +85,11 @@ func (e *Exporter) newTenant(cfg *config.Config, tc config.Tenant) (*tenant, err
 	if err != nil {
 		return nil, fmt.Errorf("build Graph client: %w", err)
 	}
-	return newTenant(tc, cfg.Graph, cfg.Collection.MaxConcurrencyPerTenant, client), nil
+	t := newTenant(tc, cfg.Graph, cfg.Collection.MaxConcurrencyPerTenant, client)
+	if t.capacity, err = newCapacityReader(cfg, tc, e.opts); err != nil {
+		return nil, err
+	}
+	return t, nil
 }
 
 func (s *state) reusable(cfg *config.Config, tc config.Tenant) *tenant {
@@ -93,7 +97,7 @@ func (s *state) reusable(cfg *config.Config, tc config.Tenant) *tenant {
 		return nil
 	}
 	for _, t := range s.tenants {
-		if reflect.DeepEqual(t.cfg, tc) && t.graph == cfg.Graph && t.concurrency == cfg.Collection.MaxConcurrencyPerTenant {
+		if reflect.DeepEqual(t.cfg, tc) && t.graph == cfg.Graph && t.concurrency == cfg.Collection.MaxConcurrencyPerTenant && t.sameCapacitySettings(cfg) {
 			return t
 		}
 	}

@@ -30,6 +30,7 @@ func (s *scrape) Collect(ch chan<- prometheus.Metric) {
 	var wg sync.WaitGroup
 	for _, t := range s.tenants {
 		wg.Go(func() { s.collectTenant(t, ch) })
+		wg.Go(func() { s.collectCapacity(t, ch) })
 	}
 	wg.Wait()
 }

@@ -27,6 +27,9 @@ type tenant struct {
 	graph       config.Graph
 	concurrency int
 	client      *graphclient.Client
+	// capacity reads provisioned capacities; nil when the tenant has none
+	// configured.
+	capacity *capacityReader
 	// flight makes concurrent scrapes share one fetch and one discovery.
 	flight singleflight.Group
 
