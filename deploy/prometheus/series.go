@@ -45,6 +45,12 @@ func ExporterMetrics() map[string]Scope {
 		"securitycopilot_evaluations":                 Workspace,
 		"securitycopilot_evaluations_result":          Workspace,
 		"securitycopilot_evaluation_duration_seconds": Workspace,
+		// The capacity collector's: only for tenants with a capacity section.
+		"securitycopilot_capacity_up":                             Tenant,
+		"securitycopilot_capacity_last_success_timestamp_seconds": Tenant,
+		"securitycopilot_capacity_units":                          Tenant,
+		"securitycopilot_capacity_overage_units":                  Tenant,
+		"securitycopilot_capacity_info":                           Tenant,
 	}
 }
 
