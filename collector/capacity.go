@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/model"
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/armclient"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
@@ -185,17 +186,18 @@ type capacityDescs struct {
 }
 
 func newCapacityDescs() capacityDescs {
+	ttl := model.Duration(capacityTTL).String()
 	scope := []string{"tenant", "scope"}
 	id := []string{"tenant", "capacity", "subscription_id", "resource_group"}
 	return capacityDescs{
 		up: prometheus.NewDesc("securitycopilot_capacity_up",
-			"1 if the configured Azure Resource Manager scope (a subscription, or one capacity's resource id) was read, in this scrape or within the last 5m; 0 if the read failed, and then the scope's capacity metrics are absent. A subscription where Resource Manager knows no Microsoft.SecurityCopilot capacities reads as 1 with none.",
+			"1 if the configured Azure Resource Manager scope (a subscription, or one capacity's resource id) was read, in this scrape or within the last "+ttl+"; 0 if the read failed, and then the scope's capacity metrics are absent. A subscription where Resource Manager knows no Microsoft.SecurityCopilot capacities reads as 1 with none.",
 			scope, nil),
 		lastSuccess: prometheus.NewDesc("securitycopilot_capacity_last_success_timestamp_seconds",
-			"Unix time at which the scope's capacities were last read from Azure Resource Manager by this exporter process; reads are reused for 5m. Absent until the first success.",
+			"Unix time at which the scope's capacities were last read from Azure Resource Manager by this exporter process; reads are reused for "+ttl+". Absent until the first success.",
 			scope, nil),
 		units: prometheus.NewDesc("securitycopilot_capacity_units",
-			"Security Compute Units provisioned in the capacity: properties.numberOfUnits of the Microsoft.SecurityCopilot/capacities resource in Azure Resource Manager, read at most every 5m. What was provisioned, not what was used.",
+			"Security Compute Units provisioned in the capacity: properties.numberOfUnits of the Microsoft.SecurityCopilot/capacities resource in Azure Resource Manager, read at most every "+ttl+". What was provisioned, not what was used.",
 			id, nil),
 		overage: prometheus.NewDesc("securitycopilot_capacity_overage_units",
 			"Security Compute Units the capacity may use beyond its provisioned units: properties.overageAmount from Azure Resource Manager. Present only when overageState is Limited; None allows no overage and Unlimited has no bound.",
