@@ -4,6 +4,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/metricnames"
 )
 
 // activityDescs describe the activity metrics, exported only for tenants
@@ -16,25 +17,25 @@ type activityDescs struct {
 func newActivityDescs() activityDescs {
 	with := func(label string) []string { return append(append([]string{}, workspaceLabels...), label) }
 	return activityDescs{
-		success: prometheus.NewDesc("securitycopilot_activity_success",
+		success: prometheus.NewDesc(metricnames.ActivitySuccess,
 			"1 if the prompts and evaluations of the workspace's covered sessions were read from Microsoft Graph completely, in this scrape or within collection.cache_ttl before it; 0 if any request for them failed, and then the other activity gauges are absent.",
 			workspaceLabels, nil),
-		covered: prometheus.NewDesc("securitycopilot_activity_sessions_covered",
+		covered: prometheus.NewDesc(metricnames.ActivitySessionsCovered,
 			"Sessions whose prompts and evaluations the activity gauges count: those Microsoft Graph lists as created or modified (createdDateTime, lastModifiedDateTime) within activity.lookback, the most recently active first, at most activity.max_sessions.",
 			workspaceLabels, nil),
-		skipped: prometheus.NewDesc("securitycopilot_activity_sessions_skipped",
+		skipped: prometheus.NewDesc(metricnames.ActivitySessionsSkipped,
 			"Sessions Microsoft Graph lists as created or modified within activity.lookback that activity.max_sessions left out; their prompts and evaluations are not counted.",
 			workspaceLabels, nil),
-		prompts: prometheus.NewDesc("securitycopilot_prompts_created",
+		prompts: prometheus.NewDesc(metricnames.PromptsCreated,
 			"Prompts of the covered sessions, as listed from Microsoft Graph, whose createdDateTime lies within the trailing window before the scrape. Prompts of sessions neither created nor renamed within activity.lookback are not counted.",
-			with("window"), nil),
-		evaluations: prometheus.NewDesc("securitycopilot_evaluations",
+			with(metricnames.Window), nil),
+		evaluations: prometheus.NewDesc(metricnames.Evaluations,
 			"Evaluations (prompt runs) of the covered sessions' prompts, by state as Graph reports it; a state Graph adds after this exporter was written counts as unknownFutureValue.",
-			with("state"), nil),
-		results: prometheus.NewDesc("securitycopilot_evaluations_result",
+			with(metricnames.State), nil),
+		results: prometheus.NewDesc(metricnames.EvaluationsResult,
 			"Evaluations of the covered sessions' prompts that have a result, by result.type as Microsoft Graph reports it; capacityExceeded means the tenant's Security Compute Units ran out. A type Graph adds later counts as unknownFutureValue.",
-			with("result"), nil),
-		duration: prometheus.NewDesc("securitycopilot_evaluation_duration_seconds",
+			with(metricnames.Result), nil),
+		duration: prometheus.NewDesc(metricnames.EvaluationDurationSeconds,
 			"completedDateTime minus runStartDateTime of completed evaluations, each observed once, when the exporter first reads it as completed within activity.lookback; evaluations already completed at the exporter's first read of the workspace are not observed. Resets when the exporter restarts.",
 			workspaceLabels, nil),
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/armclient"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/metricnames"
 )
 
 // capacityTTL is how long a capacity read is reused, as a discovered
@@ -187,24 +188,24 @@ type capacityDescs struct {
 
 func newCapacityDescs() capacityDescs {
 	ttl := model.Duration(capacityTTL).String()
-	scope := []string{"tenant", "scope"}
-	id := []string{"tenant", "capacity", "subscription_id", "resource_group"}
+	scope := []string{metricnames.Tenant, metricnames.Scope}
+	id := []string{metricnames.Tenant, metricnames.Capacity, metricnames.SubscriptionID, metricnames.ResourceGroup}
 	return capacityDescs{
-		up: prometheus.NewDesc("securitycopilot_capacity_up",
+		up: prometheus.NewDesc(metricnames.CapacityUp,
 			"1 if the configured Azure Resource Manager scope (a subscription, or one capacity's resource id) was read, in this scrape or within the last "+ttl+"; 0 if the read failed, and then the scope's capacity metrics are absent. A subscription where Resource Manager knows no Microsoft.SecurityCopilot capacities reads as 1 with none.",
 			scope, nil),
-		lastSuccess: prometheus.NewDesc("securitycopilot_capacity_last_success_timestamp_seconds",
+		lastSuccess: prometheus.NewDesc(metricnames.CapacityLastSuccessTime,
 			"Unix time at which the scope's capacities were last read from Azure Resource Manager by this exporter process; reads are reused for "+ttl+". Absent until the first success.",
 			scope, nil),
-		units: prometheus.NewDesc("securitycopilot_capacity_units",
+		units: prometheus.NewDesc(metricnames.CapacityUnits,
 			"Security Compute Units provisioned in the capacity: properties.numberOfUnits of the Microsoft.SecurityCopilot/capacities resource in Azure Resource Manager, read at most every "+ttl+". What was provisioned, not what was used.",
 			id, nil),
-		overage: prometheus.NewDesc("securitycopilot_capacity_overage_units",
+		overage: prometheus.NewDesc(metricnames.CapacityOverageUnits,
 			"Security Compute Units the capacity may use beyond its provisioned units: properties.overageAmount from Azure Resource Manager. Present only when overageState is Limited; None allows no overage and Unlimited has no bound.",
 			id, nil),
-		info: prometheus.NewDesc("securitycopilot_capacity_info",
+		info: prometheus.NewDesc(metricnames.CapacityInfo,
 			"Always 1; the labels carry the capacity's settings from Azure Resource Manager: geo (US, EU, ANZ, UK), cross_geo_compute (Allowed, NotAllowed) and overage_state (None, Limited, Unlimited), each \"unknown\" when absent or undocumented.",
-			append(id, "geo", "cross_geo_compute", "overage_state"), nil),
+			append(id, metricnames.Geo, metricnames.CrossGeoCompute, metricnames.OverageState), nil),
 	}
 }
 

@@ -1,8 +1,12 @@
 package collector
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"github.com/prometheus/client_golang/prometheus"
 
-var workspaceLabels = []string{"tenant", "workspace"}
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/metricnames"
+)
+
+var workspaceLabels = []string{metricnames.Tenant, metricnames.Workspace}
 
 // descs are the per-scrape metric descriptions. HELP texts say where each
 // number comes from, because lastModifiedDateTime in particular is easy to
@@ -16,38 +20,38 @@ type descs struct {
 }
 
 func newDescs() descs {
-	windowLabels := append(append([]string{}, workspaceLabels...), "window")
+	windowLabels := append(append([]string{}, workspaceLabels...), metricnames.Window)
 	return descs{
-		up: prometheus.NewDesc("securitycopilot_up",
+		up: prometheus.NewDesc(metricnames.Up,
 			"1 if the workspace's sessions were read from Microsoft Graph completely, in this scrape or within collection.cache_ttl before it (see securitycopilot_last_success_timestamp_seconds); 0 if any request for it failed, and then its other session metrics are absent.",
 			workspaceLabels, nil),
-		sessions: prometheus.NewDesc("securitycopilot_sessions",
+		sessions: prometheus.NewDesc(metricnames.Sessions,
 			"Security Copilot sessions in the workspace, as counted by Microsoft Graph (@odata.count) or by listing them; possibly cached for collection.cache_ttl.",
 			workspaceLabels, nil),
-		created: prometheus.NewDesc("securitycopilot_sessions_created",
+		created: prometheus.NewDesc(metricnames.SessionsCreated,
 			"Sessions whose createdDateTime lies within the trailing window before the scrape, i.e. sessions younger than the window.",
 			windowLabels, nil),
-		active: prometheus.NewDesc("securitycopilot_sessions_active",
+		active: prometheus.NewDesc(metricnames.SessionsActive,
 			"Sessions whose lastModifiedDateTime lies within the trailing window before the scrape. Graph updates lastModifiedDateTime when a session is created or renamed (its displayName changes), not on every prompt, so this undercounts use.",
 			windowLabels, nil),
-		newest: prometheus.NewDesc("securitycopilot_sessions_newest_created_timestamp_seconds",
+		newest: prometheus.NewDesc(metricnames.SessionsNewestCreatedTime,
 			"Unix time of the newest session's createdDateTime; time() minus this is the age of the newest session. Absent for an empty workspace.",
 			workspaceLabels, nil),
-		oldest: prometheus.NewDesc("securitycopilot_sessions_oldest_created_timestamp_seconds",
+		oldest: prometheus.NewDesc(metricnames.SessionsOldestCreatedTime,
 			"Unix time of the oldest session's createdDateTime; time() minus this is the age of the oldest session. Absent for an empty workspace.",
 			workspaceLabels, nil),
-		lastModified: prometheus.NewDesc("securitycopilot_sessions_last_modified_timestamp_seconds",
+		lastModified: prometheus.NewDesc(metricnames.SessionsLastModifiedTime,
 			"Unix time of the latest lastModifiedDateTime of any session in the workspace (creation or rename). Absent for an empty workspace.",
 			workspaceLabels, nil),
-		duration: prometheus.NewDesc("securitycopilot_scrape_duration_seconds",
+		duration: prometheus.NewDesc(metricnames.ScrapeDurationSeconds,
 			"Seconds spent reading the workspace from Microsoft Graph, retries included, by the fetch whose numbers this scrape shows (a cached fetch keeps its duration).",
 			workspaceLabels, nil),
-		lastSuccess: prometheus.NewDesc("securitycopilot_last_success_timestamp_seconds",
+		lastSuccess: prometheus.NewDesc(metricnames.LastSuccessTime,
 			"Unix time at which the workspace was last read from Microsoft Graph successfully by this exporter process. Absent until the first success.",
 			workspaceLabels, nil),
-		discoverySuccess: prometheus.NewDesc("securitycopilot_workspace_discovery_success",
+		discoverySuccess: prometheus.NewDesc(metricnames.WorkspaceDiscoverySuccess,
 			"1 if listing the tenant's workspaces (GET /security/securityCopilot/workspaces) succeeded in this scrape or is cached from a recent success, else 0. Only for tenants without a configured workspace list.",
-			[]string{"tenant"}, nil),
+			[]string{metricnames.Tenant}, nil),
 		activity: newActivityDescs(),
 		capacity: newCapacityDescs(),
 	}

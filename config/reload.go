@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/metricnames"
 )
 
 // Reloader loads config through a load function, hands it to apply, and
@@ -48,11 +50,11 @@ func NewReloader(load func() (*Config, error), apply func(*Config) error, reg pr
 		logger: logger,
 		now:    time.Now,
 		lastSuccessful: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "securitycopilot_exporter_config_last_reload_successful",
+			Name: metricnames.ConfigLastReloadSuccessful,
 			Help: "Whether the last configuration reload attempt of the exporter (at start-up, on SIGHUP or POST /-/reload) succeeded (1) or failed (0). After a failure the previous configuration stays in use.",
 		}),
 		lastSuccessfulSec: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "securitycopilot_exporter_config_last_reload_success_timestamp_seconds",
+			Name: metricnames.ConfigLastReloadSuccessTime,
 			Help: "Unix time in seconds of the exporter's last successful configuration reload (at start-up, on SIGHUP or POST /-/reload).",
 		}),
 	}

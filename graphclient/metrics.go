@@ -2,6 +2,8 @@ package graphclient
 
 import (
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/metricnames"
 )
 
 // Metrics are the client's own counters, shared by every tenant's client.
@@ -17,26 +19,26 @@ type Metrics struct {
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "securitycopilot_graph_requests_total",
+			Name: metricnames.GraphRequestsTotal,
 			Help: "Requests sent to Microsoft Graph, each retry counted, whether alone or inside a $batch, by the HTTP status code of the request's own answer (\"error\" when no answer came).",
-		}, []string{"code"}),
+		}, []string{metricnames.Code}),
 		httpRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "securitycopilot_graph_http_requests_total",
+			Name: metricnames.GraphHTTPRequestsTotal,
 			Help: "HTTP round trips to Microsoft Graph, each retry counted and a $batch of up to 20 requests counted once, by HTTP status code (\"error\" when no answer came).",
-		}, []string{"code"}),
+		}, []string{metricnames.Code}),
 		duration: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "securitycopilot_graph_request_duration_seconds",
+			Name:    metricnames.GraphRequestDurationSeconds,
 			Help:    "Time from sending an HTTP request to Microsoft Graph (a $batch counting once) until its answer's headers arrived, each retry timed alone.",
 			Buckets: []float64{.025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
 		}),
 		retries: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "securitycopilot_graph_retries_total",
+			Name: metricnames.GraphRetriesTotal,
 			Help: "Requests to Microsoft Graph sent again after a 429, 503, 504 or transport error.",
 		}),
 		tokenRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "securitycopilot_token_requests_total",
+			Name: metricnames.TokenRequestsTotal,
 			Help: "Access tokens asked of Entra ID through azidentity, by tenant and result; a cached token is reused until shortly before it expires and is not counted again.",
-		}, []string{"tenant", "result"}),
+		}, []string{metricnames.Tenant, metricnames.Result}),
 	}
 	reg.MustRegister(m.requests, m.httpRequests, m.duration, m.retries, m.tokenRequests)
 	return m

@@ -27,6 +27,9 @@ func TestShippedConfigScrapesTheDemo(t *testing.T) {
 			c.upIs1(exporterJob, 1)
 		})
 	})
+	t.Run("exposed series", func(t *testing.T) {
+		eventually(t, prom, (*checker).exposedSeries)
+	})
 	t.Run("session metrics", func(t *testing.T) {
 		eventually(t, prom, (*checker).sessionMetrics)
 	})

@@ -5,6 +5,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	promdeploy "github.com/securitycopilot-exporter/securitycopilot_exporter/deploy/prometheus"
 )
 
 // workspace is a tenant and workspace label pair.
@@ -110,6 +112,27 @@ func (c *checker) sessionMetrics() {
 		c.workspacesOf(name, withSessions)
 	}
 	c.workspacesOf(`securitycopilot_workspace_discovery_success == 1`, []workspace{{"fabrikam", ""}})
+}
+
+// exposedSeries checks that the exporter exposes exactly the series that
+// deploy/prometheus lists, against which the dashboard's and the rules'
+// queries are checked.
+func (c *checker) exposedSeries() {
+	got := map[string]bool{}
+	for _, s := range c.query(fmt.Sprintf(`group by (__name__) ({job=%q, __name__=~"securitycopilot_.+"})`, exporterJob)) {
+		got[s.labels["__name__"]] = true
+	}
+	want := promdeploy.ExporterSeries()
+	for name := range want {
+		if !got[name] {
+			c.errorf("the exporter does not expose %s", name)
+		}
+	}
+	for name := range got {
+		if _, ok := want[name]; !ok {
+			c.errorf("the exporter exposes %s, which deploy/prometheus does not list", name)
+		}
+	}
 }
 
 // workspacesOf checks that selector has exactly one series per wanted

@@ -17,8 +17,6 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 )
 
-const dashboardFile = "dashboards/securitycopilot.json"
-
 // Without the plugins, panel options and Prometheus queries would decode
 // as untyped maps, and their unknown fields would go unnoticed.
 func init() {
@@ -48,13 +46,13 @@ func decodeDashboard(data []byte) (dashboard.Dashboard, error) {
 
 func loadDashboard(t *testing.T) dashboard.Dashboard {
 	t.Helper()
-	data, err := os.ReadFile(dashboardFile)
+	data, err := os.ReadFile(DashboardFile)
 	if err != nil {
 		t.Fatal(err)
 	}
 	d, err := decodeDashboard(data)
 	if err != nil {
-		t.Fatalf("%s: %v", dashboardFile, err)
+		t.Fatalf("%s: %v", DashboardFile, err)
 	}
 	return d
 }
@@ -82,12 +80,4 @@ func rowTitles(d dashboard.Dashboard) []string {
 		}
 	}
 	return titles
-}
-
-func deref[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
 }

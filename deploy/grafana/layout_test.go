@@ -9,12 +9,9 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/prometheus"
 )
 
-const (
-	// datasourceRef is how panels name the datasource picked in the
-	// dashboard's datasource variable.
-	datasourceRef = "${datasource}"
-	gridWidth     = 24
-)
+// datasourceRef is how panels name the datasource picked in the
+// dashboard's datasource variable.
+const datasourceRef = "${datasource}"
 
 func TestDashboardMetadata(t *testing.T) {
 	d := loadDashboard(t)
@@ -35,7 +32,7 @@ func TestDashboardMetadata(t *testing.T) {
 	if d.SchemaVersion != 39 {
 		t.Errorf("schemaVersion = %d, want 39", d.SchemaVersion)
 	}
-	wantRows := []string{"Adoption", "Activity", "Activity (prompts and evaluations)", "Age", "Exporter health"}
+	wantRows := []string{"Adoption", "New and active sessions", "Prompts and evaluations", "Age", "Exporter health"}
 	if got := rowTitles(d); !slices.Equal(got, wantRows) {
 		t.Errorf("rows = %q, want %q", got, wantRows)
 	}

@@ -100,8 +100,8 @@ func TestDashboardProvisioning(t *testing.T) {
 	}
 	// The provider loads every JSON file of the mounted directory, which
 	// must be the one holding the dashboard.
-	matches, err := filepath.Glob(filepath.Join(filepath.Dir(dashboardFile), "*.json"))
-	if err != nil || len(matches) != 1 || matches[0] != dashboardFile {
-		t.Errorf("dashboards directory holds %v (%v), want only %s", matches, err, dashboardFile)
+	matches, err := filepath.Glob(filepath.Join(filepath.Dir(DashboardFile), "*.json"))
+	if err != nil || len(matches) != 1 || matches[0] != DashboardFile {
+		t.Errorf("dashboards directory holds %v (%v), want only %s", matches, err, DashboardFile)
 	}
 }

@@ -27,7 +27,7 @@ func TestStrictDecoderRejectsBrokenDashboards(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			data, err := os.ReadFile(dashboardFile)
+			data, err := os.ReadFile(DashboardFile)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,6 +1,11 @@
 package prometheus
 
-import "strings"
+import (
+	"maps"
+	"strings"
+
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/metricnames"
+)
 
 // Scope says which labels tell where a series comes from, and so which of
 // the dashboard's tenant and workspace variables must filter it.
@@ -19,46 +24,46 @@ const (
 // exposes besides the standard go_* and process_* ones, with their scope.
 func ExporterMetrics() map[string]Scope {
 	return map[string]Scope{
-		"securitycopilot_up":                                                    Workspace,
-		"securitycopilot_sessions":                                              Workspace,
-		"securitycopilot_sessions_created":                                      Workspace,
-		"securitycopilot_sessions_active":                                       Workspace,
-		"securitycopilot_sessions_newest_created_timestamp_seconds":             Workspace,
-		"securitycopilot_sessions_oldest_created_timestamp_seconds":             Workspace,
-		"securitycopilot_sessions_last_modified_timestamp_seconds":              Workspace,
-		"securitycopilot_scrape_duration_seconds":                               Workspace,
-		"securitycopilot_last_success_timestamp_seconds":                        Workspace,
-		"securitycopilot_workspace_discovery_success":                           Tenant,
-		"securitycopilot_token_requests_total":                                  Tenant,
-		"securitycopilot_graph_requests_total":                                  Process,
-		"securitycopilot_graph_http_requests_total":                             Process,
-		"securitycopilot_graph_request_duration_seconds":                        Process,
-		"securitycopilot_graph_retries_total":                                   Process,
-		"securitycopilot_exporter_build_info":                                   Process,
-		"securitycopilot_exporter_config_last_reload_successful":                Process,
-		"securitycopilot_exporter_config_last_reload_success_timestamp_seconds": Process,
+		metricnames.Up:                          Workspace,
+		metricnames.Sessions:                    Workspace,
+		metricnames.SessionsCreated:             Workspace,
+		metricnames.SessionsActive:              Workspace,
+		metricnames.SessionsNewestCreatedTime:   Workspace,
+		metricnames.SessionsOldestCreatedTime:   Workspace,
+		metricnames.SessionsLastModifiedTime:    Workspace,
+		metricnames.ScrapeDurationSeconds:       Workspace,
+		metricnames.LastSuccessTime:             Workspace,
+		metricnames.WorkspaceDiscoverySuccess:   Tenant,
+		metricnames.TokenRequestsTotal:          Tenant,
+		metricnames.GraphRequestsTotal:          Process,
+		metricnames.GraphHTTPRequestsTotal:      Process,
+		metricnames.GraphRequestDurationSeconds: Process,
+		metricnames.GraphRetriesTotal:           Process,
+		metricnames.BuildInfo:                   Process,
+		metricnames.ConfigLastReloadSuccessful:  Process,
+		metricnames.ConfigLastReloadSuccessTime: Process,
 		// The activity collector's: only for tenants with activity enabled.
-		"securitycopilot_activity_success":            Workspace,
-		"securitycopilot_activity_sessions_covered":   Workspace,
-		"securitycopilot_activity_sessions_skipped":   Workspace,
-		"securitycopilot_prompts_created":             Workspace,
-		"securitycopilot_evaluations":                 Workspace,
-		"securitycopilot_evaluations_result":          Workspace,
-		"securitycopilot_evaluation_duration_seconds": Workspace,
+		metricnames.ActivitySuccess:           Workspace,
+		metricnames.ActivitySessionsCovered:   Workspace,
+		metricnames.ActivitySessionsSkipped:   Workspace,
+		metricnames.PromptsCreated:            Workspace,
+		metricnames.Evaluations:               Workspace,
+		metricnames.EvaluationsResult:         Workspace,
+		metricnames.EvaluationDurationSeconds: Workspace,
 		// The capacity collector's: only for tenants with a capacity section.
-		"securitycopilot_capacity_up":                             Tenant,
-		"securitycopilot_capacity_last_success_timestamp_seconds": Tenant,
-		"securitycopilot_capacity_units":                          Tenant,
-		"securitycopilot_capacity_overage_units":                  Tenant,
-		"securitycopilot_capacity_info":                           Tenant,
+		metricnames.CapacityUp:              Tenant,
+		metricnames.CapacityLastSuccessTime: Tenant,
+		metricnames.CapacityUnits:           Tenant,
+		metricnames.CapacityOverageUnits:    Tenant,
+		metricnames.CapacityInfo:            Tenant,
 	}
 }
 
 // histograms are exposed as _bucket, _sum and _count series, never under
 // their own name.
 var histograms = map[string]bool{
-	"securitycopilot_graph_request_duration_seconds": true,
-	"securitycopilot_evaluation_duration_seconds":    true,
+	metricnames.GraphRequestDurationSeconds: true,
+	metricnames.EvaluationDurationSeconds:   true,
 }
 
 var histogramSuffixes = []string{"_bucket", "_sum", "_count"}
@@ -74,13 +79,11 @@ func Family(series string) string {
 	return series
 }
 
-// Queryable returns every series name that a dashboard or rule may select:
-// the exporter's series and the recording rules' results, with their scope.
-func Queryable() (map[string]Scope, error) {
-	series, err := RecordingRules()
-	if err != nil {
-		return nil, err
-	}
+// ExporterSeries returns the name of every series the exporter exposes,
+// with its scope: a histogram's _bucket, _sum and _count series in place of
+// its own name.
+func ExporterSeries() map[string]Scope {
+	series := map[string]Scope{}
 	for name, scope := range ExporterMetrics() {
 		if !histograms[name] {
 			series[name] = scope
@@ -90,5 +93,16 @@ func Queryable() (map[string]Scope, error) {
 			series[name+suffix] = scope
 		}
 	}
+	return series
+}
+
+// Queryable returns every series name that a dashboard or rule may select:
+// the exporter's series and the recording rules' results, with their scope.
+func Queryable() (map[string]Scope, error) {
+	series, err := RecordingRules()
+	if err != nil {
+		return nil, err
+	}
+	maps.Copy(series, ExporterSeries())
 	return series, nil
 }
