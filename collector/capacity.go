@@ -173,7 +173,7 @@ func (s *scrape) collectCapacity(t *tenant, ch chan<- prometheus.Metric) {
 func capacityErrorAttrs(err error) []any {
 	var ae *armclient.Error
 	if errors.As(err, &ae) {
-		attrs := []any{"err", err, "status", ae.Status, "code", ae.Code, "correlation_id", ae.CorrelationID}
+		attrs := []any{"err", err, "status", ae.Status, "code", ae.Code, "request_id", ae.RequestID, "correlation_id", ae.CorrelationID}
 		if hint := ae.Hint(); hint != "" {
 			attrs = append(attrs, "hint", hint)
 		}
