@@ -60,7 +60,8 @@ func startDemo(ctx context.Context, logger *slog.Logger) (*demo, error) {
 		return nil, fmt.Errorf("set %s: %w", demoSecretEnv, err)
 	}
 	now := time.Now()
-	opts := graphsim.Options{MaxPageSize: 1000}
+	// One capacity per page, so the demo follows Resource Manager's nextLink.
+	opts := graphsim.Options{MaxPageSize: 1000, ARMPageSize: 1}
 	cfg := config.Default()
 	for i, dt := range demoTenants {
 		t := graphsim.Tenant{ID: dt.tenantID, ClientID: dt.clientID, ClientSecret: secret}
@@ -85,6 +86,9 @@ func startDemo(ctx context.Context, logger *slog.Logger) (*demo, error) {
 				ct.Workspaces = append(ct.Workspaces, w.id)
 			}
 		}
+		sub := demoSubscription(i)
+		t.Subscriptions = []graphsim.Subscription{sub}
+		ct.Capacity = &config.TenantCapacity{Subscriptions: []string{sub.ID}}
 		opts.Tenants = append(opts.Tenants, t)
 		cfg.Tenants = append(cfg.Tenants, ct)
 	}
@@ -95,14 +99,32 @@ func startDemo(ctx context.Context, logger *slog.Logger) (*demo, error) {
 	sim.StartLive(ctx, 3*time.Second, now.UnixNano())
 	cfg.Graph.Endpoint, cfg.Graph.AuthorityHost = sim.GraphEndpoint(), sim.AuthorityHost()
 	cfg.Collection.Timeout = model.Duration(20 * time.Second)
-	// The demo shows every metric, so the opt-in activity collector is on.
+	// The demo shows every metric, so the opt-in activity and capacity
+	// collectors are on.
 	cfg.Activity.Enabled = true
+	cfg.Capacity.Endpoint = sim.ARMEndpoint()
 	if err := cfg.Validate(); err != nil {
 		sim.Close()
 		return nil, fmt.Errorf("demo config: %w", err)
 	}
-	logger.Info("Demo mode: serving a simulated Microsoft Graph on loopback", "graph", sim.GraphEndpoint(), "tenants", len(cfg.Tenants))
+	logger.Info("Demo mode: serving a simulated Microsoft Graph and Azure Resource Manager on loopback", "graph", sim.GraphEndpoint(), "resource_manager", sim.ARMEndpoint(), "tenants", len(cfg.Tenants))
 	return &demo{sim: sim, transport: &http.Client{Transport: sim.Transport()}, cfg: cfg}, nil
+}
+
+// demoSubscription gives contoso a capacity that allows no overage and
+// fabrikam two, one with a limited overage.
+func demoSubscription(i int) graphsim.Subscription {
+	sub := graphsim.Subscription{ID: fmt.Sprintf("00000000-0000-4000-9000-%012d", i+1)}
+	if i == 0 {
+		sub.Capacities = []graphsim.Capacity{{ResourceGroup: "rg-securitycopilot", Name: "scu-contoso", Units: 3, OverageState: "None", Geo: "EU", CrossGeoCompute: "NotAllowed"}}
+		return sub
+	}
+	overage := 2
+	sub.Capacities = []graphsim.Capacity{
+		{ResourceGroup: "rg-securitycopilot", Name: "scu-fabrikam", Units: 5, OverageState: "Limited", OverageAmount: &overage, Geo: "US", CrossGeoCompute: "Allowed"},
+		{ResourceGroup: "rg-lab", Name: "scu-lab", Units: 1, OverageState: "Unlimited", Geo: "US", CrossGeoCompute: "NotAllowed"},
+	}
+	return sub
 }
 
 func (d *demo) config() (*config.Config, error) { return d.cfg, nil }

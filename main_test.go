@@ -177,6 +177,9 @@ var documentedMetrics = []string{
 	"securitycopilot_activity_success", "securitycopilot_activity_sessions_covered", "securitycopilot_activity_sessions_skipped",
 	"securitycopilot_prompts_created", "securitycopilot_evaluations", "securitycopilot_evaluations_result",
 	"securitycopilot_evaluation_duration_seconds",
+	// And the opt-in capacity collector.
+	"securitycopilot_capacity_up", "securitycopilot_capacity_last_success_timestamp_seconds",
+	"securitycopilot_capacity_units", "securitycopilot_capacity_overage_units", "securitycopilot_capacity_info",
 }
 
 func TestDemoServesCleanMetrics(t *testing.T) {

@@ -17,6 +17,7 @@ type descs struct {
 	duration, lastSuccess, discoverySuccess *prometheus.Desc
 	workspaceInfo                           *prometheus.Desc
 	activity                                activityDescs
+	capacity                                capacityDescs
 }
 
 func newDescs() descs {
@@ -56,6 +57,7 @@ func newDescs() descs {
 			"Always 1, for each workspace read, with its displayName as Microsoft Graph lists it (GET /security/securityCopilot/workspaces, read at most every 5 minutes), so that dashboards can show names instead of ids; join on tenant and workspace. Absent while Graph has not told the name.",
 			[]string{metricnames.Tenant, metricnames.Workspace, metricnames.DisplayName}, nil),
 		activity: newActivityDescs(),
+		capacity: newCapacityDescs(),
 	}
 }
 
@@ -65,4 +67,5 @@ func (d descs) describe(ch chan<- *prometheus.Desc) {
 		ch <- desc
 	}
 	d.activity.describe(ch)
+	d.capacity.describe(ch)
 }

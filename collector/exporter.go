@@ -90,7 +90,11 @@ func (e *Exporter) newTenant(cfg *config.Config, tc config.Tenant) (*tenant, err
 	if err != nil {
 		return nil, fmt.Errorf("build Graph client: %w", err)
 	}
-	return newTenant(tc, cfg.Graph, cfg.Collection.MaxConcurrencyPerTenant, client, e.opts.Logger, e.now), nil
+	t := newTenant(tc, cfg.Graph, cfg.Collection.MaxConcurrencyPerTenant, client, e.opts.Logger, e.now)
+	if t.capacity, err = newCapacityReader(cfg, tc, e.opts); err != nil {
+		return nil, err
+	}
+	return t, nil
 }
 
 // now reads the clock of the options at each call, so that tests can move
@@ -114,7 +118,7 @@ func (s *state) reusable(cfg *config.Config, tc config.Tenant) *tenant {
 		return nil
 	}
 	for _, t := range s.tenants {
-		if reflect.DeepEqual(t.cfg, tc) && t.graph == cfg.Graph && t.concurrency == cfg.Collection.MaxConcurrencyPerTenant {
+		if reflect.DeepEqual(t.cfg, tc) && t.graph == cfg.Graph && t.concurrency == cfg.Collection.MaxConcurrencyPerTenant && t.sameCapacitySettings(cfg) {
 			return t
 		}
 	}

@@ -42,6 +42,10 @@ func (s *scrape) Collect(ch chan<- prometheus.Metric) {
 			s.collectTenant(t, ch)
 			return nil
 		})
+		g.Go(func() error {
+			s.collectCapacity(t, ch)
+			return nil
+		})
 	}
 	_ = g.Wait()
 }

@@ -29,6 +29,9 @@ type tenant struct {
 	client      *graphclient.Client
 	logger      *slog.Logger
 	now         func() time.Time
+	// capacity reads provisioned capacities; nil when the tenant has none
+	// configured.
+	capacity *capacityReader
 	// flight makes concurrent scrapes share one fetch and one discovery.
 	flight singleflight.Group
 	// durations outlive the tenant: a reload that rebuilds the tenant hands

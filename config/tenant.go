@@ -28,6 +28,7 @@ func validateTenants(ts []Tenant) []error {
 	}
 	errs = append(errs, duplicateNames(ts)...)
 	errs = append(errs, overlappingTenants(ts)...)
+	errs = append(errs, capacityOverlaps(ts)...)
 	return errs
 }
 
@@ -52,6 +53,7 @@ func (t *Tenant) validate(path string) []error {
 	}
 	errs = append(errs, validateWorkspaces(path+".workspaces", t.Workspaces)...)
 	errs = append(errs, t.Activity.validate(path+".activity")...)
+	errs = append(errs, t.Capacity.validate(path+".capacity")...)
 	return errs
 }
 

@@ -16,6 +16,7 @@ type Config struct {
 	Windows    []Window   `yaml:"windows"`
 	Collection Collection `yaml:"collection"`
 	Activity   Activity   `yaml:"activity"`
+	Capacity   Capacity   `yaml:"capacity,omitempty"`
 	Tenants    []Tenant   `yaml:"tenants"`
 }
 
@@ -95,6 +96,9 @@ type Tenant struct {
 	Workspaces []string `yaml:"workspaces,omitempty"`
 	// Activity overrides the global activity settings for this tenant.
 	Activity *TenantActivity `yaml:"activity,omitempty"`
+	// Capacity, when set, reads the tenant's provisioned Security Compute
+	// Units from Azure Resource Manager.
+	Capacity *TenantCapacity `yaml:"capacity,omitempty"`
 }
 
 // Discover reports whether the tenant's workspaces are discovered at run time

@@ -31,6 +31,7 @@ func (c *Config) validate() []error {
 	errs = append(errs, validateWindowList("windows", c.Windows, DefaultWindows())...)
 	errs = append(errs, c.Collection.validate()...)
 	errs = append(errs, c.Activity.validate()...)
+	errs = append(errs, c.Capacity.validate()...)
 	errs = append(errs, validateTenants(c.Tenants)...)
 	if len(errs) == 0 {
 		sortWindows(c.Windows)

@@ -30,11 +30,8 @@ func newPipeline(cred azcore.TokenCredential, s pipelineSettings) runtime.Pipeli
 	return runtime.NewPipeline("securitycopilot_exporter", s.version,
 		runtime.PipelineOptions{PerRetry: []policy.Policy{bearer}},
 		&policy.ClientOptions{
-			Transport: s.transport,
-			Retry: policy.RetryOptions{
-				RetryDelay:  s.retryDelay,
-				ShouldRetry: shouldRetry,
-			},
+			Transport:        s.transport,
+			Retry:            RetryOptions(s.retryDelay),
 			PerCallPolicies:  []policy.Policy{tryCounterPolicy{}},
 			PerRetryPolicies: []policy.Policy{&instrumentPolicy{metrics: s.metrics}},
 		})

@@ -50,6 +50,31 @@ const (
 	EvaluationDurationSeconds = "securitycopilot_evaluation_duration_seconds"
 )
 
+// Metrics of the capacity collector, per tenant with a capacity section:
+// CapacityUp and CapacityLastSuccessTime per configured scope, the others
+// per capacity read from Azure Resource Manager.
+const (
+	CapacityUp              = "securitycopilot_capacity_up"
+	CapacityLastSuccessTime = "securitycopilot_capacity_last_success_timestamp_seconds"
+	CapacityUnits           = "securitycopilot_capacity_units"
+	CapacityOverageUnits    = "securitycopilot_capacity_overage_units"
+	CapacityInfo            = "securitycopilot_capacity_info"
+)
+
+// Labels of the capacity metrics.
+const (
+	// Scope is a configured subscription (/subscriptions/{id}) or
+	// capacity resource id.
+	Scope = "scope"
+	// Capacity is the capacity's resource name.
+	Capacity        = "capacity"
+	SubscriptionID  = "subscription_id"
+	ResourceGroup   = "resource_group"
+	Geo             = "geo"
+	CrossGeoCompute = "cross_geo_compute"
+	OverageState    = "overage_state"
+)
+
 // Metrics of the Graph client, for the whole process except
 // TokenRequestsTotal, which is per tenant.
 const (

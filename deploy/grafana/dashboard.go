@@ -37,6 +37,7 @@ func rows() []row {
 		}},
 		{"Prompts and evaluations", []line{
 			{{promptsCreated()}, {evaluationResults()}, {capacityExceededStat()}},
+			{{provisionedUnits()}},
 			{{evaluationsByState()}, {evaluationDuration()}},
 			{{sessionsCovered()}, {activityReads()}},
 		}},

@@ -51,6 +51,12 @@ func ExporterMetrics() map[string]Scope {
 		metricnames.Evaluations:               Workspace,
 		metricnames.EvaluationsResult:         Workspace,
 		metricnames.EvaluationDurationSeconds: Workspace,
+		// The capacity collector's: only for tenants with a capacity section.
+		metricnames.CapacityUp:              Tenant,
+		metricnames.CapacityLastSuccessTime: Tenant,
+		metricnames.CapacityUnits:           Tenant,
+		metricnames.CapacityOverageUnits:    Tenant,
+		metricnames.CapacityInfo:            Tenant,
 	}
 }
 

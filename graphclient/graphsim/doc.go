@@ -1,8 +1,9 @@
-// Package graphsim simulates the two Microsoft services the exporter talks to:
+// Package graphsim simulates the Microsoft services the exporter talks to:
 // the Microsoft Graph beta endpoints for Security Copilot workspaces,
-// sessions, prompts and evaluations, and the Microsoft Entra ID v2.0
+// sessions, prompts and evaluations, the Microsoft Entra ID v2.0
 // endpoints that azidentity (through MSAL) uses to get an app-only token
-// with the client credentials flow.
+// with the client credentials flow, and the Azure Resource Manager reads of
+// Security Copilot capacities.
 //
 // It is production code, not a test helper: the exporter's --demo mode runs it
 // in-process and the project's tests run against it. It listens on 127.0.0.1
@@ -93,6 +94,21 @@
 //     valid token (401), is not POST (405), or is not JSON, holds no or more
 //     than 20 requests, repeats an id, lacks an id, method or url, or
 //     depends on a request that does not come before it (400).
+//
+// Azure Resource Manager listens on another loopback host (ARMEndpoint:
+// [::1], or another port of 127.0.0.1 without IPv6), with the same
+// certificate. The token endpoint issues tokens for either resource's
+// .default scope (Scope, ARMScope), each bound to that audience, and each
+// service refuses the other's tokens with 401. It serves
+// GET /subscriptions/{id}/providers/Microsoft.SecurityCopilot/capacities,
+// paged by Options.ARMPageSize with an absolute nextLink carrying
+// $skipToken, and GET of one capacity by resource id, for api-versions
+// 2023-12-01-preview and 2024-11-01-preview, with Resource Manager's error
+// bodies: 403 AuthorizationFailed without Reader (Subscription.NoReader),
+// 404 for a subscription without the provider (Subscription.NoProvider),
+// 404 SubscriptionNotFound, ResourceGroupNotFound and ResourceNotFound,
+// 401 InvalidAuthenticationTokenTenant for another tenant's subscription,
+// and 429 with Retry-After from Server.SetARMFaults.
 //
 // Faults such as throttling, latency, per-workspace errors and transient
 // per-workspace errors (both apply to everything under the workspace,

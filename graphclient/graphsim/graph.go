@@ -144,7 +144,7 @@ func (s *Server) authenticate(r *http.Request) (*tenantState, []string, error) {
 		return nil, nil, unauthorized("CompactToken parsing failed with error code: 80049217")
 	}
 	t := s.store.tenant(issued.tenantKey)
-	if t == nil {
+	if t == nil || issued.audience != s.url {
 		return nil, nil, unauthorized("Access token validation failure. Invalid audience.")
 	}
 	return t, issued.roles, nil

@@ -41,6 +41,9 @@ type Options struct {
 	// address: tests of outbound proxies use them, because Go never proxies
 	// requests to loopback addresses. Graph's nextLinks keep URL()'s host.
 	Hostnames []string
+	// ARMPageSize is the number of capacities per page of a Resource
+	// Manager listing; 0 means 1000.
+	ARMPageSize int
 	// ErrorLog receives the HTTP server's own errors, for instance TLS
 	// handshakes aborted by clients that do not trust the certificate. Nil
 	// discards them: in tests such errors are expected noise.
@@ -66,6 +69,7 @@ type Server struct {
 
 	srv       *http.Server
 	serveDone chan error
+	arm       *armServer
 
 	// life is cancelled by Close; it ends in-flight requests (Latency sleeps)
 	// and live mode goroutines that outlive their own context.
@@ -133,6 +137,11 @@ func New(opts Options) (*Server, error) {
 		ErrorLog:          errorLog,
 		BaseContext:       func(net.Listener) context.Context { return s.life },
 	}
+	if s.arm, err = s.startARM(opts); err != nil {
+		_ = ln.Close()
+		s.stopLife()
+		return nil, fmt.Errorf("graphsim: resource manager: %w", err)
+	}
 	go func() { s.serveDone <- s.srv.ServeTLS(ln, "", "") }()
 	return s, nil
 }
@@ -146,7 +155,7 @@ func (s *Server) Close() error {
 		s.mu.Unlock()
 		// Connections close before the request contexts end, so that a
 		// handler woken from a Latency sleep finds nobody to answer.
-		err := s.srv.Close()
+		err := errors.Join(s.srv.Close(), s.arm.close())
 		s.stopLife()
 		if serveErr := <-s.serveDone; !errors.Is(serveErr, http.ErrServerClosed) && err == nil {
 			err = serveErr

@@ -56,6 +56,9 @@ type Tenant struct {
 	// are not checked.
 	ClientSecret string
 	Workspaces   []Workspace
+	// Subscriptions are the tenant's Azure subscriptions, served by the
+	// simulated Resource Manager (see ARMEndpoint).
+	Subscriptions []Subscription
 }
 
 // store holds the tenants. Everything but the sessions, their prompts and

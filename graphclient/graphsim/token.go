@@ -28,6 +28,7 @@ type tokenStore struct {
 type issuedToken struct {
 	tenantKey string
 	roles     []string
+	audience  string // the resource's URL: Graph's or Resource Manager's
 	expires   time.Time
 }
 
@@ -51,7 +52,7 @@ func (ts *tokenStore) issue(t *tenantState, audience string, roles []string, now
 			}
 		}
 	}
-	ts.tokens[tok] = issuedToken{tenantKey: tenantKey, roles: roles, expires: now.Add(life)}
+	ts.tokens[tok] = issuedToken{tenantKey: tenantKey, audience: audience, roles: roles, expires: now.Add(life)}
 	return tok
 }
 
@@ -114,14 +115,16 @@ func (s *Server) serveToken(ex *exchange, r *http.Request, tenantSeg string, t *
 		missing("client_id")
 		return
 	}
-	switch scope := form.Get("scope"); {
+	scope := form.Get("scope")
+	audience := s.audienceOf(scope)
+	switch {
 	case scope == "":
 		s.writeEntraError(ex, r, http.StatusBadRequest, "invalid_scope", 70011,
 			"AADSTS70011: The provided request must include a 'scope' input parameter.")
 		return
-	case !s.validScope(scope):
+	case audience == "":
 		s.writeEntraError(ex, r, http.StatusBadRequest, "invalid_scope", 70011,
-			"AADSTS70011: The provided value for the input parameter 'scope' is not valid. The scope '"+scope+"' is not valid: the only resource here is '"+s.Scope()+"'.")
+			"AADSTS70011: The provided value for the input parameter 'scope' is not valid. The scope '"+scope+"' is not valid: the only resources here are '"+s.Scope()+"' and '"+s.ARMScope()+"'.")
 		return
 	}
 	if !s.clientAuthenticated(ex, r, t, clientID, basicSecret, hasBasic) {
@@ -133,7 +136,11 @@ func (s *Server) serveToken(ex *exchange, r *http.Request, tenantSeg string, t *
 		expiresIn = 1
 	}
 	ex.tenant = t.id
-	tok := s.tokens.issue(t, strings.TrimSuffix(s.Scope(), "/.default"), grantedRoles(faults), s.now(), lifetime)
+	var roles []string
+	if audience == s.url {
+		roles = grantedRoles(faults)
+	}
+	tok := s.tokens.issue(t, audience, roles, s.now(), lifetime)
 	setNoStore(ex)
 	writeJSON(ex, http.StatusOK, "application/json; charset=utf-8", jsonObject{
 		{"token_type", "Bearer"},
@@ -143,25 +150,34 @@ func (s *Server) serveToken(ex *exchange, r *http.Request, tenantSeg string, t *
 	})
 }
 
-// validScope accepts the Graph resource's .default scope. MSAL adds
+// audienceOf returns the resource a scope names, Graph's or Resource
+// Manager's .default scope; "" when it names neither or both. MSAL adds
 // "openid offline_access profile" to every request, client credentials
 // included, and Entra ID ignores them there, so they are tolerated.
-func (s *Server) validScope(scope string) bool {
-	found := false
+func (s *Server) audienceOf(scope string) string {
+	audience := ""
 	_, port, _ := net.SplitHostPort(strings.TrimPrefix(s.url, "https://"))
 	for _, sc := range strings.Fields(scope) {
+		var aud string
 		switch {
+		case sc == "openid" || sc == "profile" || sc == "offline_access":
+			continue
 		case sc == s.Scope():
-			found = true
+			aud = s.url
 		case strings.HasPrefix(sc, "https://") && strings.HasSuffix(sc, "/.default") &&
 			slices.Contains(s.hostnames, strings.TrimSuffix(strings.TrimPrefix(sc, "https://"), ":"+port+"/.default")):
-			found = true
-		case sc == "openid" || sc == "profile" || sc == "offline_access":
+			aud = s.url // a hostname of the Graph server, for proxy tests
+		case sc == s.ARMScope():
+			aud = s.arm.url
 		default:
-			return false
+			return ""
 		}
+		if audience != "" && audience != aud {
+			return ""
+		}
+		audience = aud
 	}
-	return found
+	return audience
 }
 
 // clientAuthenticated checks the client secret or assertion and writes

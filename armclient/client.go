@@ -1,0 +1,186 @@
+package armclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
+)
+
+const (
+	// maxPages bounds one listing: capacities are few, so a chain of
+	// nextLinks this long is a loop, not data.
+	maxPages = 100
+	// maxBody bounds one answer; a page of capacities is a few kilobytes.
+	maxBody = 4 << 20
+)
+
+// Options are the knobs of a Client beyond the config.
+type Options struct {
+	Version   string             // sent in the User-Agent
+	Transport policy.Transporter // nil means the default HTTP client
+	// RetryDelay is the base of the backoff when no Retry-After comes; 0
+	// means azcore's default.
+	RetryDelay time.Duration
+}
+
+// Client reads capacities for one tenant.
+type Client struct {
+	endpoint   *url.URL
+	apiVersion string
+	pipeline   runtime.Pipeline
+}
+
+// New builds a client for the Resource Manager endpoint of c. Its token
+// scope is the endpoint's host + "/.default", so the credential hands out
+// tokens for Resource Manager only. It makes no network call.
+func New(c config.Capacity, cred azcore.TokenCredential, opts Options) (*Client, error) {
+	endpoint, err := url.Parse(c.EndpointOrDefault())
+	if err != nil || endpoint.Scheme != "https" || endpoint.Host == "" || strings.Trim(endpoint.Path, "/") != "" {
+		return nil, fmt.Errorf("resource manager endpoint %q is not a bare https URL", c.EndpointOrDefault())
+	}
+	endpoint.Path, endpoint.RawPath = "", ""
+	bearer := runtime.NewBearerTokenPolicy(cred, []string{endpoint.Scheme + "://" + endpoint.Host + "/.default"}, nil)
+	pl := runtime.NewPipeline("securitycopilot_exporter", opts.Version,
+		runtime.PipelineOptions{PerRetry: []policy.Policy{bearer}},
+		&policy.ClientOptions{Transport: opts.Transport, Retry: graphclient.RetryOptions(opts.RetryDelay)})
+	return &Client{endpoint: endpoint, apiVersion: c.APIVersionOrDefault(), pipeline: pl}, nil
+}
+
+// ListSubscription returns every capacity of the subscription, following
+// nextLink. A subscription where Resource Manager knows no such resource
+// (404 other than SubscriptionNotFound) has none; that is not an error.
+func (c *Client) ListSubscription(ctx context.Context, subscription string) ([]Capacity, error) {
+	first := c.url("/subscriptions/" + url.PathEscape(subscription) + "/providers/" + config.CapacityProvider)
+	seen := map[string]bool{}
+	var out []Capacity
+	ids := map[string]bool{}
+	for link, pages := first, 0; link != ""; pages++ {
+		if pages == maxPages {
+			return nil, fmt.Errorf("listing capacities of subscription %s: more than %d pages", subscription, maxPages)
+		}
+		var page listPage
+		err := c.get(ctx, link, &page)
+		if pages == 0 && isNoProvider(err) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		for i, raw := range *page.Value {
+			capacity, err := decodeCapacity(raw)
+			if err != nil {
+				return nil, fmt.Errorf("listing capacities of subscription %s: item %d of page %d: %w", subscription, i, pages+1, err)
+			}
+			if capacity.ID.Subscription != subscription {
+				return nil, fmt.Errorf("listing capacities of subscription %s: answer holds %s of another subscription", subscription, capacity.ID)
+			}
+			if ids[capacity.ID.Key()] {
+				return nil, fmt.Errorf("listing capacities of subscription %s: %s is listed twice", subscription, capacity.ID)
+			}
+			ids[capacity.ID.Key()] = true
+			out = append(out, capacity)
+		}
+		if link, err = c.nextLink(page.NextLink, seen); err != nil {
+			return nil, fmt.Errorf("listing capacities of subscription %s: %w", subscription, err)
+		}
+	}
+	return out, nil
+}
+
+// Get reads one capacity by its resource id.
+func (c *Client) Get(ctx context.Context, id config.CapacityID) (Capacity, error) {
+	var raw rawCapacity
+	if err := c.get(ctx, c.url(id.String()), &raw); err != nil {
+		return Capacity{}, err
+	}
+	capacity, err := decodeCapacity(raw)
+	if err != nil {
+		return Capacity{}, fmt.Errorf("reading %s: %w", id, err)
+	}
+	if capacity.ID.Key() != id.Key() {
+		return Capacity{}, fmt.Errorf("reading %s: answer is for %s", id, capacity.ID)
+	}
+	return capacity, nil
+}
+
+func (c *Client) url(path string) string {
+	u := *c.endpoint
+	u.Path = path
+	u.RawQuery = url.Values{"api-version": {c.apiVersion}}.Encode()
+	return u.String()
+}
+
+// nextLink checks a nextLink before any token goes with it: same scheme and
+// host as the endpoint, no user information, not seen before. An empty
+// link ends the listing. A link without api-version gets the configured
+// one, which Resource Manager would otherwise refuse to serve.
+func (c *Client) nextLink(link string, seen map[string]bool) (string, error) {
+	if link == "" {
+		return "", nil
+	}
+	u, err := url.Parse(link)
+	if err != nil {
+		return "", fmt.Errorf("nextLink is not a URL: %w", err)
+	}
+	if u.Scheme != c.endpoint.Scheme || !strings.EqualFold(u.Host, c.endpoint.Host) || u.User != nil || u.Opaque != "" {
+		return "", fmt.Errorf("refusing nextLink outside %s://%s", c.endpoint.Scheme, c.endpoint.Host)
+	}
+	if !u.Query().Has("api-version") {
+		q := u.Query()
+		q.Set("api-version", c.apiVersion)
+		u.RawQuery = q.Encode()
+	}
+	link = u.String()
+	if seen[link] {
+		return "", errors.New("nextLink repeats an earlier page")
+	}
+	seen[link] = true
+	return link, nil
+}
+
+// get sends one GET and decodes a JSON answer of at most maxBody bytes into
+// v; answers outside 2xx become *Error.
+func (c *Client) get(ctx context.Context, rawURL string, v any) error {
+	req, err := runtime.NewRequest(ctx, http.MethodGet, rawURL)
+	if err != nil {
+		return fmt.Errorf("build request: %w", err)
+	}
+	req.Raw().Header.Set("Accept", "application/json")
+	runtime.SkipBodyDownload(req)
+	resp, err := c.pipeline.Do(req)
+	if err != nil {
+		return fmt.Errorf("resource manager GET %s: %w", req.Raw().URL.EscapedPath(), err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return newError(resp)
+	}
+	path := resp.Request.URL.EscapedPath()
+	if mt, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		return fmt.Errorf("resource manager GET %s: answer is not JSON (%.64q)", path, resp.Header.Get("Content-Type"))
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err != nil {
+		return fmt.Errorf("resource manager GET %s: read answer: %w", path, err)
+	}
+	if len(body) > maxBody {
+		return fmt.Errorf("resource manager GET %s: answer is larger than %d bytes", path, maxBody)
+	}
+	if err := decodeJSON(body, v); err != nil {
+		return fmt.Errorf("resource manager GET %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,12 @@
+// Package armclient reads Security Copilot capacities
+// (Microsoft.SecurityCopilot/capacities) from Azure Resource Manager: the
+// Security Compute Units a tenant provisioned, with their overage settings.
+//
+// Requests go through an azcore pipeline with the tenant's credential,
+// asking for a token of the Resource Manager endpoint's own scope, and
+// Graph's retry rules (429, 503, 504 with Retry-After). A listing follows
+// nextLink only on the endpoint's scheme and host, so the Resource Manager
+// token never travels anywhere else. Answers are checked before use: a
+// capacity without a readable numberOfUnits fails the read rather than
+// giving a number; enum values outside the known sets read as "unknown".
+package armclient
