@@ -87,7 +87,12 @@ func (e *Exporter) hasWorkspace(ctx context.Context, t *tenant, ws string) bool 
 		return slices.Contains(t.cfg.Workspaces, ws)
 	}
 	ids, err := t.workspaces(ctx)
-	return err != nil || slices.Contains(ids, ws)
+	if err != nil || slices.Contains(ids, ws) {
+		return true
+	}
+	// An alias such as "default" names a discovered workspace by another id.
+	resolved, failed := t.resolve(ctx, []string{ws}, t.now(), t.logger)
+	return len(failed) > 0 || (len(resolved) == 1 && slices.Contains(ids, resolved[0]))
 }
 
 // maxEchoedParam bounds how much of a request parameter an error answer

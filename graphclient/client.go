@@ -65,13 +65,10 @@ func New(g config.Graph, t config.Tenant, opts Options) (*Client, error) {
 	if err != nil || endpoint.Scheme != "https" || endpoint.Host == "" {
 		return nil, fmt.Errorf("graph endpoint %q is not an absolute https URL", g.Endpoint)
 	}
-	attempts := &attemptRecorder{}
-	cred, err := newCredential(t, credentialSettings{authorityHost: g.AuthorityHost, transport: opts.Transport, attempts: attempts})
+	counted, err := newCountedCredential(t, g.AuthorityHost, opts.Transport, opts.Metrics)
 	if err != nil {
-		return nil, fmt.Errorf("tenant %q: %w", t.Name, err)
+		return nil, err
 	}
-	opts.Metrics.initTenant(t.Name)
-	counted := &countingCredential{tenant: t.Name, host: hostOf(g.AuthorityHost), attempts: attempts, inner: cred, metrics: opts.Metrics}
 	scope := endpoint.Scheme + "://" + endpoint.Host + "/.default"
 	pl := newPipeline(counted, pipelineSettings{
 		version:    opts.Version,

@@ -31,17 +31,17 @@ func newPipeline(cred azcore.TokenCredential, s pipelineSettings) runtime.Pipeli
 		runtime.PipelineOptions{PerRetry: []policy.Policy{bearer}},
 		&policy.ClientOptions{
 			Transport:        s.transport,
-			Retry:            RetryOptions(s.retryDelay),
+			Retry:            policy.RetryOptions{RetryDelay: s.retryDelay, ShouldRetry: retryTransportErrors},
 			PerCallPolicies:  []policy.Policy{tryCounterPolicy{}},
 			PerRetryPolicies: []policy.Policy{&instrumentPolicy{metrics: s.metrics}},
 		})
 }
 
-// shouldRetry retries transport errors only. Transient answers (429, 503,
+// retryTransportErrors retries transport errors only. Transient answers (429, 503,
 // 504) come back at once: the fetcher schedules them again after their own
 // Retry-After, so that a throttled request never sleeps inside a round that
 // other requests wait for.
-func shouldRetry(_ *http.Response, err error) bool {
+func retryTransportErrors(_ *http.Response, err error) bool {
 	return err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
 }
 
