@@ -52,7 +52,7 @@ func (c *Client) TrySessions(ctx context.Context, workspaceID string, q Query) (
 	a := Answer{Status: resp.StatusCode, RequestID: resp.Header.Get("request-id")}
 	meta, err := decodePage(resp.Body, skipItem)
 	if err != nil {
-		return a, fmt.Errorf("sessions of %q (request-id %s): %w", workspaceID, a.RequestID, err)
+		return a, fmt.Errorf("sessions of %q%s: %w", workspaceID, requestIDNote(a.RequestID), err)
 	}
 	a.Items, a.HasCount, a.Count, a.NextLink = meta.Items, meta.HasCount, meta.Count, meta.NextLink != ""
 	return a, nil

@@ -169,7 +169,7 @@ func (c *Client) settle(call *pageCall, r *batchResponse) (pageMeta, error) {
 	}
 	meta, err := decodePage(bytes.NewReader(r.Body), call.item)
 	if err != nil {
-		return meta, fmt.Errorf("graph GET %s in $batch (request-id %s): %w", path, r.header("request-id"), err)
+		return meta, fmt.Errorf("graph GET %s in $batch%s: %w", path, requestIDNote(r.header("request-id")), err)
 	}
 	return meta, nil
 }

@@ -175,7 +175,7 @@ func (c *Client) page(ctx context.Context, rawURL string, item func(*json.Decode
 	defer resp.Body.Close()
 	meta, err := decodePage(resp.Body, item)
 	if err != nil {
-		return meta, fmt.Errorf("graph GET %s (request-id %s): %w", resp.Request.URL.EscapedPath(), resp.Header.Get("request-id"), err)
+		return meta, fmt.Errorf("graph GET %s%s: %w", resp.Request.URL.EscapedPath(), requestIDNote(resp.Header.Get("request-id")), err)
 	}
 	return meta, nil
 }

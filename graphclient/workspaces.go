@@ -54,10 +54,10 @@ func (c *Client) GetWorkspace(ctx context.Context, id string) (Workspace, error)
 	defer resp.Body.Close()
 	var w Workspace
 	if err := json.NewDecoder(io.LimitReader(resp.Body, maxEntityBytes)).Decode(&w); err != nil {
-		return Workspace{}, fmt.Errorf("graph GET workspace %q: decode (request-id %s): %w", id, resp.Header.Get("request-id"), err)
+		return Workspace{}, fmt.Errorf("graph GET workspace %q: decode%s: %w", id, requestIDNote(resp.Header.Get("request-id")), err)
 	}
 	if w.ID == "" {
-		return Workspace{}, fmt.Errorf("graph GET workspace %q: answer has no id (request-id %s)", id, resp.Header.Get("request-id"))
+		return Workspace{}, fmt.Errorf("graph GET workspace %q: answer has no id%s", id, requestIDNote(resp.Header.Get("request-id")))
 	}
 	return w, nil
 }
