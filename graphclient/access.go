@@ -44,7 +44,7 @@ func (c *Client) TrySessions(ctx context.Context, workspaceID string, q Query) (
 	if err != nil {
 		return Answer{}, err
 	}
-	resp, err := c.get(ctx, c.url(path, q))
+	resp, err := c.getAlone(ctx, c.url(path, q))
 	if err != nil {
 		return graphAnswer(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"sync"
 	"time"
@@ -59,6 +60,24 @@ func (c *Client) fetch(ctx context.Context, calls []*pageCall) {
 		}
 		c.resend(again)
 		calls = again
+	}
+}
+
+// getAlone is get for a lone caller that wants one answer: a transient
+// answer is sent again after the wait Graph asked for, as fetch does.
+func (c *Client) getAlone(ctx context.Context, rawURL string) (*http.Response, error) {
+	call := &pageCall{url: rawURL}
+	for {
+		resp, err := c.get(ctx, rawURL)
+		markTransient(call, err)
+		wait, again := c.retryWait(ctx, call)
+		if !again {
+			return resp, err
+		}
+		if err := c.sleep(ctx, wait); err != nil {
+			return nil, err
+		}
+		c.resend([]*pageCall{call})
 	}
 }
 

@@ -47,7 +47,7 @@ func (c *Client) GetWorkspace(ctx context.Context, id string) (Workspace, error)
 	if err != nil {
 		return Workspace{}, err
 	}
-	resp, err := c.get(ctx, c.url("/security/securityCopilot/workspaces/"+seg, Query{Select: []string{"id", "displayName"}}))
+	resp, err := c.getAlone(ctx, c.url("/security/securityCopilot/workspaces/"+seg, Query{Select: []string{"id", "displayName"}}))
 	if err != nil {
 		return Workspace{}, err
 	}
