@@ -2,6 +2,8 @@ package plan
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 )
@@ -97,6 +99,25 @@ func TestDeletedExtremesCostNoSearch(t *testing.T) {
 		}
 		if want := 2*len(m.ends) + 4; m.requests != want || m.calls != 1 {
 			t.Errorf("read %d: %d requests in %d rounds, want %d in 1", read, m.requests, m.calls, want)
+		}
+	}
+}
+
+// TestReadDeterministic: the same answers bring the same requests, so a cost
+// measured once is the cost every time.
+func TestReadDeterministic(t *testing.T) {
+	for seed := range uint64(6) {
+		var logs [2][]string
+		for run := range logs {
+			m := newModel(seed, behaviour{page: 25, order: order(seed % 3)})
+			m.populate(3000, 90*24*time.Hour, time.Microsecond, odd{unset: true, future: true})
+			m.log = func(format string, args ...any) { logs[run] = append(logs[run], fmt.Sprintf(format, args...)) }
+			if _, _, err := Read(context.Background(), m, m.settings(1000), Memory{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !slices.Equal(logs[0], logs[1]) {
+			t.Errorf("seed %d: two reads of the same workspace asked %d and %d different requests", seed, len(logs[0]), len(logs[1]))
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"maps"
 	"slices"
 	"time"
 )
@@ -76,13 +77,18 @@ func (s *search) observe(x int64, p Page, round int, paged bool) {
 	s.pts[x] = point{count: p.Count, round: round, paged: paged}
 }
 
+// positions are the counted positions in order, so that a read of the same
+// answers asks the same requests every time, whatever Go's map order.
+func (s *search) positions() []int64 { return slices.Sorted(maps.Keys(s.pts)) }
+
 // hit is a position counted with 1 to a page of sessions: listing it ends
 // the search. Of the latest round's, the one holding the most is listed:
 // it leaves the next read's check the widest margin.
 func (s *search) hit(page int64) (int64, bool) {
 	best, ok := int64(0), false
 	var bp point
-	for x, p := range s.pts {
+	for _, x := range s.positions() {
+		p := s.pts[x]
 		if p.count < 1 || p.count > page {
 			continue
 		}
@@ -100,7 +106,8 @@ func (s *search) bracket(page int64) (a, b, cb int64, ar, br int) {
 	for range 2 {
 		a, b, cb, ar, br = s.ax.lo()-1, s.ax.hi()+1, -1, -1, -1
 		latest := -1
-		for x, p := range s.pts {
+		for _, x := range s.positions() {
+			p := s.pts[x]
 			latest = max(latest, p.round)
 			if p.count == 0 && x > a {
 				a, ar = x, p.round
@@ -224,7 +231,8 @@ func (s *search) even(a, b int64, n int, add func(int64)) {
 // of hi, whose count says nothing of a density.
 func (s *search) beyond(b, cb int64) (int64, int64, bool) {
 	x, c, ok := int64(0), int64(0), false
-	for y, p := range s.pts {
+	for _, y := range s.positions() {
+		p := s.pts[y]
 		if y > b && y < s.ax.hi() && p.count > cb && (!ok || y < x) {
 			x, c, ok = y, p.count, true
 		}
