@@ -2,6 +2,7 @@ package plan
 
 import (
 	"maps"
+	"math"
 	"slices"
 	"time"
 )
@@ -29,6 +30,12 @@ type search struct {
 	round int       // the round whose answer ended the search
 	scale int64     // first step, in ticks, of a probe stride from a known end
 	lastB int64     // the bracket's end at the last round
+	// now is the position of the read's instant, when the axis runs
+	// towards it (the newest of a timestamp), and fits how many rounds the
+	// search has placed its probes by a power law of the age since now.
+	now      int64
+	knowsNow bool
+	fits     int
 }
 
 func newSearch(prop Prop, newest bool) *search {
@@ -158,16 +165,28 @@ func (s *search) next(n int, page int64) []int64 {
 			add(b - 1) // b held its place: many sessions may share its tick
 		}
 		s.lastB = b
+		if s.fits < maxFits {
+			n0 := len(xs)
+			s.ageFit(b, cb, page, add)
+			if len(xs) > n0 {
+				s.fits++
+				return xs
+			}
+		}
 		if ar >= 0 {
-			s.even(a, b, max(1, n/4), add) // bounds the rounds whatever the counts
+			// A bracket known at both ends needs few probes: where a linear
+			// spread leaves a third and two thirds of a page, and an even
+			// split, which bounds the rounds whatever the counts.
+			n = min(n, boundedProbes)
+			for j := int64(1); j <= 2; j++ {
+				add(a + max(1, int64(float64(b-a)*float64(page*j)/float64(3*cb))))
+			}
+			s.even(a, b, max(1, n/4), add)
 		}
 		s.extrapolate(b, cb, page, add)
 	}
 	switch {
 	case cb >= 0 && ar >= 0:
-		for j := int64(1); j <= 2; j++ { // where a linear spread leaves a third, two thirds of a page
-			add(a + max(1, int64(float64(b-a)*float64(page*j)/float64(3*cb))))
-		}
 		s.even(a, b, n, add)
 	case cb >= 0:
 		s.stride(b, -1, n, add)
@@ -238,4 +257,26 @@ func (s *search) beyond(b, cb int64) (int64, int64, bool) {
 		}
 	}
 	return x, c, ok
+}
+
+// ageFit adds positions before b where a power law of the age since now,
+// through the counts at b and at the next position beyond it, puts a third
+// and two thirds of a page. Sessions crowd towards now (the windows show
+// it: a day often holds far more than 24 hours' share of a month); a power
+// law follows that crowding, and an even spread too (exponent 1), where
+// a straight line through the two counts overshoots by hours.
+func (s *search) ageFit(b, cb, page int64, add func(int64)) {
+	b2, c2, ok := s.beyond(b, cb)
+	if !s.knowsNow || !ok || b <= s.now {
+		return
+	}
+	ageB, age2 := float64(b-s.now), float64(b2-s.now)
+	exp := math.Log(float64(c2)/float64(cb)) / math.Log(age2/ageB)
+	if !(exp > 0.05) || math.IsInf(exp, 0) {
+		return
+	}
+	for j := int64(2); j >= 1; j-- {
+		age := ageB * math.Pow(float64(page*j)/float64(3*cb), 1/exp)
+		add(s.now + int64(age))
+	}
 }
