@@ -178,7 +178,7 @@ func (s *search) next(n int, page int64) []int64 {
 			// spread leaves a third and two thirds of a page, and an even
 			// split, which bounds the rounds whatever the counts.
 			n = min(n, boundedProbes)
-			for j := int64(1); j <= 2; j++ {
+			for _, j := range []int64{1, 2} {
 				add(a + max(1, int64(float64(b-a)*float64(page*j)/float64(3*cb))))
 			}
 			s.even(a, b, max(1, n/4), add)
