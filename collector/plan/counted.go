@@ -116,8 +116,9 @@ func (r *reader) seed(rd *round, first *Page, newest, oldest, lm *search) {
 	room := min(maxPerCall-len(rd.reqs), int(r.pages(first.Count))-1-len(rd.reqs)-2*probesPerRound)
 	var seeds []ask
 	for _, s := range []*search{newest, lm, oldest} {
-		// A window start already counts a position beyond one within the
-		// windows: a seed there can hold no fewer sessions.
+		// A seed within the windows holds no fewer sessions than a window
+		// start beyond it, which this round counts anyway: only a seed
+		// beyond every window can tell more.
 		if t := s.ax.best(first.Sessions); !t.IsZero() && beyondWindows(s.ax, s.ax.pos(t), r.s.WindowStarts) {
 			seeds = append(seeds, ask{s, s.ax.pos(t)})
 		}

@@ -20,22 +20,19 @@ type point struct {
 // and lists it, or to two adjacent positions counted in one round, 0 and
 // more than a page, which pin the extreme to a tick.
 type search struct {
-	ax    axis
-	pts   map[int64]point
-	done  bool
-	found time.Time // zero when there is no set value
-	check time.Time // where the next read checks from: found, or a few sessions short of it
-	k     int       // how many sessions the next read's check should hold
-	held  int       // how many it will hold, as far as this read knows
-	round int       // the round whose answer ended the search
-	scale int64     // first step, in ticks, of a probe stride from a known end
-	lastB int64     // the bracket's end at the last round
-	// now is the position of the read's instant, when the axis runs
-	// towards it (the newest of a timestamp), and fits how many rounds the
-	// search has placed its probes by a power law of the age since now.
-	now      int64
-	knowsNow bool
-	fits     int
+	ax       axis
+	pts      map[int64]point
+	done     bool
+	found    time.Time // zero when there is no set value
+	check    time.Time // where the next read checks from: found, or a few sessions short of it
+	k        int       // how many sessions the next read's check should hold
+	held     int       // how many it will hold, as far as this read knows
+	round    int       // the round whose answer ended the search
+	scale    int64     // first step, in ticks, of a probe stride from a known end
+	lastB    int64     // the bracket's end at the last round
+	now      int64     // the position of the read's instant, when knowsNow
+	knowsNow bool      // the axis runs towards now: the newest of a timestamp
+	fits     int       // rounds whose probes the age fit placed
 }
 
 func newSearch(prop Prop, newest bool) *search {
