@@ -50,14 +50,17 @@ func naiveCost(f *fixture, servedPage int) int {
 }
 
 // TestMeasuredScenarioCost checks the figures where the plan meets
-// them (a steady scrape with pages of 25: at most 16 requests in 2 round
-// trips), and that no scrape costs more requests than naive listing.
+// them (with pages of 25: a first scrape of at most 30 requests in 6 round
+// trips, then steady scrapes of at most 16 in 2), and that no scrape after
+// the first costs more requests than naive listing. (With pages of 100 the
+// workspace is listed: counting would cost more requests than its 10 pages.)
 func TestMeasuredScenarioCost(t *testing.T) {
 	for _, tc := range []struct {
 		servedPage                int
+		firstRequests, firstRTs   int // 0: not bounded
 		steadyRequests, steadyRTs int // 0: only bounded by naive listing
 	}{
-		{servedPage: 25, steadyRequests: 16, steadyRTs: 2},
+		{servedPage: 25, firstRequests: 30, firstRTs: 6, steadyRequests: 16, steadyRTs: 2},
 		{servedPage: 100},
 	} {
 		t.Run(fmt.Sprintf("served page %d", tc.servedPage), func(t *testing.T) {
@@ -67,6 +70,9 @@ func TestMeasuredScenarioCost(t *testing.T) {
 			f.scrapeExact()
 			first := f.sim.Stats()
 			t.Logf("first scrape: %d requests in %d round trips (naive: %d in %d)", first.GraphRequests, first.RoundTrips, naive, naive)
+			if tc.firstRequests > 0 && (first.GraphRequests > tc.firstRequests || first.RoundTrips > tc.firstRTs) {
+				t.Errorf("first scrape: %d requests in %d round trips, want at most %d in %d", first.GraphRequests, first.RoundTrips, tc.firstRequests, tc.firstRTs)
+			}
 			for scrape := 2; scrape <= 3; scrape++ {
 				f.sim.ResetStats()
 				f.scrapeExact()

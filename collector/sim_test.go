@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -64,9 +65,11 @@ func simTenant(n int, secret string, sizes map[string]int) graphsim.Tenant {
 		ClientSecret: secret,
 	}
 	seed := int64(1000 * (n + 1))
-	for id, size := range sizes {
+	// Sorted, so that each workspace gets the same seed, and so the same
+	// sessions, on every run: a cost measured on them is repeatable.
+	for _, id := range slices.Sorted(maps.Keys(sizes)) {
 		seed++
-		t.Workspaces = append(t.Workspaces, graphsim.Workspace{ID: id, DisplayName: id, Sessions: graphsim.GenerateSessions(seed+int64(len(id)), size, testNow)})
+		t.Workspaces = append(t.Workspaces, graphsim.Workspace{ID: id, DisplayName: id, Sessions: graphsim.GenerateSessions(seed+int64(len(id)), sizes[id], testNow)})
 	}
 	return t
 }

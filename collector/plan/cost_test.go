@@ -2,6 +2,8 @@ package plan
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 )
@@ -97,6 +99,65 @@ func TestDeletedExtremesCostNoSearch(t *testing.T) {
 		}
 		if want := 2*len(m.ends) + 4; m.requests != want || m.calls != 1 {
 			t.Errorf("read %d: %d requests in %d rounds, want %d in 1", read, m.requests, m.calls, want)
+		}
+	}
+}
+
+// TestReadDeterministic: the same answers bring the same requests, so a cost
+// measured once is the cost every time.
+func TestReadDeterministic(t *testing.T) {
+	for seed := range uint64(6) {
+		var logs [2][]string
+		for run := range logs {
+			m := newModel(seed, behaviour{page: 25, order: order(seed % 3)})
+			m.populate(3000, 90*24*time.Hour, time.Microsecond, odd{unset: true, future: true})
+			m.log = func(format string, args ...any) { logs[run] = append(logs[run], fmt.Sprintf(format, args...)) }
+			if _, _, err := Read(context.Background(), m, m.settings(1000), Memory{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !slices.Equal(logs[0], logs[1]) {
+			t.Errorf("seed %d: two reads of the same workspace asked %d and %d different requests", seed, len(logs[0]), len(logs[1]))
+		}
+	}
+}
+
+// TestCrowdedCostTargets: sessions that crowd towards the present, as real
+// use does (an age of 400 days times the cube of a uniform number: the last
+// hour holds about 45 of 1,000, more than a page of 25), cost a first read
+// of at most 28 requests in 4 rounds in every order (naive listing takes
+// 40), and steady reads of 2 × windows + 4 in one.
+func TestCrowdedCostTargets(t *testing.T) {
+	for seed := range uint64(4) {
+		for _, o := range []order{newestFirst, oldestFirst, arbitrary} {
+			m := newModel(seed, behaviour{page: 25, order: o})
+			for range 1000 {
+				u := m.rng.Float64()
+				created := m.now.Add(-time.Duration(float64(400*24*time.Hour) * u * u * u)).Truncate(tick)
+				// A session modified minutes after its creation, or, when that
+				// would be in the future, at some time since.
+				later := min(30*time.Minute, m.now.Sub(created))
+				modified := created.Add(time.Duration(m.rng.Int64N(int64(later) + 1))).Truncate(tick)
+				m.create(created, modified)
+			}
+			res, mem, err := Read(context.Background(), m, m.settings(1000), Memory{})
+			if err != nil {
+				t.Fatalf("seed %d, %v: %v", seed, o, err)
+			}
+			if err := exact(res, m.seen); err != nil {
+				t.Errorf("seed %d, %v: %v", seed, o, err)
+			}
+			t.Logf("seed %d, %v: first read %d requests in %d rounds (naive %d)", seed, o, m.requests, m.calls, m.naive(1000))
+			if m.requests > 28 || m.calls > 4 {
+				t.Errorf("seed %d, %v: first read took %d requests in %d rounds, want at most 28 in 4", seed, o, m.requests, m.calls)
+			}
+			m.requests, m.calls, m.seen = 0, 0, nil
+			if _, _, err = Read(context.Background(), m, m.settings(1000), mem); err != nil {
+				t.Fatal(err)
+			}
+			if want := 2*len(m.ends) + 4; m.requests != want || m.calls != 1 {
+				t.Errorf("seed %d, %v: steady read took %d requests in %d rounds, want %d in 1", seed, o, m.requests, m.calls, want)
+			}
 		}
 	}
 }

@@ -15,6 +15,9 @@ func (r *reader) counted(ctx context.Context, mem Memory, first *Page) (Result, 
 	for _, s := range []*search{newest, oldest, lm} {
 		s.k = min(max(r.page/4, 1), 20)
 	}
+	for _, s := range []*search{newest, lm} {
+		s.now, s.knowsNow = s.ax.pos(r.s.Now), true
+	}
 	var rd round
 	totalAt, windowTop := -1, 1
 	if first == nil {
@@ -113,7 +116,10 @@ func (r *reader) seed(rd *round, first *Page, newest, oldest, lm *search) {
 	room := min(maxPerCall-len(rd.reqs), int(r.pages(first.Count))-1-len(rd.reqs)-2*probesPerRound)
 	var seeds []ask
 	for _, s := range []*search{newest, lm, oldest} {
-		if t := s.ax.best(first.Sessions); !t.IsZero() {
+		// A seed within the windows holds no fewer sessions than a window
+		// start beyond it, which this round counts anyway: only a seed
+		// beyond every window can tell more.
+		if t := s.ax.best(first.Sessions); !t.IsZero() && beyondWindows(s.ax, s.ax.pos(t), r.s.WindowStarts) {
 			seeds = append(seeds, ask{s, s.ax.pos(t)})
 		}
 	}
@@ -126,12 +132,28 @@ func (r *reader) seed(rd *round, first *Page, newest, oldest, lm *search) {
 	}
 	span := max(r.s.Now.Sub(from), time.Hour)
 	oldest.scale = max(1, int64(span/tick)/max(first.Count, 1)*int64(max(r.page, 1))/2)
-	for _, x := range oldest.strides(oldest.ax.pos(from), -1, max(room-len(seeds), 0)) {
+	// The strides get what the three extremes' seeds leave, whether those
+	// were asked or not: a seed saved is a request saved.
+	for _, x := range oldest.strides(oldest.ax.pos(from), -1, max(room-3, 0)) {
 		seeds = append(seeds, ask{oldest, x})
 	}
 	for _, a := range seeds[:max(0, min(room, len(seeds)))] {
 		rd.add(r.count(a.s.ax.at(a.x), r.s.Top), a)
 	}
+}
+
+// beyondWindows says whether position x lies before every window start's
+// position on the axis: where the extreme is, and no window is counted.
+func beyondWindows(ax axis, x int64, starts []time.Time) bool {
+	for _, start := range starts {
+		if !ax.newest {
+			start = start.Add(-tick) // the oldest axis counts "le": the window's complement
+		}
+		if x >= ax.pos(start) {
+			return false
+		}
+	}
+	return true
 }
 
 func minTime(a, b time.Time) time.Time {

@@ -26,7 +26,11 @@
 // margin lets the extreme itself be deleted. Only when a check comes back
 // empty or holding more than a page does a search run: rounds of counts at chosen times,
 // narrowing to a time beyond which 1 to a page of sessions lie, which are
-// listed, or to two adjacent ticks that pin the extreme; it spends no more
+// listed, or to two adjacent ticks that pin the extreme. Sessions crowd
+// towards the present (the last hour may hold more than the month before
+// it), so the search for a newest value first places its counts by a power
+// law of the age since the read's instant, fitted to the two nearest counts
+// beyond it, which follows an even spread just as well. It spends no more
 // than listing would have cost when it can, and gives up by listing what its
 // counts bound. The first counted read searches from what the first page and
 // the window counts suggest.

@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"maps"
+	"math"
 	"slices"
 	"time"
 )
@@ -18,16 +20,19 @@ type point struct {
 // and lists it, or to two adjacent positions counted in one round, 0 and
 // more than a page, which pin the extreme to a tick.
 type search struct {
-	ax    axis
-	pts   map[int64]point
-	done  bool
-	found time.Time // zero when there is no set value
-	check time.Time // where the next read checks from: found, or a few sessions short of it
-	k     int       // how many sessions the next read's check should hold
-	held  int       // how many it will hold, as far as this read knows
-	round int       // the round whose answer ended the search
-	scale int64     // first step, in ticks, of a probe stride from a known end
-	lastB int64     // the bracket's end at the last round
+	ax       axis
+	pts      map[int64]point
+	done     bool
+	found    time.Time // zero when there is no set value
+	check    time.Time // where the next read checks from: found, or a few sessions short of it
+	k        int       // how many sessions the next read's check should hold
+	held     int       // how many it will hold, as far as this read knows
+	round    int       // the round whose answer ended the search
+	scale    int64     // first step, in ticks, of a probe stride from a known end
+	lastB    int64     // the bracket's end at the last round
+	now      int64     // the position of the read's instant, when knowsNow
+	knowsNow bool      // the axis runs towards now: the newest of a timestamp
+	fits     int       // rounds whose probes the age fit placed
 }
 
 func newSearch(prop Prop, newest bool) *search {
@@ -76,13 +81,18 @@ func (s *search) observe(x int64, p Page, round int, paged bool) {
 	s.pts[x] = point{count: p.Count, round: round, paged: paged}
 }
 
+// positions are the counted positions in order, so that a read of the same
+// answers asks the same requests every time, whatever Go's map order.
+func (s *search) positions() []int64 { return slices.Sorted(maps.Keys(s.pts)) }
+
 // hit is a position counted with 1 to a page of sessions: listing it ends
 // the search. Of the latest round's, the one holding the most is listed:
 // it leaves the next read's check the widest margin.
 func (s *search) hit(page int64) (int64, bool) {
 	best, ok := int64(0), false
 	var bp point
-	for x, p := range s.pts {
+	for _, x := range s.positions() {
+		p := s.pts[x]
 		if p.count < 1 || p.count > page {
 			continue
 		}
@@ -100,7 +110,8 @@ func (s *search) bracket(page int64) (a, b, cb int64, ar, br int) {
 	for range 2 {
 		a, b, cb, ar, br = s.ax.lo()-1, s.ax.hi()+1, -1, -1, -1
 		latest := -1
-		for x, p := range s.pts {
+		for _, x := range s.positions() {
+			p := s.pts[x]
 			latest = max(latest, p.round)
 			if p.count == 0 && x > a {
 				a, ar = x, p.round
@@ -151,16 +162,28 @@ func (s *search) next(n int, page int64) []int64 {
 			add(b - 1) // b held its place: many sessions may share its tick
 		}
 		s.lastB = b
+		if s.fits < maxFits {
+			n0 := len(xs)
+			s.ageFit(b, cb, page, add)
+			if len(xs) > n0 {
+				s.fits++
+				return xs
+			}
+		}
 		if ar >= 0 {
-			s.even(a, b, max(1, n/4), add) // bounds the rounds whatever the counts
+			// A bracket known at both ends needs few probes: where a linear
+			// spread leaves a third and two thirds of a page, and an even
+			// split, which bounds the rounds whatever the counts.
+			n = min(n, boundedProbes)
+			for _, j := range []int64{1, 2} {
+				add(a + max(1, int64(float64(b-a)*float64(page*j)/float64(3*cb))))
+			}
+			s.even(a, b, max(1, n/4), add)
 		}
 		s.extrapolate(b, cb, page, add)
 	}
 	switch {
 	case cb >= 0 && ar >= 0:
-		for j := int64(1); j <= 2; j++ { // where a linear spread leaves a third, two thirds of a page
-			add(a + max(1, int64(float64(b-a)*float64(page*j)/float64(3*cb))))
-		}
 		s.even(a, b, n, add)
 	case cb >= 0:
 		s.stride(b, -1, n, add)
@@ -224,10 +247,33 @@ func (s *search) even(a, b int64, n int, add func(int64)) {
 // of hi, whose count says nothing of a density.
 func (s *search) beyond(b, cb int64) (int64, int64, bool) {
 	x, c, ok := int64(0), int64(0), false
-	for y, p := range s.pts {
+	for _, y := range s.positions() {
+		p := s.pts[y]
 		if y > b && y < s.ax.hi() && p.count > cb && (!ok || y < x) {
 			x, c, ok = y, p.count, true
 		}
 	}
 	return x, c, ok
+}
+
+// ageFit adds positions before b where a power law of the age since now,
+// through the counts at b and at the next position beyond it, puts a third
+// and two thirds of a page. Sessions crowd towards now (the windows show
+// it: a day often holds far more than 24 hours' share of a month); a power
+// law follows that crowding, and an even spread too (exponent 1), where
+// a straight line through the two counts overshoots by hours.
+func (s *search) ageFit(b, cb, page int64, add func(int64)) {
+	b2, c2, ok := s.beyond(b, cb)
+	if !s.knowsNow || !ok || b <= s.now {
+		return
+	}
+	ageB, age2 := float64(b-s.now), float64(b2-s.now)
+	exp := math.Log(float64(c2)/float64(cb)) / math.Log(age2/ageB)
+	if !(exp > 0.05) || math.IsInf(exp, 0) {
+		return
+	}
+	for j := int64(2); j >= 1; j-- {
+		age := ageB * math.Pow(float64(page*j)/float64(3*cb), 1/exp)
+		add(s.now + int64(age))
+	}
 }

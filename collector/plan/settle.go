@@ -10,9 +10,15 @@ import (
 const (
 	// probesPerRound is how many counts one search asks per round.
 	probesPerRound = 8
+	// boundedProbes is how many counts a search asks per round once its
+	// bracket is known at both ends.
+	boundedProbes = 4
 	// maxRounds bounds a search: splitting by 9 each round narrows the whole
 	// range of DateTimeOffset to one tick in 20 rounds.
 	maxRounds = 40
+	// maxFits is how many rounds a search places its probes by the age fit
+	// alone, before it splits its bracket whatever the counts.
+	maxFits = 3
 )
 
 // ask says which search an answer is for, at which position.
