@@ -100,23 +100,8 @@ func TestPrometheusRuleEqualsShippedRules(t *testing.T) {
 		}
 	}
 	m := mustRender(t, ".")
-	// Through JSON, the typed groups compare with the file's plain YAML;
-	// a field the PrometheusRule type lacks then shows up as a difference.
-	typed, err := json.Marshal(m.prometheusRule.Spec.Groups)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []any
-	if err := json.Unmarshal(typed, &got); err != nil {
-		t.Fatal(err)
-	}
-	want := ruleGroupsOfFiles(t)
-	if len(want) == 0 {
-		t.Fatalf("%v hold no rule groups", shippedRuleFiles)
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("the PrometheusRule differs from %v; run go test -run %s -update\n%s",
-			shippedRuleFiles, t.Name(), firstDifference(t, got, want))
+	if diff := rulesDiffer(t, m.prometheusRule.Spec.Groups); diff != "" {
+		t.Errorf("the PrometheusRule differs from %v; run go test -run %s -update\n%s", shippedRuleFiles, t.Name(), diff)
 	}
 }
 
@@ -156,4 +141,28 @@ func mustJSON(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// rulesDiffer compares rendered rule groups with the shipped rule files and
+// describes the first difference; "" when they are equal. Through JSON,
+// the typed groups compare with the files' plain YAML, so a field the
+// PrometheusRule type lacks shows up as a difference.
+func rulesDiffer(t *testing.T, groups any) string {
+	t.Helper()
+	typed, err := json.Marshal(groups)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []any
+	if err := json.Unmarshal(typed, &got); err != nil {
+		t.Fatal(err)
+	}
+	want := ruleGroupsOfFiles(t)
+	if len(want) == 0 {
+		t.Fatalf("%v hold no rule groups", shippedRuleFiles)
+	}
+	if reflect.DeepEqual(got, want) {
+		return ""
+	}
+	return firstDifference(t, got, want)
 }
