@@ -91,7 +91,7 @@ func (e *Exporter) hasWorkspace(ctx context.Context, t *tenant, ws string) bool 
 		return true
 	}
 	// An alias such as "default" names a discovered workspace by another id.
-	resolved, failed := t.resolve(ctx, []string{ws}, t.now(), t.logger)
+	resolved, failed := t.resolve(ctx, []string{ws})
 	return len(failed) > 0 || (len(resolved) == 1 && slices.Contains(ids, resolved[0]))
 }
 

@@ -60,10 +60,10 @@ func (s *scrape) collectTenant(t *tenant, ch chan<- prometheus.Metric) {
 		}
 		ch <- prometheus.MustNewConstMetric(s.e.descs.discoverySuccess, prometheus.GaugeValue, ok, t.cfg.Name)
 	}
-	ids, failed := t.resolve(s.ctx, ids, s.e.opts.Now(), s.e.opts.Logger)
+	ids, failed := t.resolve(s.ctx, ids)
 	if s.workspace != "" {
 		var want []string
-		want, failed = t.resolve(s.ctx, []string{s.workspace}, s.e.opts.Now(), s.e.opts.Logger)
+		want, failed = t.resolve(s.ctx, []string{s.workspace})
 		if len(want) == 1 && !slices.Contains(ids, want[0]) {
 			t.logger.Warn("Probe asked for a workspace the tenant does not have", "workspace", s.workspace, "known_workspaces", len(ids))
 			return
@@ -71,7 +71,7 @@ func (s *scrape) collectTenant(t *tenant, ch chan<- prometheus.Metric) {
 		ids = want
 	}
 	for ws, err := range failed {
-		s.e.opts.Logger.Error("Collecting workspace failed", append(errorAttrs(err), "tenant", t.cfg.Name, "workspace", ws)...)
+		t.logger.Error("Collecting workspace failed", append(errorAttrs(err), "workspace", ws)...)
 		s.emit(ch, t, ws, outcome{err: err})
 	}
 	outcomes := t.read(s.ctx, ids, s.st.cfg)

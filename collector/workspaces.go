@@ -3,7 +3,6 @@ package collector
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"maps"
 	"slices"
 	"strings"
@@ -55,9 +54,10 @@ func (m *workspaceMeta) snapshot() (names map[string]string, namesAt time.Time, 
 // cannot be resolved, "default" is returned in failed rather than read:
 // it may be one of the other ids, and a workspace is never exported twice.
 // A configured list also has its names read, once per discoveryTTL.
-func (t *tenant) resolve(ctx context.Context, ids []string, now time.Time, logger *slog.Logger) (resolved []string, failed map[string]error) {
+func (t *tenant) resolve(ctx context.Context, ids []string) (resolved []string, failed map[string]error) {
+	now := t.now()
 	if !t.cfg.Discover() {
-		t.refreshNames(ctx, now, logger)
+		t.refreshNames(ctx, now)
 	}
 	var defaultID string
 	var err error
@@ -74,14 +74,14 @@ func (t *tenant) resolve(ctx context.Context, ids []string, now time.Time, logge
 // refreshNames lists the workspaces of a tenant with a configured list, for
 // their names. A failure only loses the names, so it is logged, not
 // exported, and retried after discoveryTTL.
-func (t *tenant) refreshNames(ctx context.Context, now time.Time, logger *slog.Logger) {
+func (t *tenant) refreshNames(ctx context.Context, now time.Time) {
 	if _, at, _, _ := t.meta.snapshot(); !at.IsZero() && now.Sub(at) < discoveryTTL {
 		return
 	}
 	_, _, _ = t.flight.Do("workspace names", func() (any, error) {
 		found, err := t.client.ListWorkspaces(ctx)
 		if err != nil {
-			logger.Warn("Listing workspaces for their display names failed; securitycopilot_workspace_info is left out", append(errorAttrs(err), "tenant", t.cfg.Name)...)
+			t.logger.Warn("Listing workspaces for their display names failed; securitycopilot_workspace_info is left out", errorAttrs(err)...)
 			t.meta.mu.Lock()
 			t.meta.namesAt = now
 			t.meta.mu.Unlock()
