@@ -41,9 +41,7 @@ func (e *Error) Error() string {
 	if e.Message != "" {
 		fmt.Fprintf(&b, ": %s", e.Message)
 	}
-	if e.RequestID != "" {
-		fmt.Fprintf(&b, " (request-id %s)", e.RequestID)
-	}
+	b.WriteString(requestIDNote(e.RequestID))
 	return b.String()
 }
 
