@@ -12,7 +12,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
 // demoSecretEnv carries the demo's random client secret from the simulator
@@ -46,7 +46,7 @@ const (
 )
 
 type demo struct {
-	sim       *graphsim.Server
+	sim       *azuresim.Server
 	transport *http.Client
 	cfg       *config.Config
 }
@@ -61,38 +61,38 @@ func startDemo(ctx context.Context, logger *slog.Logger) (*demo, error) {
 	}
 	now := time.Now()
 	// One capacity per page, so the demo follows Resource Manager's nextLink.
-	opts := graphsim.Options{MaxPageSize: 1000, ARMPageSize: 1}
+	opts := azuresim.Options{MaxPageSize: 1000, ARMPageSize: 1}
 	cfg := config.Default()
 	for i, dt := range demoTenants {
-		t := graphsim.Tenant{ID: dt.tenantID, ClientID: dt.clientID, ClientSecret: secret}
+		t := azuresim.Tenant{ID: dt.tenantID, ClientID: dt.clientID, ClientSecret: secret}
 		ct := config.Tenant{Name: dt.name, TenantID: dt.tenantID, ClientID: dt.clientID, ClientSecretEnv: demoSecretEnv}
 		for j, w := range dt.workspaces {
-			sessions := graphsim.GenerateSessions(int64(100*i+j+1), w.sessions, now)
+			sessions := azuresim.GenerateSessions(int64(100*i+j+1), w.sessions, now)
 			onboarded := j == 0
 			name := dt.name + " " + w.id
 			if onboarded {
 				name = "SecurityCopilot_Workspace"
 			}
-			t.Workspaces = append(t.Workspaces, graphsim.Workspace{
+			t.Workspaces = append(t.Workspaces, azuresim.Workspace{
 				ID: w.id, DisplayName: name, Default: onboarded,
 				Sessions: sessions,
-				Prompts:  graphsim.GeneratePrompts(int64(100*i+j+1), sessions, now),
+				Prompts:  azuresim.GeneratePrompts(int64(100*i+j+1), sessions, now),
 			})
 			switch {
 			case dt.discover:
 			case onboarded:
-				ct.Workspaces = append(ct.Workspaces, graphsim.DefaultAlias)
+				ct.Workspaces = append(ct.Workspaces, azuresim.DefaultAlias)
 			default:
 				ct.Workspaces = append(ct.Workspaces, w.id)
 			}
 		}
 		sub := demoSubscription(i)
-		t.Subscriptions = []graphsim.Subscription{sub}
+		t.Subscriptions = []azuresim.Subscription{sub}
 		ct.Capacity = &config.TenantCapacity{Subscriptions: []string{sub.ID}}
 		opts.Tenants = append(opts.Tenants, t)
 		cfg.Tenants = append(cfg.Tenants, ct)
 	}
-	sim, err := graphsim.New(opts)
+	sim, err := azuresim.New(opts)
 	if err != nil {
 		return nil, fmt.Errorf("start simulated Graph: %w", err)
 	}
@@ -113,14 +113,14 @@ func startDemo(ctx context.Context, logger *slog.Logger) (*demo, error) {
 
 // demoSubscription gives contoso a capacity that allows no overage and
 // fabrikam two, one with a limited overage.
-func demoSubscription(i int) graphsim.Subscription {
-	sub := graphsim.Subscription{ID: fmt.Sprintf("00000000-0000-4000-9000-%012d", i+1)}
+func demoSubscription(i int) azuresim.Subscription {
+	sub := azuresim.Subscription{ID: fmt.Sprintf("00000000-0000-4000-9000-%012d", i+1)}
 	if i == 0 {
-		sub.Capacities = []graphsim.Capacity{{ResourceGroup: "rg-securitycopilot", Name: "scu-contoso", Units: 3, OverageState: "None", Geo: "EU", CrossGeoCompute: "NotAllowed"}}
+		sub.Capacities = []azuresim.Capacity{{ResourceGroup: "rg-securitycopilot", Name: "scu-contoso", Units: 3, OverageState: "None", Geo: "EU", CrossGeoCompute: "NotAllowed"}}
 		return sub
 	}
 	overage := 2
-	sub.Capacities = []graphsim.Capacity{
+	sub.Capacities = []azuresim.Capacity{
 		{ResourceGroup: "rg-securitycopilot", Name: "scu-fabrikam", Units: 5, OverageState: "Limited", OverageAmount: &overage, Geo: "US", CrossGeoCompute: "Allowed"},
 		{ResourceGroup: "rg-lab", Name: "scu-lab", Units: 1, OverageState: "Unlimited", Geo: "US", CrossGeoCompute: "NotAllowed"},
 	}

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
 // runBinary runs the exporter to its end, at most for a minute, and
@@ -171,7 +171,7 @@ func shutdownDuringScrape(t *testing.T, latency time.Duration, up, logged string
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	sim.SetFaults(graphsim.Faults{Latency: latency})
+	sim.SetFaults(azuresim.Faults{Latency: latency})
 	type answer struct {
 		code int
 		body string

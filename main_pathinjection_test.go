@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
 // Workspace ids reach Graph URLs as path segments; tenant names never do,
@@ -33,25 +33,25 @@ const (
 // pathSimConfig starts a simulator where tenant 1 lists the hostile
 // workspaces in its config and tenant 2 discovers the same ones, and
 // writes the exporter's config for it.
-func pathSimConfig(t *testing.T) (cfgPath string, env []string, sim *graphsim.Server, want map[string]int) {
+func pathSimConfig(t *testing.T) (cfgPath string, env []string, sim *azuresim.Server, want map[string]int) {
 	t.Helper()
 	const secret = "path-test-secret-0123456789"
 	want = map[string]int{}
-	var workspaces []graphsim.Workspace
+	var workspaces []azuresim.Workspace
 	// The targets an escaped id would reach: each with a size no hostile
 	// workspace has.
 	for i, id := range escapeTargets {
-		workspaces = append(workspaces, graphsim.Workspace{ID: id, Sessions: graphsim.GenerateSessions(int64(100+i), 100+i, time.Now())})
+		workspaces = append(workspaces, azuresim.Workspace{ID: id, Sessions: azuresim.GenerateSessions(int64(100+i), 100+i, time.Now())})
 	}
 	for i, id := range hostileWorkspaces {
-		workspaces = append(workspaces, graphsim.Workspace{ID: id, Sessions: graphsim.GenerateSessions(int64(i+1), i+1, time.Now())})
+		workspaces = append(workspaces, azuresim.Workspace{ID: id, Sessions: azuresim.GenerateSessions(int64(i+1), i+1, time.Now())})
 		want[id] = i + 1
 	}
-	tenant := func(n int) graphsim.Tenant {
-		return graphsim.Tenant{ID: fmt.Sprintf("00000000-0000-4000-8000-00000000000%d", 2*n-1), ClientID: fmt.Sprintf("00000000-0000-4000-8000-00000000000%d", 2*n),
+	tenant := func(n int) azuresim.Tenant {
+		return azuresim.Tenant{ID: fmt.Sprintf("00000000-0000-4000-8000-00000000000%d", 2*n-1), ClientID: fmt.Sprintf("00000000-0000-4000-8000-00000000000%d", 2*n),
 			ClientSecret: secret, Workspaces: workspaces}
 	}
-	sim, err := graphsim.New(graphsim.Options{MaxPageSize: 1000, Tenants: []graphsim.Tenant{tenant(1), tenant(2)}})
+	sim, err := azuresim.New(azuresim.Options{MaxPageSize: 1000, Tenants: []azuresim.Tenant{tenant(1), tenant(2)}})
 	if err != nil {
 		t.Fatal(err)
 	}

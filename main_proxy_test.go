@@ -19,7 +19,7 @@ import (
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/accesscheck"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
 // Go never sends requests to loopback addresses through a proxy, so the
@@ -30,8 +30,8 @@ const (
 	proxyTenantID = "00000000-0000-4000-8000-000000000001"
 	proxyClientID = "00000000-0000-4000-8000-000000000002"
 	proxySecret   = "proxy-secret-value-0123456789"
-	loginHost     = "login.graphsim.test"
-	graphHost     = "graph.graphsim.test"
+	loginHost     = "login.azuresim.test"
+	graphHost     = "graph.azuresim.test"
 )
 
 // connectProxy is a CONNECT proxy on loopback that tunnels to the
@@ -94,11 +94,11 @@ func (p *connectProxy) count(host string) int {
 	return p.counts[host]
 }
 
-func proxySim(t *testing.T) *graphsim.Server {
+func proxySim(t *testing.T) *azuresim.Server {
 	t.Helper()
-	sim, err := graphsim.New(graphsim.Options{Hostnames: []string{loginHost, graphHost}, Tenants: []graphsim.Tenant{{
+	sim, err := azuresim.New(azuresim.Options{Hostnames: []string{loginHost, graphHost}, Tenants: []azuresim.Tenant{{
 		ID: proxyTenantID, ClientID: proxyClientID, ClientSecret: proxySecret,
-		Workspaces: []graphsim.Workspace{{ID: "default", Sessions: graphsim.GenerateSessions(3, 25, time.Now())}},
+		Workspaces: []azuresim.Workspace{{ID: "default", Sessions: azuresim.GenerateSessions(3, 25, time.Now())}},
 	}}})
 	if err != nil {
 		t.Fatal(err)

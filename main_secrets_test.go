@@ -21,7 +21,7 @@ import (
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/collector"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
 // The client secret and the bearer tokens must never show: not in logs,
@@ -77,12 +77,12 @@ func startInProcess(t *testing.T, cfgPath string, transport http.RoundTripper, l
 
 // secretsSetup starts a simulator whose tenant's secret is random, and
 // writes a config for it whose secret file holds wrongSecret for now.
-func secretsSetup(t *testing.T) (cfgPath, secretPath, secret, wrongSecret string, sim *graphsim.Server) {
+func secretsSetup(t *testing.T) (cfgPath, secretPath, secret, wrongSecret string, sim *azuresim.Server) {
 	t.Helper()
 	secret, wrongSecret = rand.Text(), rand.Text()
-	sim, err := graphsim.New(graphsim.Options{Tenants: []graphsim.Tenant{{
+	sim, err := azuresim.New(azuresim.Options{Tenants: []azuresim.Tenant{{
 		ID: "00000000-0000-4000-8000-000000000001", ClientID: "00000000-0000-4000-8000-000000000002", ClientSecret: secret,
-		Workspaces: []graphsim.Workspace{{ID: "default", Sessions: graphsim.GenerateSessions(3, 25, time.Now())}},
+		Workspaces: []azuresim.Workspace{{ID: "default", Sessions: azuresim.GenerateSessions(3, 25, time.Now())}},
 	}}})
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +95,7 @@ func secretsSetup(t *testing.T) (cfgPath, secretPath, secret, wrongSecret string
 	return cfgPath, secretPath, secret, wrongSecret, sim
 }
 
-func secretsConfig(sim *graphsim.Server, secretPath, extra string) string {
+func secretsConfig(sim *azuresim.Server, secretPath, extra string) string {
 	return fmt.Sprintf("graph:\n  endpoint: %s\n  authority_host: %s\ncollection:\n  cache_ttl: 0s\ntenants:\n  - name: contoso\n    tenant_id: 00000000-0000-4000-8000-000000000001\n    client_id: 00000000-0000-4000-8000-000000000002\n    client_secret_file: %s\n    workspaces: [default]\n%s",
 		sim.GraphEndpoint(), sim.AuthorityHost(), secretPath, extra)
 }
@@ -130,17 +130,17 @@ func TestNoSecretOnAnyErrorPath(t *testing.T) {
 	call(http.MethodGet, "/metrics") // the token request fails: wrong secret
 	writeFile(t, secretPath, secret)
 	call(http.MethodGet, "/metrics") // a token, and numbers
-	for _, f := range []graphsim.Faults{
+	for _, f := range []azuresim.Faults{
 		{StatusFor: map[string]int{"default": 403}},
-		{TransientFor: map[string]graphsim.Transient{"default": {Status: 500, Times: 1}}},
-		{ListingFor: map[string]graphsim.ListingFault{"default": {Body: graphsim.BodyHTML}}},
-		{ListingFor: map[string]graphsim.ListingFault{"default": {Created: `"yesterday"`}}},
+		{TransientFor: map[string]azuresim.Transient{"default": {Status: 500, Times: 1}}},
+		{ListingFor: map[string]azuresim.ListingFault{"default": {Body: azuresim.BodyHTML}}},
+		{ListingFor: map[string]azuresim.ListingFault{"default": {Created: `"yesterday"`}}},
 	} {
 		sim.SetFaults(f)
 		call(http.MethodGet, "/metrics")
 		call(http.MethodGet, "/probe?tenant=contoso")
 	}
-	sim.SetFaults(graphsim.Faults{})
+	sim.SetFaults(azuresim.Faults{})
 	for _, path := range []string{"/", "/probe?tenant=nobody", "/probe?tenant=contoso&workspace=nope", "/-/ready"} {
 		call(http.MethodGet, path)
 	}

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
 // These tests run the real binary, as a user would.
@@ -235,12 +235,12 @@ func TestHealthReadyReloadEndpoints(t *testing.T) {
 
 // simConfig starts a simulator and writes a config file for it; the child
 // process trusts the simulator's certificate through SSL_CERT_FILE.
-func simConfig(t *testing.T) (cfgPath string, env []string, sim *graphsim.Server) {
+func simConfig(t *testing.T) (cfgPath string, env []string, sim *azuresim.Server) {
 	t.Helper()
 	const secret = "e2e-secret-value-0123456789"
-	sim, err := graphsim.New(graphsim.Options{Tenants: []graphsim.Tenant{{
+	sim, err := azuresim.New(azuresim.Options{Tenants: []azuresim.Tenant{{
 		ID: "00000000-0000-4000-8000-000000000001", ClientID: "00000000-0000-4000-8000-000000000002", ClientSecret: secret,
-		Workspaces: []graphsim.Workspace{{ID: "default", Sessions: graphsim.GenerateSessions(3, 25, time.Now())}},
+		Workspaces: []azuresim.Workspace{{ID: "default", Sessions: azuresim.GenerateSessions(3, 25, time.Now())}},
 	}}})
 	if err != nil {
 		t.Fatal(err)

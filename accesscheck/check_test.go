@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
 const (
@@ -26,7 +26,7 @@ const (
 
 type fixture struct {
 	t   *testing.T
-	sim *graphsim.Server
+	sim *azuresim.Server
 	cfg *config.Config
 }
 
@@ -34,10 +34,10 @@ func newFixture(t *testing.T, workspaces ...string) *fixture {
 	t.Helper()
 	t.Setenv(secretEnv, secret)
 	now := time.Now()
-	sim, err := graphsim.New(graphsim.Options{MaxPageSize: 5, Tenants: []graphsim.Tenant{{
+	sim, err := azuresim.New(azuresim.Options{MaxPageSize: 5, Tenants: []azuresim.Tenant{{
 		ID: tenantID, ClientID: clientID, ClientSecret: secret,
-		Workspaces: []graphsim.Workspace{
-			{ID: onboarded, DisplayName: "SecurityCopilot_Workspace", Default: true, Sessions: graphsim.GenerateSessions(1, 12, now)},
+		Workspaces: []azuresim.Workspace{
+			{ID: onboarded, DisplayName: "SecurityCopilot_Workspace", Default: true, Sessions: azuresim.GenerateSessions(1, 12, now)},
 			{ID: secondary, DisplayName: "SOC EMEA"},
 		},
 	}}})
@@ -117,7 +117,7 @@ func TestDiscoveredWorkspaces(t *testing.T) {
 
 func TestMissingRoleGivesTheFix(t *testing.T) {
 	f := newFixture(t, "default")
-	f.sim.SetFaults(graphsim.Faults{RoleMissing: true})
+	f.sim.SetFaults(azuresim.Faults{RoleMissing: true})
 	out, ok := f.run(nil)
 	if ok {
 		t.Errorf("ok without the role:\n%s", out)
@@ -131,7 +131,7 @@ func TestMissingRoleGivesTheFix(t *testing.T) {
 
 func TestMissingRoleOnAConfiguredGUID(t *testing.T) {
 	f := newFixture(t, onboarded)
-	f.sim.SetFaults(graphsim.Faults{RoleMissing: true})
+	f.sim.SetFaults(azuresim.Faults{RoleMissing: true})
 	out, ok := f.run(nil)
 	if ok {
 		t.Errorf("ok without the role:\n%s", out)
@@ -146,15 +146,15 @@ func TestMissingRoleOnAConfiguredGUID(t *testing.T) {
 func TestGraphQuirksAreReported(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		faults graphsim.Faults
+		faults azuresim.Faults
 		want   string
 		ok     bool
 	}{
-		{"$count left out", graphsim.Faults{OmitCount: true}, " no honoured 5 (asked 10) accepted", true},
-		{"$filter refused", graphsim.Faults{RejectFilter: true}, "refused: 400 BadRequest", true},
-		{"$batch refused", graphsim.Faults{BatchUnsupported: http.StatusNotImplemented}, "refused: 501 NotImplemented", true},
-		{"workspace fails", graphsim.Faults{StatusFor: map[string]int{onboarded: http.StatusInternalServerError}}, "configured 500 UnknownError ", false},
-		{"throttled once, then read", graphsim.Faults{TransientFor: map[string]graphsim.Transient{onboarded: {Status: http.StatusTooManyRequests, Times: 1}}, RetryAfter: "0"}, "configured 200 ", true},
+		{"$count left out", azuresim.Faults{OmitCount: true}, " no honoured 5 (asked 10) accepted", true},
+		{"$filter refused", azuresim.Faults{RejectFilter: true}, "refused: 400 BadRequest", true},
+		{"$batch refused", azuresim.Faults{BatchUnsupported: http.StatusNotImplemented}, "refused: 501 NotImplemented", true},
+		{"workspace fails", azuresim.Faults{StatusFor: map[string]int{onboarded: http.StatusInternalServerError}}, "configured 500 UnknownError ", false},
+		{"throttled once, then read", azuresim.Faults{TransientFor: map[string]azuresim.Transient{onboarded: {Status: http.StatusTooManyRequests, Times: 1}}, RetryAfter: "0"}, "configured 200 ", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t, onboarded)
@@ -171,7 +171,7 @@ func TestGraphQuirksAreReported(t *testing.T) {
 func TestTokenFailuresAreOneLine(t *testing.T) {
 	t.Run("wrong secret", func(t *testing.T) {
 		f := newFixture(t, onboarded)
-		f.sim.SetFaults(graphsim.Faults{TokenError: "AADSTS7000215"})
+		f.sim.SetFaults(azuresim.Faults{TokenError: "AADSTS7000215"})
 		out, ok := f.run(nil)
 		if ok {
 			t.Error("ok without a token")

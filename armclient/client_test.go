@@ -16,7 +16,7 @@ import (
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
 const (
@@ -27,13 +27,13 @@ const (
 	subNoPv  = "aaaaaaaa-0000-4000-8000-000000000003"
 )
 
-func startSim(t *testing.T) *graphsim.Server {
+func startSim(t *testing.T) *azuresim.Server {
 	t.Helper()
 	five := 5
-	sim, err := graphsim.New(graphsim.Options{ARMPageSize: 2, Tenants: []graphsim.Tenant{{
+	sim, err := azuresim.New(azuresim.Options{ARMPageSize: 2, Tenants: []azuresim.Tenant{{
 		ID: tenantID, ClientID: clientID, ClientSecret: "secret",
-		Subscriptions: []graphsim.Subscription{
-			{ID: subA, Capacities: []graphsim.Capacity{
+		Subscriptions: []azuresim.Subscription{
+			{ID: subA, Capacities: []azuresim.Capacity{
 				{ResourceGroup: "rg1", Name: "scu-a", Units: 3, OverageState: "Limited", OverageAmount: &five, Geo: "EU", CrossGeoCompute: "NotAllowed"},
 				{ResourceGroup: "rg1", Name: "scu-b", Units: 1, OverageState: "none", Geo: "Mars", CrossGeoCompute: "Allowed"},
 				{ResourceGroup: "RG2", Name: "scu-c", Units: 7},
@@ -49,7 +49,7 @@ func startSim(t *testing.T) *graphsim.Server {
 	return sim
 }
 
-func simClient(t *testing.T, sim *graphsim.Server) *Client {
+func simClient(t *testing.T, sim *azuresim.Server) *Client {
 	t.Helper()
 	t.Setenv("ARM_TEST_SECRET", "secret")
 	tr := &http.Client{Transport: sim.Transport()}
@@ -70,7 +70,7 @@ func ptr(v float64) *float64 { return &v }
 func TestListSubscription(t *testing.T) {
 	sim := startSim(t)
 	c := simClient(t, sim)
-	sim.SetARMFaults(graphsim.ARMFaults{ThrottleEvery: 2})
+	sim.SetARMFaults(azuresim.ARMFaults{ThrottleEvery: 2})
 	got, err := c.ListSubscription(context.Background(), subA)
 	if err != nil {
 		t.Fatal(err)

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
 // The simulator runs in a child process, so that its sessions and its
@@ -43,10 +43,10 @@ type simCase struct {
 
 // faults are the case's faults, installed afresh before every scrape so
 // that a throttled case throttles every scrape alike.
-func (c simCase) faults() graphsim.Faults {
-	f := graphsim.Faults{Latency: c.Latency}
+func (c simCase) faults() azuresim.Faults {
+	f := azuresim.Faults{Latency: c.Latency}
 	if c.Throttled {
-		f.TransientFor = map[string]graphsim.Transient{workspaceID(0): {Status: http.StatusServiceUnavailable, Times: 2}}
+		f.TransientFor = map[string]azuresim.Transient{workspaceID(0): {Status: http.StatusServiceUnavailable, Times: 2}}
 		f.RetryAfter = "1"
 	}
 	return f
@@ -70,11 +70,11 @@ func serveSim(spec string) error {
 		return fmt.Errorf("decode case: %w", err)
 	}
 	now := time.Now()
-	t := graphsim.Tenant{ID: simTenantID, ClientID: simClientID, ClientSecret: simSecret}
+	t := azuresim.Tenant{ID: simTenantID, ClientID: simClientID, ClientSecret: simSecret}
 	for i := range c.Workspaces {
-		w := graphsim.Workspace{ID: workspaceID(i), DisplayName: workspaceID(i), Sessions: graphsim.GenerateSessions(int64(i+1), c.Sessions, now)}
+		w := azuresim.Workspace{ID: workspaceID(i), DisplayName: workspaceID(i), Sessions: azuresim.GenerateSessions(int64(i+1), c.Sessions, now)}
 		if c.Activity {
-			w.Prompts = graphsim.GeneratePrompts(int64(i+1), w.Sessions, now)
+			w.Prompts = azuresim.GeneratePrompts(int64(i+1), w.Sessions, now)
 		}
 		t.Workspaces = append(t.Workspaces, w)
 	}
@@ -82,7 +82,7 @@ func serveSim(spec string) error {
 	if served == 0 {
 		served = 1000
 	}
-	sim, err := graphsim.New(graphsim.Options{Tenants: []graphsim.Tenant{t}, MaxPageSize: served})
+	sim, err := azuresim.New(azuresim.Options{Tenants: []azuresim.Tenant{t}, MaxPageSize: served})
 	if err != nil {
 		return err
 	}
@@ -150,8 +150,8 @@ func (p *simProcess) stop() {
 	_ = p.cmd.Wait()
 }
 
-func (p *simProcess) stats() (graphsim.Stats, error) {
-	var st graphsim.Stats
+func (p *simProcess) stats() (azuresim.Stats, error) {
+	var st azuresim.Stats
 	resp, err := http.Get(p.Control + "/stats")
 	if err != nil {
 		return st, err

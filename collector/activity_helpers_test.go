@@ -12,7 +12,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
 // The documented enums, written out here rather than taken from graphclient,
@@ -23,11 +23,11 @@ var (
 )
 
 // activityTenant is simTenant with generated prompts and evaluations.
-func activityTenant(n int, secret string, sizes map[string]int) graphsim.Tenant {
+func activityTenant(n int, secret string, sizes map[string]int) azuresim.Tenant {
 	t := simTenant(n, secret, sizes)
 	for i := range t.Workspaces {
 		w := &t.Workspaces[i]
-		w.Prompts = graphsim.GeneratePrompts(int64(7*n+i+1), w.Sessions, testNow)
+		w.Prompts = azuresim.GeneratePrompts(int64(7*n+i+1), w.Sessions, testNow)
 	}
 	return t
 }
@@ -50,26 +50,26 @@ func (f *fixture) enableActivity(mutate func(*config.Activity)) {
 // activityTruth computes from the simulator's own data, independently of
 // the collector, what the activity gauges of a workspace must say at
 // testNow. Keys are "metric" or "metric/label=value".
-func activityTruth(t testing.TB, sim *graphsim.Server, tenantID, ws string, a config.Activity) map[string]float64 {
+func activityTruth(t testing.TB, sim *azuresim.Server, tenantID, ws string, a config.Activity) map[string]float64 {
 	t.Helper()
 	sessions, err := sim.Sessions(tenantID, ws)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cutoff := testNow.Add(-time.Duration(a.Lookback))
-	var recent []graphsim.Session
+	var recent []azuresim.Session
 	for _, s := range sessions {
 		if !s.Created.Before(cutoff) || !s.LastModified.Before(cutoff) {
 			recent = append(recent, s)
 		}
 	}
-	active := func(s graphsim.Session) time.Time {
+	active := func(s azuresim.Session) time.Time {
 		if s.LastModified.After(s.Created) {
 			return s.LastModified
 		}
 		return s.Created
 	}
-	slices.SortFunc(recent, func(x, y graphsim.Session) int {
+	slices.SortFunc(recent, func(x, y azuresim.Session) int {
 		if c := active(y).Compare(active(x)); c != 0 {
 			return c
 		}

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
 // A completed evaluation is observed by the duration histogram exactly once,
@@ -20,22 +20,22 @@ func TestEvaluationDurationsObservedOnceAndCached(t *testing.T) {
 	at := func(d time.Duration) time.Time { return testNow.Add(-d) }
 	tenant := activityTenant(0, "s3cret-value-for-tests", map[string]int{"default": 0})
 	ws := &tenant.Workspaces[0]
-	ws.Sessions = []graphsim.Session{
+	ws.Sessions = []azuresim.Session{
 		{ID: "s1", Created: at(time.Hour), LastModified: at(time.Hour)},
 		{ID: "dormant", Created: at(72 * time.Hour), LastModified: at(72 * time.Hour)},
 	}
-	done := graphsim.Evaluation{ID: "e1", State: "completed", ResultType: "success", Created: at(50 * time.Minute),
+	done := azuresim.Evaluation{ID: "e1", State: "completed", ResultType: "success", Created: at(50 * time.Minute),
 		RunStart: at(50 * time.Minute), Completed: at(50*time.Minute - 4*time.Second), LastModified: at(49 * time.Minute)}
-	running := graphsim.Evaluation{ID: "e2", State: "running", Created: at(2 * time.Minute), RunStart: at(2 * time.Minute), LastModified: at(2 * time.Minute)}
-	p1 := graphsim.Prompt{ID: "p1", Type: "prompt", Created: at(50 * time.Minute), LastModified: at(49 * time.Minute), Evaluations: []graphsim.Evaluation{done}}
-	p2 := graphsim.Prompt{ID: "p2", Type: "prompt", Created: at(2 * time.Minute), LastModified: at(2 * time.Minute), Evaluations: []graphsim.Evaluation{running}}
-	old := graphsim.Evaluation{ID: "e-old", State: "completed", ResultType: "success", Created: at(71 * time.Hour),
+	running := azuresim.Evaluation{ID: "e2", State: "running", Created: at(2 * time.Minute), RunStart: at(2 * time.Minute), LastModified: at(2 * time.Minute)}
+	p1 := azuresim.Prompt{ID: "p1", Type: "prompt", Created: at(50 * time.Minute), LastModified: at(49 * time.Minute), Evaluations: []azuresim.Evaluation{done}}
+	p2 := azuresim.Prompt{ID: "p2", Type: "prompt", Created: at(2 * time.Minute), LastModified: at(2 * time.Minute), Evaluations: []azuresim.Evaluation{running}}
+	old := azuresim.Evaluation{ID: "e-old", State: "completed", ResultType: "success", Created: at(71 * time.Hour),
 		RunStart: at(71 * time.Hour), Completed: at(71*time.Hour - 7*time.Second), LastModified: at(71 * time.Hour)}
-	ws.Prompts = map[string][]graphsim.Prompt{
+	ws.Prompts = map[string][]azuresim.Prompt{
 		"s1":      {p1, p2},
-		"dormant": {{ID: "p-old", Type: "prompt", Created: at(71 * time.Hour), LastModified: at(71 * time.Hour), Evaluations: []graphsim.Evaluation{old}}},
+		"dormant": {{ID: "p-old", Type: "prompt", Created: at(71 * time.Hour), LastModified: at(71 * time.Hour), Evaluations: []azuresim.Evaluation{old}}},
 	}
-	f := newFixture(t, graphsim.Options{Tenants: []graphsim.Tenant{tenant}}, 1000)
+	f := newFixture(t, azuresim.Options{Tenants: []azuresim.Tenant{tenant}}, 1000)
 	f.enableActivity(nil)
 
 	step := func(name string, wantCount uint64, wantSum float64, wantEvaluationRequests int) {
@@ -50,7 +50,7 @@ func TestEvaluationDurationsObservedOnceAndCached(t *testing.T) {
 		if h.GetSampleCount() != wantCount || h.GetSampleSum() != wantSum {
 			t.Errorf("%s: histogram count %d sum %v, want %d and %v (%s)", name, h.GetSampleCount(), h.GetSampleSum(), wantCount, wantSum, bucketCounts(h))
 		}
-		if got := f.sim.Stats().ByPath[graphsim.PathEvaluations]; got != wantEvaluationRequests {
+		if got := f.sim.Stats().ByPath[azuresim.PathEvaluations]; got != wantEvaluationRequests {
 			t.Errorf("%s: %d evaluation listings, want %d", name, got, wantEvaluationRequests)
 		}
 	}
@@ -73,7 +73,7 @@ func TestEvaluationDurationsObservedOnceAndCached(t *testing.T) {
 	// A re-run of p1: the prompt changes, so its evaluations are listed
 	// again; e1 is not observed twice.
 	p1.LastModified = at(time.Minute)
-	p1.Evaluations = append(p1.Evaluations, graphsim.Evaluation{ID: "e3", State: "completed", ResultType: "success",
+	p1.Evaluations = append(p1.Evaluations, azuresim.Evaluation{ID: "e3", State: "completed", ResultType: "success",
 		Created: at(time.Minute), RunStart: at(time.Minute), Completed: at(time.Minute - 8*time.Second), LastModified: at(time.Minute)})
 	if err := f.sim.UpdatePrompt(tenant.ID, "default", "s1", p1); err != nil {
 		t.Fatal(err)
@@ -82,7 +82,7 @@ func TestEvaluationDurationsObservedOnceAndCached(t *testing.T) {
 
 	// A dormant session renamed now comes into the lookback; its evaluation
 	// completed long before it and is not a new completion.
-	if err := f.sim.UpdateSession(tenant.ID, "default", graphsim.Session{ID: "dormant", Created: at(72 * time.Hour), LastModified: at(time.Minute)}); err != nil {
+	if err := f.sim.UpdateSession(tenant.ID, "default", azuresim.Session{ID: "dormant", Created: at(72 * time.Hour), LastModified: at(time.Minute)}); err != nil {
 		t.Fatal(err)
 	}
 	step("dormant session renamed", 2, 53, 1)
@@ -107,9 +107,9 @@ func (f failPrompts) RoundTrip(req *http.Request) (*http.Response, error) {
 // the next read is exact again.
 func TestActivityFailureIsReportedAndRecovers(t *testing.T) {
 	tenant := activityTenant(0, "s3cret-value-for-tests", map[string]int{"default": 400})
-	f := newFixture(t, graphsim.Options{Tenants: []graphsim.Tenant{tenant}}, 1000)
+	f := newFixture(t, azuresim.Options{Tenants: []azuresim.Tenant{tenant}}, 1000)
 	f.enableActivity(nil)
-	f.sim.SetFaults(graphsim.Faults{BatchUnsupported: 400}) // so that each prompt request travels alone
+	f.sim.SetFaults(azuresim.Faults{BatchUnsupported: 400}) // so that each prompt request travels alone
 	f.useTransport(failPrompts{next: f.sim.Transport()})
 	fams := f.scrape()
 	labels := map[string]string{"tenant": "tenant0", "workspace": "default"}
@@ -140,19 +140,19 @@ func TestActivityMemoryKeepsSessionsApart(t *testing.T) {
 	at := func(d time.Duration) time.Time { return testNow.Add(-d) }
 	tenant := activityTenant(0, "s3cret-value-for-tests", map[string]int{"default": 0})
 	ws := &tenant.Workspaces[0]
-	ws.Sessions = []graphsim.Session{{ID: "a", Created: at(time.Hour), LastModified: at(time.Hour)}, {ID: "b", Created: at(time.Hour), LastModified: at(time.Hour)}}
-	evaluation := func(state string) graphsim.Evaluation {
-		e := graphsim.Evaluation{ID: "1", State: state, Created: at(time.Hour), RunStart: at(time.Hour)}
+	ws.Sessions = []azuresim.Session{{ID: "a", Created: at(time.Hour), LastModified: at(time.Hour)}, {ID: "b", Created: at(time.Hour), LastModified: at(time.Hour)}}
+	evaluation := func(state string) azuresim.Evaluation {
+		e := azuresim.Evaluation{ID: "1", State: state, Created: at(time.Hour), RunStart: at(time.Hour)}
 		if state == "completed" {
 			e.ResultType, e.Completed = "success", at(time.Hour-20*time.Second)
 		}
 		return e
 	}
-	prompt := func(state string) graphsim.Prompt {
-		return graphsim.Prompt{ID: "1", Type: "prompt", Created: at(time.Hour), LastModified: at(time.Hour), Evaluations: []graphsim.Evaluation{evaluation(state)}}
+	prompt := func(state string) azuresim.Prompt {
+		return azuresim.Prompt{ID: "1", Type: "prompt", Created: at(time.Hour), LastModified: at(time.Hour), Evaluations: []azuresim.Evaluation{evaluation(state)}}
 	}
-	ws.Prompts = map[string][]graphsim.Prompt{"a": {prompt("completed")}, "b": {prompt("running")}}
-	f := newFixture(t, graphsim.Options{Tenants: []graphsim.Tenant{tenant}}, 1000)
+	ws.Prompts = map[string][]azuresim.Prompt{"a": {prompt("completed")}, "b": {prompt("running")}}
+	f := newFixture(t, azuresim.Options{Tenants: []azuresim.Tenant{tenant}}, 1000)
 	f.enableActivity(nil)
 	for round := range 2 {
 		f.assertActivity(f.scrape(), "tenant0", "default", activityTruth(t, f.sim, tenant.ID, "default", f.cfg.Activity))

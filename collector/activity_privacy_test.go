@@ -11,7 +11,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
 // bodySniffer keeps every response body the exporter reads, to check what
@@ -48,14 +48,14 @@ func (s *bodySniffer) String() string {
 func TestActivityNeverRequestsContent(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		faults graphsim.Faults
+		faults azuresim.Faults
 	}{
 		{name: "batched"},
-		{name: "refuses $batch", faults: graphsim.Faults{BatchUnsupported: 400}},
+		{name: "refuses $batch", faults: azuresim.Faults{BatchUnsupported: 400}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tenant := activityTenant(0, "s3cret-value-for-tests", map[string]int{"default": 800, "small": 20})
-			f := newFixture(t, graphsim.Options{Tenants: []graphsim.Tenant{tenant}}, 1000)
+			f := newFixture(t, azuresim.Options{Tenants: []azuresim.Tenant{tenant}}, 1000)
 			f.enableActivity(nil)
 			sniffer := &bodySniffer{next: f.sim.Transport()}
 			f.useTransport(sniffer)
@@ -116,7 +116,7 @@ func TestActivityNeverRequestsContent(t *testing.T) {
 // pass for the wrong reason.
 func TestBodySnifferSeesContentWhenServed(t *testing.T) {
 	tenant := activityTenant(0, "s3cret-value-for-tests", map[string]int{"default": 200})
-	f := newFixture(t, graphsim.Options{Tenants: []graphsim.Tenant{tenant}}, 1000)
+	f := newFixture(t, azuresim.Options{Tenants: []azuresim.Tenant{tenant}}, 1000)
 	sniffer := &bodySniffer{next: f.sim.Transport()}
 	sessions, err := f.sim.Sessions(tenant.ID, "default")
 	if err != nil {

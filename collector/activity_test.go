@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
 func TestActivityExactUnderBatchingAndCaching(t *testing.T) {
@@ -18,18 +18,18 @@ func TestActivityExactUnderBatchingAndCaching(t *testing.T) {
 		maxPage  int
 		pageSize int
 		max      int
-		faults   graphsim.Faults
+		faults   azuresim.Faults
 	}{
 		{name: "batched", maxPage: 1000, pageSize: 1000, max: 200},
 		{name: "pages of 2", maxPage: 2, pageSize: 2, max: 200},
 		{name: "cap below the recent sessions", maxPage: 1000, pageSize: 1000, max: 25},
-		{name: "refuses $batch", maxPage: 1000, pageSize: 1000, max: 200, faults: graphsim.Faults{BatchUnsupported: 400}},
-		{name: "throttles items of a $batch", maxPage: 1000, pageSize: 1000, max: 200, faults: graphsim.Faults{ThrottleEvery: 5, RetryAfter: "0"}},
-		{name: "fails dependencies in a $batch", maxPage: 1000, pageSize: 1000, max: 200, faults: graphsim.Faults{DependencyFailed: 7}},
+		{name: "refuses $batch", maxPage: 1000, pageSize: 1000, max: 200, faults: azuresim.Faults{BatchUnsupported: 400}},
+		{name: "throttles items of a $batch", maxPage: 1000, pageSize: 1000, max: 200, faults: azuresim.Faults{ThrottleEvery: 5, RetryAfter: "0"}},
+		{name: "fails dependencies in a $batch", maxPage: 1000, pageSize: 1000, max: 200, faults: azuresim.Faults{DependencyFailed: 7}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tenant := activityTenant(0, "s3cret-value-for-tests", sizes)
-			opts := graphsim.Options{MaxPageSize: tc.maxPage, Tenants: []graphsim.Tenant{tenant}}
+			opts := azuresim.Options{MaxPageSize: tc.maxPage, Tenants: []azuresim.Tenant{tenant}}
 			f := newFixture(t, opts, tc.pageSize)
 			if tc.faults.ThrottleEvery > 0 {
 				f.cfg.Collection.MaxConcurrencyPerTenant = 1 // see TestExactValuesUnderEveryPlan
@@ -56,26 +56,26 @@ func TestActivityCapTakesTheMostRecentlyActive(t *testing.T) {
 	tenant := activityTenant(0, "s3cret-value-for-tests", map[string]int{"default": 0})
 	ws := &tenant.Workspaces[0]
 	at := func(d time.Duration) time.Time { return testNow.Add(-d) }
-	ws.Sessions = []graphsim.Session{
+	ws.Sessions = []azuresim.Session{
 		{ID: "old-renamed", Created: at(72 * time.Hour), LastModified: at(time.Minute)}, // active by its rename
 		{ID: "new", Created: at(2 * time.Minute), LastModified: at(2 * time.Minute)},
 		{ID: "older", Created: at(3 * time.Hour), LastModified: at(3 * time.Hour)},
 		{ID: "outside", Created: at(48 * time.Hour), LastModified: at(47 * time.Hour)},
 	}
-	prompt := func(id string, evs ...graphsim.Evaluation) graphsim.Prompt {
-		return graphsim.Prompt{ID: id, Type: "prompt", Content: "PROMPT-CONTENT-" + id, Created: at(time.Minute), LastModified: at(time.Minute), Evaluations: evs}
+	prompt := func(id string, evs ...azuresim.Evaluation) azuresim.Prompt {
+		return azuresim.Prompt{ID: id, Type: "prompt", Content: "PROMPT-CONTENT-" + id, Created: at(time.Minute), LastModified: at(time.Minute), Evaluations: evs}
 	}
-	done := func(id, result string) graphsim.Evaluation {
-		return graphsim.Evaluation{ID: id, State: "completed", ResultType: result, ResultContent: "RESULT-CONTENT-" + id,
+	done := func(id, result string) azuresim.Evaluation {
+		return azuresim.Evaluation{ID: id, State: "completed", ResultType: result, ResultContent: "RESULT-CONTENT-" + id,
 			Created: at(time.Minute), RunStart: at(time.Minute), Completed: at(30 * time.Second), LastModified: at(30 * time.Second)}
 	}
-	ws.Prompts = map[string][]graphsim.Prompt{
+	ws.Prompts = map[string][]azuresim.Prompt{
 		"old-renamed": {prompt("p1", done("e1", "capacityExceeded"))},
 		"new":         {prompt("p2", done("e2", "success"))},
 		"older":       {prompt("p3", done("e3", "error"))},
 		"outside":     {prompt("p4", done("e4", "rejected"))},
 	}
-	f := newFixture(t, graphsim.Options{Tenants: []graphsim.Tenant{tenant}}, 1000)
+	f := newFixture(t, azuresim.Options{Tenants: []azuresim.Tenant{tenant}}, 1000)
 	f.enableActivity(func(a *config.Activity) { a.MaxSessions = 2 })
 	fams := f.scrape()
 	want := activityTruth(t, f.sim, tenant.ID, "default", f.cfg.Activity)
@@ -98,14 +98,14 @@ func TestActivityUnknownEnumValuesMapToUnknownFutureValue(t *testing.T) {
 	tenant := activityTenant(0, "s3cret-value-for-tests", map[string]int{"default": 0})
 	ws := &tenant.Workspaces[0]
 	created := testNow.Add(-time.Hour)
-	ws.Sessions = []graphsim.Session{{ID: "s", Created: created, LastModified: created}}
-	ws.Prompts = map[string][]graphsim.Prompt{"s": {{ID: "p", Type: "prompt", Created: created, LastModified: created, Evaluations: []graphsim.Evaluation{
+	ws.Sessions = []azuresim.Session{{ID: "s", Created: created, LastModified: created}}
+	ws.Prompts = map[string][]azuresim.Prompt{"s": {{ID: "p", Type: "prompt", Created: created, LastModified: created, Evaluations: []azuresim.Evaluation{
 		{ID: "a", State: "paused", ResultType: "quotaExceeded", Created: created},
 		{ID: "b", State: "Completed", ResultType: "Success", Created: created}, // enum members are case-sensitive
 		{ID: "c", State: "running", Created: created},
 		{ID: "d", State: "unknownFutureValue", ResultType: "unknownFutureValue", Created: created},
 	}}}}
-	f := newFixture(t, graphsim.Options{Tenants: []graphsim.Tenant{tenant}}, 1000)
+	f := newFixture(t, azuresim.Options{Tenants: []azuresim.Tenant{tenant}}, 1000)
 	f.enableActivity(nil)
 	fams := f.scrape()
 	want := activityTruth(t, f.sim, tenant.ID, "default", f.cfg.Activity)
@@ -122,15 +122,15 @@ func TestActivityUnknownIsALabelValueOfItsOwn(t *testing.T) {
 	tenant := activityTenant(0, "s3cret-value-for-tests", map[string]int{"default": 0})
 	ws := &tenant.Workspaces[0]
 	created := testNow.Add(-time.Hour)
-	ws.Sessions = []graphsim.Session{{ID: "s", Created: created, LastModified: created}}
-	var evals []graphsim.Evaluation
+	ws.Sessions = []azuresim.Session{{ID: "s", Created: created, LastModified: created}}
+	var evals []azuresim.Evaluation
 	for i := range 25 {
-		evals = append(evals, graphsim.Evaluation{ID: fmt.Sprintf("run%d", i), State: "running", ResultType: "unknown", Created: created})
+		evals = append(evals, azuresim.Evaluation{ID: fmt.Sprintf("run%d", i), State: "running", ResultType: "unknown", Created: created})
 	}
-	evals = append(evals, graphsim.Evaluation{ID: "odd", State: "unknown", ResultType: "unknown", Created: created},
-		graphsim.Evaluation{ID: "new", State: "created", Created: created})
-	ws.Prompts = map[string][]graphsim.Prompt{"s": {{ID: "p", Type: "prompt", Created: created, LastModified: created, Evaluations: evals}}}
-	f := newFixture(t, graphsim.Options{Tenants: []graphsim.Tenant{tenant}}, 1000)
+	evals = append(evals, azuresim.Evaluation{ID: "odd", State: "unknown", ResultType: "unknown", Created: created},
+		azuresim.Evaluation{ID: "new", State: "created", Created: created})
+	ws.Prompts = map[string][]azuresim.Prompt{"s": {{ID: "p", Type: "prompt", Created: created, LastModified: created, Evaluations: evals}}}
+	f := newFixture(t, azuresim.Options{Tenants: []azuresim.Tenant{tenant}}, 1000)
 	f.enableActivity(nil)
 	fams := f.scrape()
 	got := func(name, label, value string) float64 {
@@ -164,7 +164,7 @@ func TestActivityUnknownIsALabelValueOfItsOwn(t *testing.T) {
 
 func TestActivityOffCostsNoRequest(t *testing.T) {
 	tenant := activityTenant(0, "s3cret-value-for-tests", map[string]int{"default": 300, "small": 3})
-	f := newFixture(t, graphsim.Options{MaxPageSize: 1000, Tenants: []graphsim.Tenant{tenant}}, 1000)
+	f := newFixture(t, azuresim.Options{MaxPageSize: 1000, Tenants: []azuresim.Tenant{tenant}}, 1000)
 	fams := f.scrape()
 	for _, ws := range tenant.Workspaces {
 		f.assertExact(fams, "tenant0", ws)
@@ -175,7 +175,7 @@ func TestActivityOffCostsNoRequest(t *testing.T) {
 		}
 	}
 	st := f.sim.Stats()
-	if n := st.ByPath[graphsim.PathPrompts] + st.ByPath[graphsim.PathEvaluations]; n != 0 {
+	if n := st.ByPath[azuresim.PathPrompts] + st.ByPath[azuresim.PathEvaluations]; n != 0 {
 		t.Errorf("activity is off, yet %d prompt or evaluation requests were sent", n)
 	}
 	for _, r := range f.sim.Requests() {
@@ -186,15 +186,15 @@ func TestActivityOffCostsNoRequest(t *testing.T) {
 	}
 	// One request per workspace, and one listing of the workspaces for
 	// their display names, made once per discovery TTL.
-	if st.GraphRequests != len(tenant.Workspaces)+1 || st.ByPath[graphsim.PathWorkspaces] != 1 {
-		t.Errorf("two small workspaces cost %d requests (%d on workspaces), want %d (1)", st.GraphRequests, st.ByPath[graphsim.PathWorkspaces], len(tenant.Workspaces)+1)
+	if st.GraphRequests != len(tenant.Workspaces)+1 || st.ByPath[azuresim.PathWorkspaces] != 1 {
+		t.Errorf("two small workspaces cost %d requests (%d on workspaces), want %d (1)", st.GraphRequests, st.ByPath[azuresim.PathWorkspaces], len(tenant.Workspaces)+1)
 	}
 }
 
 func TestActivityPerTenantOverride(t *testing.T) {
 	on := activityTenant(0, "s3cret-value-for-tests", map[string]int{"default": 50})
 	off := activityTenant(1, "s3cret-value-for-tests", map[string]int{"default": 50})
-	f := newFixture(t, graphsim.Options{Tenants: []graphsim.Tenant{on, off}}, 1000)
+	f := newFixture(t, azuresim.Options{Tenants: []azuresim.Tenant{on, off}}, 1000)
 	f.cfg.Tenants[1].Activity = &config.TenantActivity{Enabled: new(false)}
 	f.enableActivity(nil)
 	fams := f.scrape()
@@ -218,18 +218,18 @@ func TestActivitySteadyCost(t *testing.T) {
 	const finished, open = 35, 5
 	tenant := activityTenant(0, "s3cret-value-for-tests", map[string]int{"default": 0})
 	ws := &tenant.Workspaces[0]
-	ws.Prompts = map[string][]graphsim.Prompt{}
+	ws.Prompts = map[string][]azuresim.Prompt{}
 	for i := range finished + open {
 		created := testNow.Add(-time.Duration(i+1) * time.Minute)
 		id := fmt.Sprintf("s%02d", i)
-		ws.Sessions = append(ws.Sessions, graphsim.Session{ID: id, Created: created, LastModified: created})
-		e := graphsim.Evaluation{ID: "e" + id, State: "completed", ResultType: "success", Created: created, RunStart: created, Completed: created.Add(9 * time.Second)}
+		ws.Sessions = append(ws.Sessions, azuresim.Session{ID: id, Created: created, LastModified: created})
+		e := azuresim.Evaluation{ID: "e" + id, State: "completed", ResultType: "success", Created: created, RunStart: created, Completed: created.Add(9 * time.Second)}
 		if i >= finished {
 			e.State, e.ResultType, e.Completed = "running", "", time.Time{}
 		}
-		ws.Prompts[id] = []graphsim.Prompt{{ID: "p" + id, Type: "prompt", Created: created, LastModified: created, Evaluations: []graphsim.Evaluation{e}}}
+		ws.Prompts[id] = []azuresim.Prompt{{ID: "p" + id, Type: "prompt", Created: created, LastModified: created, Evaluations: []azuresim.Evaluation{e}}}
 	}
-	f := newFixture(t, graphsim.Options{Tenants: []graphsim.Tenant{tenant}}, 1000)
+	f := newFixture(t, azuresim.Options{Tenants: []azuresim.Tenant{tenant}}, 1000)
 	f.enableActivity(nil)
 	for _, tc := range []struct {
 		name                 string

@@ -19,7 +19,7 @@ import (
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
 const (
@@ -32,23 +32,23 @@ const (
 // capacityOptions gives tenant0 four subscriptions: one with three
 // capacities over two pages, one without Reader, one without the provider,
 // and one whose single capacity is configured by resource id.
-func capacityOptions() graphsim.Options {
+func capacityOptions() azuresim.Options {
 	five, zero := 5, 0
 	t := simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 3})
-	t.Subscriptions = []graphsim.Subscription{
-		{ID: capSubA, Capacities: []graphsim.Capacity{
+	t.Subscriptions = []azuresim.Subscription{
+		{ID: capSubA, Capacities: []azuresim.Capacity{
 			{ResourceGroup: "RG-Prod", Name: "scu-prod", Units: 3, OverageState: "Limited", OverageAmount: &five, Geo: "EU", CrossGeoCompute: "NotAllowed"},
 			{ResourceGroup: "rg-prod", Name: "scu-none", Units: 1, OverageState: "None", OverageAmount: &zero, Geo: "US", CrossGeoCompute: "Allowed"},
 			{ResourceGroup: "rg-lab", Name: "scu-lab", Units: 2, OverageState: "Unlimited", Geo: "Atlantis"},
 		}},
 		{ID: capSubDenied, NoReader: true},
 		{ID: capSubNone, NoProvider: true},
-		{ID: capSubOther, Capacities: []graphsim.Capacity{
+		{ID: capSubOther, Capacities: []azuresim.Capacity{
 			{ResourceGroup: "rg-x", Name: "scu-x", Units: 10, OverageState: "Limited", OverageAmount: &zero, Geo: "UK", CrossGeoCompute: "Allowed"},
 			{ResourceGroup: "rg-x", Name: "scu-not-configured", Units: 99},
 		}},
 	}
-	return graphsim.Options{Tenants: []graphsim.Tenant{t, simTenant(1, "s3cret-value-for-tests", map[string]int{"default": 1})}, ARMPageSize: 2}
+	return azuresim.Options{Tenants: []azuresim.Tenant{t, simTenant(1, "s3cret-value-for-tests", map[string]int{"default": 1})}, ARMPageSize: 2}
 }
 
 const capOtherID = "/subscriptions/" + capSubOther + "/resourceGroups/rg-x/providers/Microsoft.SecurityCopilot/capacities/scu-x"
@@ -95,7 +95,7 @@ func TestCapacityExact(t *testing.T) {
 	f := newFixture(t, capacityOptions(), 100)
 	f.enableCapacity()
 	// Every third Resource Manager request is throttled and retried.
-	f.sim.SetARMFaults(graphsim.ARMFaults{ThrottleEvery: 3})
+	f.sim.SetARMFaults(azuresim.ARMFaults{ThrottleEvery: 3})
 	fams := f.scrape()
 	ts := fmt.Sprint(float64(testNow.Unix()))
 	id := func(name, sub, group string) string {

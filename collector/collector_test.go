@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
 // scrapeCounting scrapes once and returns the simulator's Graph requests.
@@ -24,7 +24,7 @@ func TestExactValuesUnderEveryPlan(t *testing.T) {
 		name        string
 		maxPage     int
 		pageSize    int
-		faults      graphsim.Faults
+		faults      azuresim.Faults
 		wantCounted bool // whether Graph must have been asked to count
 	}{
 		{name: "one page fits", maxPage: 5000, pageSize: 5000},
@@ -32,16 +32,16 @@ func TestExactValuesUnderEveryPlan(t *testing.T) {
 		{name: "many pages are counted", maxPage: 100, pageSize: 100, wantCounted: true},
 		{name: "server pages below $top", maxPage: 100, pageSize: 1000, wantCounted: true},
 		{name: "pages of 10", maxPage: 10, pageSize: 10, wantCounted: true},
-		{name: "throttles every third request", maxPage: 100, pageSize: 100, wantCounted: true, faults: graphsim.Faults{ThrottleEvery: 3}},
-		{name: "throttles with Retry-After 0", maxPage: 100, pageSize: 100, wantCounted: true, faults: graphsim.Faults{ThrottleEvery: 3, RetryAfter: "0"}},
-		{name: "throttles items of a $batch", maxPage: 100, pageSize: 100, wantCounted: true, faults: graphsim.Faults{ThrottleEvery: 4, RetryAfter: "0"}},
-		{name: "fails dependencies in a $batch", maxPage: 100, pageSize: 100, wantCounted: true, faults: graphsim.Faults{DependencyFailed: 5}},
-		{name: "refuses $batch", maxPage: 100, pageSize: 100, wantCounted: true, faults: graphsim.Faults{BatchUnsupported: 400}},
-		{name: "rejects $filter", maxPage: 100, pageSize: 100, faults: graphsim.Faults{RejectFilter: true}},
-		{name: "omits @odata.count", maxPage: 100, pageSize: 100, faults: graphsim.Faults{OmitCount: true}},
+		{name: "throttles every third request", maxPage: 100, pageSize: 100, wantCounted: true, faults: azuresim.Faults{ThrottleEvery: 3}},
+		{name: "throttles with Retry-After 0", maxPage: 100, pageSize: 100, wantCounted: true, faults: azuresim.Faults{ThrottleEvery: 3, RetryAfter: "0"}},
+		{name: "throttles items of a $batch", maxPage: 100, pageSize: 100, wantCounted: true, faults: azuresim.Faults{ThrottleEvery: 4, RetryAfter: "0"}},
+		{name: "fails dependencies in a $batch", maxPage: 100, pageSize: 100, wantCounted: true, faults: azuresim.Faults{DependencyFailed: 5}},
+		{name: "refuses $batch", maxPage: 100, pageSize: 100, wantCounted: true, faults: azuresim.Faults{BatchUnsupported: 400}},
+		{name: "rejects $filter", maxPage: 100, pageSize: 100, faults: azuresim.Faults{RejectFilter: true}},
+		{name: "omits @odata.count", maxPage: 100, pageSize: 100, faults: azuresim.Faults{OmitCount: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			opts := graphsim.Options{MaxPageSize: tc.maxPage, Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", sizes)}}
+			opts := azuresim.Options{MaxPageSize: tc.maxPage, Tenants: []azuresim.Tenant{simTenant(0, "s3cret-value-for-tests", sizes)}}
 			f := newFixture(t, opts, tc.pageSize)
 			if tc.faults.ThrottleEvery > 0 {
 				// ThrottleEvery throttles by count, not by time as Graph
@@ -81,7 +81,7 @@ func (f *fixture) countedAnswered() bool {
 }
 
 func TestSmallWorkspaceCostsOneRequest(t *testing.T) {
-	opts := graphsim.Options{MaxPageSize: 1000, Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 500})}}
+	opts := azuresim.Options{MaxPageSize: 1000, Tenants: []azuresim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 500})}}
 	f := newFixture(t, opts, 1000)
 	f.scrape() // the first scrape also gets the token
 	n := f.scrapeCounting()
@@ -91,9 +91,9 @@ func TestSmallWorkspaceCostsOneRequest(t *testing.T) {
 }
 
 func TestFallbackIsRemembered(t *testing.T) {
-	opts := graphsim.Options{MaxPageSize: 100, Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 6000})}}
+	opts := azuresim.Options{MaxPageSize: 100, Tenants: []azuresim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 6000})}}
 	f := newFixture(t, opts, 100)
-	f.sim.SetFaults(graphsim.Faults{RejectFilter: true})
+	f.sim.SetFaults(azuresim.Faults{RejectFilter: true})
 	f.scrape()
 	if !strings.Contains(f.logs.String(), "counting this workspace by listing it") {
 		t.Fatalf("fallback not logged:\n%s", f.logs.String())
@@ -114,12 +114,12 @@ func TestFallbackIsRemembered(t *testing.T) {
 func TestOneFailingWorkspaceLeavesOthersExact(t *testing.T) {
 	for _, status := range []int{403, 404, 500} {
 		t.Run(strconv.Itoa(status), func(t *testing.T) {
-			opts := graphsim.Options{MaxPageSize: 100, Tenants: []graphsim.Tenant{
+			opts := azuresim.Options{MaxPageSize: 100, Tenants: []azuresim.Tenant{
 				simTenant(0, "s3cret-value-for-tests", map[string]int{"good": 120, "bad": 30}),
 				simTenant(1, "s3cret-value-for-tests", map[string]int{"other": 15}),
 			}}
 			f := newFixture(t, opts, 100)
-			f.sim.SetFaults(graphsim.Faults{StatusFor: map[string]int{"bad": status}})
+			f.sim.SetFaults(azuresim.Faults{StatusFor: map[string]int{"bad": status}})
 			fams := f.scrape()
 			if up, ok := value(fams, "securitycopilot_up", map[string]string{"tenant": "tenant0", "workspace": "bad"}); !ok || up != 0 {
 				t.Fatalf("bad workspace up = %v (present %v), want 0", up, ok)
@@ -142,7 +142,7 @@ func TestOneFailingWorkspaceLeavesOthersExact(t *testing.T) {
 }
 
 func TestWrongSecretFailsOnlyThatTenant(t *testing.T) {
-	opts := graphsim.Options{Tenants: []graphsim.Tenant{
+	opts := azuresim.Options{Tenants: []azuresim.Tenant{
 		simTenant(0, "a-different-secret", map[string]int{"default": 10, "second": 3}),
 		simTenant(1, "s3cret-value-for-tests", map[string]int{"default": 20}),
 	}}
@@ -164,7 +164,7 @@ func TestWrongSecretFailsOnlyThatTenant(t *testing.T) {
 }
 
 func TestDiscoveredWorkspaces(t *testing.T) {
-	opts := graphsim.Options{Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 12, "emea": 7})}}
+	opts := azuresim.Options{Tenants: []azuresim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 12, "emea": 7})}}
 	f := newFixture(t, opts, 1000, "tenant0")
 	fams := f.scrape()
 	if v, ok := value(fams, "securitycopilot_workspace_discovery_success", map[string]string{"tenant": "tenant0"}); !ok || v != 1 {
@@ -176,12 +176,12 @@ func TestDiscoveredWorkspaces(t *testing.T) {
 }
 
 func TestOddTimestampsStayExact(t *testing.T) {
-	opts := graphsim.Options{MaxPageSize: 10, Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 600})}}
+	opts := azuresim.Options{MaxPageSize: 10, Tenants: []azuresim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 600})}}
 	f := newFixture(t, opts, 10)
 	ws := &opts.Tenants[0].Workspaces[0]
 	same := testNow.Add(-10 * time.Minute).Add(123400 * time.Nanosecond)
 	add := func(id string, created, modified time.Time) {
-		s := graphsim.Session{ID: id, Created: created, LastModified: modified}
+		s := azuresim.Session{ID: id, Created: created, LastModified: modified}
 		if err := f.sim.AddSession(opts.Tenants[0].ID, ws.ID, s); err != nil {
 			t.Fatal(err)
 		}
@@ -202,12 +202,12 @@ func TestOddTimestampsStayExact(t *testing.T) {
 }
 
 func TestManySessionsAtOneInstant(t *testing.T) {
-	opts := graphsim.Options{MaxPageSize: 1, Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 0})}}
+	opts := azuresim.Options{MaxPageSize: 1, Tenants: []azuresim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 0})}}
 	f := newFixture(t, opts, 1)
 	ws := &opts.Tenants[0].Workspaces[0]
 	same := testNow.Add(-3 * time.Hour).Add(700 * time.Nanosecond)
 	for i := 0; i < 60; i++ {
-		s := graphsim.Session{ID: fmt.Sprintf("s-%02d", i), Created: same, LastModified: same}
+		s := azuresim.Session{ID: fmt.Sprintf("s-%02d", i), Created: same, LastModified: same}
 		if err := f.sim.AddSession(opts.Tenants[0].ID, ws.ID, s); err != nil {
 			t.Fatal(err)
 		}

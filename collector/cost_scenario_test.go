@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
 // The scenario of the measurement the engine was rebuilt after: tenant 0
@@ -14,11 +14,11 @@ import (
 // asks; page_size is 1000 and the four default windows apply.
 func measuredScenario(t *testing.T, servedPage int) *fixture {
 	t.Helper()
-	tenants := []graphsim.Tenant{
+	tenants := []azuresim.Tenant{
 		simTenant(0, "s3cret-value-for-tests", map[string]int{"large": 1000, "twelve": 12}),
 		simTenant(1, "s3cret-value-for-tests", map[string]int{"one": 3, "two": 7, "three": 0}),
 	}
-	return newFixture(t, graphsim.Options{MaxPageSize: servedPage, Tenants: tenants}, 1000)
+	return newFixture(t, azuresim.Options{MaxPageSize: servedPage, Tenants: tenants}, 1000)
 }
 
 // scrapeExact scrapes and checks every workspace's numbers.
@@ -95,8 +95,8 @@ func TestMeasuredScenarioCost(t *testing.T) {
 func TestThrottledWorkspaceDelaysOnlyItself(t *testing.T) {
 	f := measuredScenario(t, 25)
 	f.scrapeExact()
-	f.sim.SetFaults(graphsim.Faults{
-		TransientFor: map[string]graphsim.Transient{"twelve": {Status: http.StatusServiceUnavailable, Times: 2}},
+	f.sim.SetFaults(azuresim.Faults{
+		TransientFor: map[string]azuresim.Transient{"twelve": {Status: http.StatusServiceUnavailable, Times: 2}},
 		RetryAfter:   "2",
 	})
 	durations := f.scrapeExact()

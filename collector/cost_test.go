@@ -12,7 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/model"
 
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
 // The cost targets of a scrape, asserted on the simulator's own counters.
@@ -29,7 +29,7 @@ func TestLargeWorkspaceCostsTwoRequestsPerWindowPlusFour(t *testing.T) {
 	// 50 pages: beyond what the plan lists; larger workspaces cost the
 	// same requests, but the race detector makes the simulator slow to
 	// count them.
-	opts := graphsim.Options{MaxPageSize: 1000, Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 50000})}}
+	opts := azuresim.Options{MaxPageSize: 1000, Tenants: []azuresim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 50000})}}
 	f := newFixture(t, opts, 1000)
 	ws := opts.Tenants[0].Workspaces[0]
 	f.assertExact(f.scrape(), "tenant0", ws) // the first scrape searches for the extremes
@@ -45,7 +45,7 @@ func TestLargeWorkspaceCostsTwoRequestsPerWindowPlusFour(t *testing.T) {
 }
 
 func TestTwentySmallWorkspacesShareOneRoundTrip(t *testing.T) {
-	opts := graphsim.Options{MaxPageSize: 1000, Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", manyWorkspaces(20, 10))}}
+	opts := azuresim.Options{MaxPageSize: 1000, Tenants: []azuresim.Tenant{simTenant(0, "s3cret-value-for-tests", manyWorkspaces(20, 10))}}
 	f := newFixture(t, opts, 1000)
 	f.scrape() // the token
 	f.sim.ResetStats()
@@ -59,7 +59,7 @@ func TestTwentySmallWorkspacesShareOneRoundTrip(t *testing.T) {
 }
 
 func TestHundredWorkspacesAtLatencyTakeFewRounds(t *testing.T) {
-	opts := graphsim.Options{MaxPageSize: 1000, Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", manyWorkspaces(100, 10))}}
+	opts := azuresim.Options{MaxPageSize: 1000, Tenants: []azuresim.Tenant{simTenant(0, "s3cret-value-for-tests", manyWorkspaces(100, 10))}}
 	f := newFixture(t, opts, 1000)
 	f.cfg.Collection.MaxConcurrencyPerTenant = 8
 	if err := f.exp.Apply(f.cfg); err != nil {
@@ -90,7 +90,7 @@ func (f *fixture) cacheFor(ttl time.Duration) *time.Time {
 }
 
 func TestCachedScrapeCostsNothing(t *testing.T) {
-	opts := graphsim.Options{MaxPageSize: 1000, Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 500, "big": 30000})}}
+	opts := azuresim.Options{MaxPageSize: 1000, Tenants: []azuresim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 500, "big": 30000})}}
 	f := newFixture(t, opts, 1000)
 	now := f.cacheFor(time.Minute)
 	first := f.scrape()
@@ -118,12 +118,12 @@ func TestCachedScrapeCostsNothing(t *testing.T) {
 }
 
 func TestFailedFetchIsNeitherCachedNorStale(t *testing.T) {
-	opts := graphsim.Options{MaxPageSize: 1000, Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 50})}}
+	opts := azuresim.Options{MaxPageSize: 1000, Tenants: []azuresim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 50})}}
 	f := newFixture(t, opts, 1000)
 	now := f.cacheFor(time.Minute)
 	f.scrape()
 	*now = testNow.Add(2 * time.Minute) // the cached result has expired
-	f.sim.SetFaults(graphsim.Faults{StatusFor: map[string]int{"default": 500}})
+	f.sim.SetFaults(azuresim.Faults{StatusFor: map[string]int{"default": 500}})
 	labels := map[string]string{"tenant": "tenant0", "workspace": "default"}
 	fams := f.scrape()
 	if up, _ := value(fams, "securitycopilot_up", labels); up != 0 {
@@ -132,7 +132,7 @@ func TestFailedFetchIsNeitherCachedNorStale(t *testing.T) {
 	if _, ok := value(fams, "securitycopilot_sessions", labels); ok {
 		t.Fatal("an expired result was exported beside up 0")
 	}
-	f.sim.SetFaults(graphsim.Faults{})
+	f.sim.SetFaults(azuresim.Faults{})
 	f.sim.ResetStats()
 	f.assertExact(f.scrape(), "tenant0", opts.Tenants[0].Workspaces[0])
 	if f.sim.Stats().GraphRequests == 0 {
@@ -141,14 +141,14 @@ func TestFailedFetchIsNeitherCachedNorStale(t *testing.T) {
 }
 
 func TestConcurrentScrapesShareOneFetch(t *testing.T) {
-	opts := graphsim.Options{MaxPageSize: 1000, Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", manyWorkspaces(3, 40))}}
+	opts := azuresim.Options{MaxPageSize: 1000, Tenants: []azuresim.Tenant{simTenant(0, "s3cret-value-for-tests", manyWorkspaces(3, 40))}}
 	f := newFixture(t, opts, 1000)
 	f.scrape() // the token
 	f.sim.ResetStats()
 	// The simulator holds every answer long enough for all ten scrapes to
 	// arrive while the first fetch is in flight; cache_ttl is 0, so only
 	// the sharing of the fetch can make them cost one.
-	f.sim.SetFaults(graphsim.Faults{Latency: 500 * time.Millisecond})
+	f.sim.SetFaults(azuresim.Faults{Latency: 500 * time.Millisecond})
 	const scrapes = 10
 	var arrived sync.WaitGroup
 	arrived.Add(scrapes)
@@ -181,7 +181,7 @@ func TestConcurrentScrapesShareOneFetch(t *testing.T) {
 }
 
 func TestOneTokenForManyScrapes(t *testing.T) {
-	opts := graphsim.Options{MaxPageSize: 1000, Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", manyWorkspaces(5, 10))}}
+	opts := azuresim.Options{MaxPageSize: 1000, Tenants: []azuresim.Tenant{simTenant(0, "s3cret-value-for-tests", manyWorkspaces(5, 10))}}
 	f := newFixture(t, opts, 1000)
 	for range 5 {
 		f.scrape()
@@ -192,32 +192,32 @@ func TestOneTokenForManyScrapes(t *testing.T) {
 }
 
 func TestCheckedExtremesFollowChanges(t *testing.T) {
-	opts := graphsim.Options{MaxPageSize: 1000, Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 30000})}}
+	opts := azuresim.Options{MaxPageSize: 1000, Tenants: []azuresim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 30000})}}
 	f := newFixture(t, opts, 1000)
 	tenantID := opts.Tenants[0].ID
-	current := func() graphsim.Workspace {
+	current := func() azuresim.Workspace {
 		sessions, err := f.sim.Sessions(tenantID, "default")
 		if err != nil {
 			t.Fatal(err)
 		}
-		return graphsim.Workspace{ID: "default", Sessions: sessions}
+		return azuresim.Workspace{ID: "default", Sessions: sessions}
 	}
 	f.assertExact(f.scrape(), "tenant0", current())
 	steps := []struct {
 		name   string
-		change func(sessions []graphsim.Session) error
+		change func(sessions []azuresim.Session) error
 	}{
-		{"a new session", func([]graphsim.Session) error {
-			return f.sim.AddSession(tenantID, "default", graphsim.Session{ID: "new-1", Created: testNow.Add(-time.Minute), LastModified: testNow.Add(-time.Minute)})
+		{"a new session", func([]azuresim.Session) error {
+			return f.sim.AddSession(tenantID, "default", azuresim.Session{ID: "new-1", Created: testNow.Add(-time.Minute), LastModified: testNow.Add(-time.Minute)})
 		}},
-		{"the oldest deleted", func(s []graphsim.Session) error { return f.sim.DeleteSession(tenantID, "default", s[0].ID) }},
-		{"the newest deleted", func(s []graphsim.Session) error { return f.sim.DeleteSession(tenantID, "default", s[len(s)-1].ID) }},
-		{"an old session renamed", func(s []graphsim.Session) error {
+		{"the oldest deleted", func(s []azuresim.Session) error { return f.sim.DeleteSession(tenantID, "default", s[0].ID) }},
+		{"the newest deleted", func(s []azuresim.Session) error { return f.sim.DeleteSession(tenantID, "default", s[len(s)-1].ID) }},
+		{"an old session renamed", func(s []azuresim.Session) error {
 			renamed := s[len(s)/2]
 			renamed.LastModified = testNow.Add(-time.Second)
 			return f.sim.UpdateSession(tenantID, "default", renamed)
 		}},
-		{"nothing", func([]graphsim.Session) error { return nil }},
+		{"nothing", func([]azuresim.Session) error { return nil }},
 	}
 	for _, step := range steps {
 		if err := step.change(current().Sessions); err != nil {

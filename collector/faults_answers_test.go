@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
 // answerRows is rows 6, 8, 9 and 12 of the matrix: answers that arrive
@@ -14,11 +14,11 @@ import (
 var answerRows = append(append(append(nextLinkRows, countRows()...), timestampRows()...), batchRows...)
 
 var nextLinkRows = []faultCase{
-	{name: "6 nextLink that loops", faults: graphsim.Faults{ListingFor: victim(graphsim.ListingFault{NextLink: graphsim.NextLinkLoop})},
+	{name: "6 nextLink that loops", faults: azuresim.Faults{ListingFor: victim(azuresim.ListingFault{NextLink: azuresim.NextLinkLoop})},
 		failed: []string{"victim"}, log: "repeats an earlier page"},
 	// Endless empty pages: the plan stops at the first empty page that
 	// still has a nextLink, long before the deadline or the page cap.
-	{name: "6 nextLink that never ends", faults: graphsim.Faults{Latency: 5 * time.Millisecond, ListingFor: victim(graphsim.ListingFault{NextLink: graphsim.NextLinkEndless})},
+	{name: "6 nextLink that never ends", faults: azuresim.Faults{Latency: 5 * time.Millisecond, ListingFor: victim(azuresim.ListingFault{NextLink: azuresim.NextLinkEndless})},
 		failed: []string{"victim"}, log: "not end", timeout: "3", within: time.Second},
 }
 
@@ -29,7 +29,7 @@ func countRows() []faultCase {
 	for _, raw := range []string{"-1", "2.5", `"30"`, "null", "1e2", "31", "29", "99999999999999999999"} {
 		rows = append(rows, faultCase{
 			name:   "8 @odata.count " + raw,
-			faults: graphsim.Faults{ListingFor: victim(graphsim.ListingFault{Count: raw})},
+			faults: azuresim.Faults{ListingFor: victim(azuresim.ListingFault{Count: raw})},
 			failed: []string{"victim"}, log: "@odata.count",
 		})
 	}
@@ -43,12 +43,12 @@ func timestampRows() []faultCase {
 	for _, raw := range []string{`"yesterday"`, `"2025-02-30T00:00:00Z"`, `"2025-10-15 15:54:58Z"`, `""`, `12`, `{}`} {
 		rows = append(rows, faultCase{
 			name:   "9 createdDateTime " + raw,
-			faults: graphsim.Faults{ListingFor: victim(graphsim.ListingFault{Created: raw})},
+			faults: azuresim.Faults{ListingFor: victim(azuresim.ListingFault{Created: raw})},
 			failed: []string{"victim"}, log: "createdDateTime",
 		})
 	}
 	addOdd := func(f *fixture) {
-		for _, s := range []graphsim.Session{
+		for _, s := range []azuresim.Session{
 			{ID: "unset"},
 			{ID: "future", Created: testNow.Add(26 * time.Hour), LastModified: testNow.Add(27 * time.Hour)},
 		} {
@@ -61,7 +61,7 @@ func timestampRows() []faultCase {
 		faultCase{name: "9 zero and future timestamps", setup: addOdd, check: servedOdd},
 		// The unset session sorts first, so the null replaces its zero.
 		faultCase{name: "9 null createdDateTime", setup: addOdd, check: servedOdd,
-			faults: graphsim.Faults{ListingFor: victim(graphsim.ListingFault{Created: "null"})}},
+			faults: azuresim.Faults{ListingFor: victim(azuresim.ListingFault{Created: "null"})}},
 	)
 }
 
@@ -79,13 +79,13 @@ func servedOdd(t *testing.T, f *fixture, _ *wireTap, _ bool) {
 }
 
 var batchRows = []faultCase{
-	{name: "12 $batch answer missing an item", faults: graphsim.Faults{BatchDropItem: true},
+	{name: "12 $batch answer missing an item", faults: azuresim.Faults{BatchDropItem: true},
 		transports: batchedOnly, dynamic: batchItemWorkspace("3"), log: "no response for request"},
-	{name: "12 $batch answer repeating an id", faults: graphsim.Faults{BatchDuplicateID: true},
+	{name: "12 $batch answer repeating an id", faults: azuresim.Faults{BatchDuplicateID: true},
 		transports: batchedOnly, dynamic: batchItemWorkspace("1"), log: "answered request 1 twice"},
-	{name: "12 inner 429", faults: graphsim.Faults{ThrottleEvery: 2, RetryAfter: "1"},
+	{name: "12 inner 429", faults: azuresim.Faults{ThrottleEvery: 2, RetryAfter: "1"},
 		transports: batchedOnly, timeout: "10", check: answeredInBatch(429)},
-	{name: "12 inner 424", faults: graphsim.Faults{DependencyFailed: 2},
+	{name: "12 inner 424", faults: azuresim.Faults{DependencyFailed: 2},
 		transports: batchedOnly, check: answeredInBatch(424)},
 }
 

@@ -16,7 +16,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
 // deadlineSlack is how late a scrape may answer after its deadline: the
@@ -118,7 +118,7 @@ func (f *fixture) assertCurrent(fams map[string]*dto.MetricFamily, tenant int, w
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	f.assertExact(fams, f.cfg.Tenants[tenant].Name, graphsim.Workspace{ID: ws, Sessions: sessions})
+	f.assertExact(fams, f.cfg.Tenants[tenant].Name, azuresim.Workspace{ID: ws, Sessions: sessions})
 }
 
 // assertDown checks that a workspace reports up 0 and no numbers.

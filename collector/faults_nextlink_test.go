@@ -7,7 +7,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
 // Row 7 of the fault matrix: an @odata.nextLink that leads away from the
@@ -62,8 +62,8 @@ func TestFaultMatrixNextLinkElsewhere(t *testing.T) {
 	} {
 		c := faultCase{
 			name: "7 nextLink to " + target.name,
-			faultsFor: func(f *fixture) graphsim.Faults {
-				return graphsim.Faults{ListingFor: victim(graphsim.ListingFault{NextLink: target.link(f)})}
+			faultsFor: func(f *fixture) azuresim.Faults {
+				return azuresim.Faults{ListingFor: victim(azuresim.ListingFault{NextLink: target.link(f)})}
 			},
 			failed: []string{"victim"}, log: "refusing @odata.nextLink outside " + "https://",
 			transport: func(f *fixture) *http.Transport {

@@ -9,7 +9,7 @@ import (
 
 	dto "github.com/prometheus/client_model/go"
 
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
 // The fault matrix of issue 5: every row injects one fault into the
@@ -34,7 +34,7 @@ const (
 // faultCase is one row of the matrix.
 type faultCase struct {
 	name   string
-	faults graphsim.Faults
+	faults azuresim.Faults
 	// failed are the workspaces of tenant0 that must report up 0; the
 	// others, and tenant1's, must be exact. failedBatched replaces it when
 	// the requests share a $batch and so share the fault; dynamic finds
@@ -51,7 +51,7 @@ type faultCase struct {
 	setup           func(f *fixture) // before the fault is installed
 	// faultsFor replaces faults when they depend on the fixture, such as
 	// its simulator's address.
-	faultsFor func(f *fixture) graphsim.Faults
+	faultsFor func(f *fixture) azuresim.Faults
 	// transport replaces the simulator's own transport under the wire tap.
 	transport func(f *fixture) *http.Transport
 	check     func(t *testing.T, f *fixture, tap *wireTap, batched bool)
@@ -59,51 +59,51 @@ type faultCase struct {
 
 var matrixWorkspaces = []string{"victim", "steady", "empty"}
 
-func matrixOptions() graphsim.Options {
-	return graphsim.Options{MaxPageSize: 100, Tenants: []graphsim.Tenant{
+func matrixOptions() azuresim.Options {
+	return azuresim.Options{MaxPageSize: 100, Tenants: []azuresim.Tenant{
 		simTenant(0, "s3cret-value-for-tests", map[string]int{"victim": 30, "steady": 45, "empty": 0}),
 		simTenant(1, "s3cret-value-for-tests", map[string]int{"default": 20}),
 	}}
 }
 
-func victim(f graphsim.ListingFault) map[string]graphsim.ListingFault {
-	return map[string]graphsim.ListingFault{"victim": f}
+func victim(f azuresim.ListingFault) map[string]azuresim.ListingFault {
+	return map[string]azuresim.ListingFault{"victim": f}
 }
 
 // transportRows is rows 1 to 5: throttling, server errors, slowness,
 // broken bodies and an oversized one.
 var transportRows = []faultCase{
-	{name: "1 429 storm with Retry-After", faults: graphsim.Faults{StatusFor: map[string]int{"victim": 429}, RetryAfter: "1"},
+	{name: "1 429 storm with Retry-After", faults: azuresim.Faults{StatusFor: map[string]int{"victim": 429}, RetryAfter: "1"},
 		failed: []string{"victim"}, log: "status=429", timeout: "4"},
-	{name: "1 429 storm without Retry-After", faults: graphsim.Faults{StatusFor: map[string]int{"victim": 429}},
+	{name: "1 429 storm without Retry-After", faults: azuresim.Faults{StatusFor: map[string]int{"victim": 429}},
 		failed: []string{"victim"}, log: "status=429"},
-	{name: "1 Retry-After beyond the deadline", faults: graphsim.Faults{StatusFor: map[string]int{"victim": 429}, RetryAfter: "120"},
+	{name: "1 Retry-After beyond the deadline", faults: azuresim.Faults{StatusFor: map[string]int{"victim": 429}, RetryAfter: "120"},
 		failed: []string{"victim"}, log: "status=429", timeout: "10", within: 3 * time.Second},
-	{name: "1 every other request throttled", faults: graphsim.Faults{ThrottleEvery: 2, RetryAfter: "1"},
+	{name: "1 every other request throttled", faults: azuresim.Faults{ThrottleEvery: 2, RetryAfter: "1"},
 		timeout: "10", check: answered(429)},
-	{name: "2 500 once is not retried", faults: graphsim.Faults{TransientFor: map[string]graphsim.Transient{"victim": {Status: 500, Times: 1}}},
+	{name: "2 500 once is not retried", faults: azuresim.Faults{TransientFor: map[string]azuresim.Transient{"victim": {Status: 500, Times: 1}}},
 		failed: []string{"victim"}, log: "status=500"},
-	{name: "2 502 once is not retried", faults: graphsim.Faults{TransientFor: map[string]graphsim.Transient{"victim": {Status: 502, Times: 1}}},
+	{name: "2 502 once is not retried", faults: azuresim.Faults{TransientFor: map[string]azuresim.Transient{"victim": {Status: 502, Times: 1}}},
 		failed: []string{"victim"}, log: "status=502"},
-	{name: "2 503 with Retry-After is retried", faults: graphsim.Faults{TransientFor: map[string]graphsim.Transient{"victim": {Status: 503, Times: 2}}, RetryAfter: "1"},
+	{name: "2 503 with Retry-After is retried", faults: azuresim.Faults{TransientFor: map[string]azuresim.Transient{"victim": {Status: 503, Times: 2}}, RetryAfter: "1"},
 		timeout: "10", check: answered(503)},
-	{name: "2 504 is retried", faults: graphsim.Faults{TransientFor: map[string]graphsim.Transient{"victim": {Status: 504, Times: 2}}},
+	{name: "2 504 is retried", faults: azuresim.Faults{TransientFor: map[string]azuresim.Transient{"victim": {Status: 504, Times: 2}}},
 		check: answered(504)},
-	{name: "2 503 that persists", faults: graphsim.Faults{StatusFor: map[string]int{"victim": 503}, RetryAfter: "1"},
+	{name: "2 503 that persists", faults: azuresim.Faults{StatusFor: map[string]int{"victim": 503}, RetryAfter: "1"},
 		failed: []string{"victim"}, log: "status=503", timeout: "4"},
-	{name: "3 answer slower than the deadline", faults: graphsim.Faults{ListingFor: victim(graphsim.ListingFault{Latency: time.Minute})},
+	{name: "3 answer slower than the deadline", faults: azuresim.Faults{ListingFor: victim(azuresim.ListingFault{Latency: time.Minute})},
 		failed: []string{"victim"}, failedBatched: matrixWorkspaces, log: "deadline exceeded", timeout: "3"},
-	{name: "4 connection reset mid-body", faults: graphsim.Faults{ListingFor: victim(graphsim.ListingFault{Body: graphsim.BodyReset})},
+	{name: "4 connection reset mid-body", faults: azuresim.Faults{ListingFor: victim(azuresim.ListingFault{Body: azuresim.BodyReset})},
 		failed: []string{"victim"}, failedBatched: matrixWorkspaces, log: "decode page", logBatched: "POST /beta/$batch"},
-	{name: "4 truncated JSON", faults: graphsim.Faults{ListingFor: victim(graphsim.ListingFault{Body: graphsim.BodyTruncated})},
+	{name: "4 truncated JSON", faults: azuresim.Faults{ListingFor: victim(azuresim.ListingFault{Body: azuresim.BodyTruncated})},
 		failed: []string{"victim"}, log: "decode page"},
-	{name: "4 wrong Content-Type", faults: graphsim.Faults{ListingFor: victim(graphsim.ListingFault{Body: graphsim.BodyWrongType})},
+	{name: "4 wrong Content-Type", faults: azuresim.Faults{ListingFor: victim(azuresim.ListingFault{Body: azuresim.BodyWrongType})},
 		failed: []string{"victim"}, log: `not JSON`},
-	{name: "4 HTML error page", faults: graphsim.Faults{ListingFor: victim(graphsim.ListingFault{Body: graphsim.BodyHTML})},
+	{name: "4 HTML error page", faults: azuresim.Faults{ListingFor: victim(azuresim.ListingFault{Body: azuresim.BodyHTML})},
 		failed: []string{"victim"}, log: "status=502"},
-	{name: "4 empty body", faults: graphsim.Faults{ListingFor: victim(graphsim.ListingFault{Body: graphsim.BodyEmpty})},
+	{name: "4 empty body", faults: azuresim.Faults{ListingFor: victim(azuresim.ListingFault{Body: azuresim.BodyEmpty})},
 		failed: []string{"victim"}, log: "decode page"},
-	{name: "5 oversized body", faults: graphsim.Faults{ListingFor: victim(graphsim.ListingFault{Body: graphsim.BodyOversized})},
+	{name: "5 oversized body", faults: azuresim.Faults{ListingFor: victim(azuresim.ListingFault{Body: azuresim.BodyOversized})},
 		failed: []string{"victim"}, log: "larger than", check: readAtMost(32 << 20),
 		// Inside a $batch the 40 MiB page makes a 40 MiB batch answer, read
 		// whole under the 64 MiB batch cap before the page cap refuses it:
@@ -134,7 +134,7 @@ func runFaultCase(t *testing.T, c faultCase, batched bool) {
 	t.Cleanup(tr.CloseIdleConnections)
 	tap := newWireTap(tr)
 	f.useTransport(tap)
-	var base graphsim.Faults
+	var base azuresim.Faults
 	if !batched {
 		base.BatchUnsupported = http.StatusBadRequest
 	}

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
 // Row 10 of the fault matrix: Entra ID down, slow, or refusing the client,
@@ -55,7 +55,7 @@ func (g *entraGate) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // gatedFixture is the matrix fixture with tenant0's Entra ID behind a gate.
-func gatedFixture(t *testing.T, opts graphsim.Options) (*fixture, *entraGate) {
+func gatedFixture(t *testing.T, opts azuresim.Options) (*fixture, *entraGate) {
 	f := newFixture(t, opts, 1000)
 	tr := f.sim.Transport()
 	t.Cleanup(tr.CloseIdleConnections)
@@ -103,7 +103,7 @@ func TestFaultMatrixEntraSlowerThanTheDeadline(t *testing.T) {
 
 func TestFaultMatrixEntraSlowButInTime(t *testing.T) {
 	f := newFixture(t, matrixOptions(), 1000)
-	f.sim.SetFaults(graphsim.Faults{TokenLatency: 700 * time.Millisecond})
+	f.sim.SetFaults(azuresim.Faults{TokenLatency: 700 * time.Millisecond})
 	fams, took := f.scrapeTimed("10")
 	if took < 700*time.Millisecond {
 		t.Fatalf("the scrape took %v: the token did not come slowly", took)

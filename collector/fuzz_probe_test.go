@@ -10,7 +10,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
 // FuzzProbeQuery sends /probe arbitrary query strings. Whatever they hold,
@@ -19,7 +19,7 @@ import (
 // discovery: a scrape can never create a series of its own making. Seeds
 // are in testdata/fuzz/FuzzProbeQuery; tools/fuzz.sh runs it for a while.
 func FuzzProbeQuery(f *testing.F) {
-	opts := graphsim.Options{Tenants: []graphsim.Tenant{
+	opts := azuresim.Options{Tenants: []azuresim.Tenant{
 		simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 12, "emea": 7}),
 		simTenant(1, "s3cret-value-for-tests", map[string]int{"default": 3, "found": 1}),
 	}}

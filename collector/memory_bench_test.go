@@ -14,7 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
 // BenchmarkTenantMemory builds n tenants with client secret credentials
@@ -27,7 +27,7 @@ import (
 func BenchmarkTenantMemory(b *testing.B) {
 	for _, n := range []int{1, 100, 10000} {
 		b.Run(fmt.Sprintf("tenants=%d", n), func(b *testing.B) {
-			opts := graphsim.Options{}
+			opts := azuresim.Options{}
 			for i := range n {
 				opts.Tenants = append(opts.Tenants, simTenant(i, "s3cret-value-for-tests", map[string]int{"default": 3}))
 			}

@@ -16,7 +16,7 @@ import (
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
 func (f *fixture) probe(query string) *httptest.ResponseRecorder {
@@ -26,7 +26,7 @@ func (f *fixture) probe(query string) *httptest.ResponseRecorder {
 }
 
 func TestProbeCollectsOnlyTheAskedTarget(t *testing.T) {
-	opts := graphsim.Options{Tenants: []graphsim.Tenant{
+	opts := azuresim.Options{Tenants: []azuresim.Tenant{
 		simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 12, "emea": 7}),
 		simTenant(1, "s3cret-value-for-tests", map[string]int{"default": 3}),
 	}}
@@ -71,7 +71,7 @@ func TestProbeCollectsOnlyTheAskedTarget(t *testing.T) {
 }
 
 func TestProbeRefusesUnknownTargets(t *testing.T) {
-	opts := graphsim.Options{Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 12})}}
+	opts := azuresim.Options{Tenants: []azuresim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 12})}}
 	f := newFixture(t, opts, 1000)
 	long := strings.Repeat("x", 1<<20)
 	for query, want := range map[string]string{
@@ -103,7 +103,7 @@ func TestProbeRefusesUnknownTargets(t *testing.T) {
 // A tenant that discovers its workspaces refuses a workspace it did not
 // discover, as a tenant with a configured list does.
 func TestProbeRefusesUndiscoveredWorkspace(t *testing.T) {
-	opts := graphsim.Options{Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 12})}}
+	opts := azuresim.Options{Tenants: []azuresim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 12})}}
 	f := newFixture(t, opts, 1000, "tenant0")
 	rec := f.probe("tenant=tenant0&workspace=nope")
 	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `unknown workspace "nope"`) {
@@ -166,7 +166,7 @@ func (k knownLabels) anyWorkspace(ws string) bool {
 // value may come from a request, not even in the registered counters a
 // probe passes through.
 func TestProbeParametersNeverBecomeLabelValues(t *testing.T) {
-	opts := graphsim.Options{Tenants: []graphsim.Tenant{
+	opts := azuresim.Options{Tenants: []azuresim.Tenant{
 		simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 12, "emea": 7}),
 		simTenant(1, "s3cret-value-for-tests", map[string]int{"default": 3, "found": 1}),
 	}}

@@ -12,7 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
 // recordingTransport remembers every bearer token the exporter sent.
@@ -32,7 +32,7 @@ func (r *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error
 }
 
 func TestNoSecretOrTokenInLogsOrMetrics(t *testing.T) {
-	opts := graphsim.Options{MaxPageSize: 10, Tenants: []graphsim.Tenant{
+	opts := azuresim.Options{MaxPageSize: 10, Tenants: []azuresim.Tenant{
 		simTenant(0, "s3cret-value-for-tests", map[string]int{"ok": 25, "forbidden": 3, "missing": 2, "broken": 4}),
 		simTenant(1, "another-secret-not-ours", map[string]int{"default": 5}),
 	}}
@@ -43,7 +43,7 @@ func TestNoSecretOrTokenInLogsOrMetrics(t *testing.T) {
 	if err := f.exp.Apply(f.cfg); err != nil {
 		t.Fatal(err)
 	}
-	f.sim.SetFaults(graphsim.Faults{ThrottleEvery: 4, StatusFor: map[string]int{"forbidden": 403, "missing": 404, "broken": 500}})
+	f.sim.SetFaults(azuresim.Faults{ThrottleEvery: 4, StatusFor: map[string]int{"forbidden": 403, "missing": 404, "broken": 500}})
 	var exposition strings.Builder
 	for i := 0; i < 2; i++ {
 		rr := httptest.NewRecorder()
@@ -72,10 +72,10 @@ func TestNoSecretOrTokenInLogsOrMetrics(t *testing.T) {
 }
 
 func TestSlowGraphMissesTheDeadlineWithoutHanging(t *testing.T) {
-	opts := graphsim.Options{Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 5, "second": 5})}}
+	opts := azuresim.Options{Tenants: []azuresim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 5, "second": 5})}}
 	f := newFixture(t, opts, 1000)
 	f.scrape() // token and discovery are not what this test is about
-	f.sim.SetFaults(graphsim.Faults{Latency: time.Minute})
+	f.sim.SetFaults(azuresim.Faults{Latency: time.Minute})
 	rr := httptest.NewRecorder()
 	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
 	// 1.5 s announced minus the 0.5 s default offset: a 1 s deadline.
@@ -126,7 +126,7 @@ func TestScrapeTimeoutHeader(t *testing.T) {
 
 func TestWorkspaceIDsAreEscaped(t *testing.T) {
 	sizes := map[string]int{"a/b": 3, "x?y#z": 4, "sp ace": 5, "50%2F": 6, "b": 7}
-	opts := graphsim.Options{Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", sizes)}}
+	opts := azuresim.Options{Tenants: []azuresim.Tenant{simTenant(0, "s3cret-value-for-tests", sizes)}}
 	f := newFixture(t, opts, 1000)
 	fams := f.scrape()
 	for _, ws := range opts.Tenants[0].Workspaces {
@@ -147,7 +147,7 @@ func (b *brokenPipe) WriteHeader(int)           {}
 func (b *brokenPipe) Write([]byte) (int, error) { return 0, syscall.EPIPE }
 
 func TestGoneClientLogsOneLine(t *testing.T) {
-	opts := graphsim.Options{Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 12, "emea": 3})}}
+	opts := azuresim.Options{Tenants: []azuresim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 12, "emea": 3})}}
 	f := newFixture(t, opts, 1000)
 	mark := len(f.logs.String())
 	f.exp.Handler(prometheus.NewRegistry()).ServeHTTP(&brokenPipe{header: http.Header{}}, httptest.NewRequest(http.MethodGet, "/metrics", nil))

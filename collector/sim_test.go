@@ -21,7 +21,7 @@ import (
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
 // testNow is the fixed instant of every test scrape, so expected values can
@@ -32,8 +32,8 @@ const testSecretEnv = "SECURITYCOPILOT_TEST_CLIENT_SECRET"
 
 type fixture struct {
 	t    testing.TB
-	sim  *graphsim.Server
-	opts graphsim.Options
+	sim  *azuresim.Server
+	opts azuresim.Options
 	cfg  *config.Config
 	exp  *Exporter
 	logs *syncBuffer
@@ -58,8 +58,8 @@ func (b *syncBuffer) String() string {
 
 // simTenant builds a simulated tenant with workspaces of the given sizes,
 // seeded deterministically.
-func simTenant(n int, secret string, sizes map[string]int) graphsim.Tenant {
-	t := graphsim.Tenant{
+func simTenant(n int, secret string, sizes map[string]int) azuresim.Tenant {
+	t := azuresim.Tenant{
 		ID:           fmt.Sprintf("00000000-0000-4000-8000-%012d", 2*n+1),
 		ClientID:     fmt.Sprintf("00000000-0000-4000-8000-%012d", 2*n+2),
 		ClientSecret: secret,
@@ -69,7 +69,7 @@ func simTenant(n int, secret string, sizes map[string]int) graphsim.Tenant {
 	// sessions, on every run: a cost measured on them is repeatable.
 	for _, id := range slices.Sorted(maps.Keys(sizes)) {
 		seed++
-		t.Workspaces = append(t.Workspaces, graphsim.Workspace{ID: id, DisplayName: id, Sessions: graphsim.GenerateSessions(seed+int64(len(id)), sizes[id], testNow)})
+		t.Workspaces = append(t.Workspaces, azuresim.Workspace{ID: id, DisplayName: id, Sessions: azuresim.GenerateSessions(seed+int64(len(id)), sizes[id], testNow)})
 	}
 	return t
 }
@@ -77,13 +77,13 @@ func simTenant(n int, secret string, sizes map[string]int) graphsim.Tenant {
 // newFixture starts a simulator with the tenants and an exporter whose
 // config names every tenant's workspaces (discover lists tenants whose
 // workspaces are discovered instead).
-func newFixture(t testing.TB, opts graphsim.Options, pageSize int, discover ...string) *fixture {
+func newFixture(t testing.TB, opts azuresim.Options, pageSize int, discover ...string) *fixture {
 	t.Helper()
 	t.Setenv(testSecretEnv, "s3cret-value-for-tests")
 	if opts.Now == nil {
 		opts.Now = func() time.Time { return testNow }
 	}
-	sim, err := graphsim.New(opts)
+	sim, err := azuresim.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +160,7 @@ next:
 
 // expected computes, independently of the collector, what the gauges must
 // say for a workspace's seeded sessions.
-func expected(sessions []graphsim.Session, windows []config.Window) map[string]float64 {
+func expected(sessions []azuresim.Session, windows []config.Window) map[string]float64 {
 	out := map[string]float64{"securitycopilot_sessions": float64(len(sessions))}
 	var newest, oldest, lastMod time.Time
 	for _, w := range windows {
@@ -203,7 +203,7 @@ var timestampGauges = []string{
 }
 
 // assertExact checks every gauge of one workspace against the seeded data.
-func (f *fixture) assertExact(fams map[string]*dto.MetricFamily, tenant string, ws graphsim.Workspace) {
+func (f *fixture) assertExact(fams map[string]*dto.MetricFamily, tenant string, ws azuresim.Workspace) {
 	f.t.Helper()
 	labels := map[string]string{"tenant": tenant, "workspace": ws.ID}
 	if up, _ := value(fams, "securitycopilot_up", labels); up != 1 {

@@ -14,35 +14,35 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
 // soakFaults are the faults the soak switches between. Each leaves every
 // workspace either exact or down: none changes what a correct exporter
 // must export (a null timestamp would, so it is not here).
-func soakFaults() []graphsim.Faults {
-	broken := func(lf graphsim.ListingFault) graphsim.Faults {
-		return graphsim.Faults{ListingFor: map[string]graphsim.ListingFault{"small": lf, "default": lf}}
+func soakFaults() []azuresim.Faults {
+	broken := func(lf azuresim.ListingFault) azuresim.Faults {
+		return azuresim.Faults{ListingFor: map[string]azuresim.ListingFault{"small": lf, "default": lf}}
 	}
-	return []graphsim.Faults{
+	return []azuresim.Faults{
 		{},
 		{ThrottleEvery: 3},
 		{ThrottleEvery: 5, RetryAfter: "0"},
 		{StatusFor: map[string]int{"small": 500, "other": 403}},
-		{TransientFor: map[string]graphsim.Transient{"big": {Status: 503, Times: 2}, "other": {Status: 504, Times: 1}}},
+		{TransientFor: map[string]azuresim.Transient{"big": {Status: 503, Times: 2}, "other": {Status: 504, Times: 1}}},
 		{DependencyFailed: 4},
 		{BatchDropItem: true},
 		{BatchDuplicateID: true},
 		{RejectFilter: true},
 		{OmitCount: true},
 		{Latency: 20 * time.Millisecond},
-		broken(graphsim.ListingFault{Body: graphsim.BodyTruncated}),
-		broken(graphsim.ListingFault{Body: graphsim.BodyReset}),
-		broken(graphsim.ListingFault{Body: graphsim.BodyHTML}),
-		broken(graphsim.ListingFault{Body: graphsim.BodyWrongType}),
-		broken(graphsim.ListingFault{Count: "-1"}),
-		broken(graphsim.ListingFault{Created: `"yesterday"`}),
-		broken(graphsim.ListingFault{NextLink: graphsim.NextLinkLoop}),
+		broken(azuresim.ListingFault{Body: azuresim.BodyTruncated}),
+		broken(azuresim.ListingFault{Body: azuresim.BodyReset}),
+		broken(azuresim.ListingFault{Body: azuresim.BodyHTML}),
+		broken(azuresim.ListingFault{Body: azuresim.BodyWrongType}),
+		broken(azuresim.ListingFault{Count: "-1"}),
+		broken(azuresim.ListingFault{Created: `"yesterday"`}),
+		broken(azuresim.ListingFault{NextLink: azuresim.NextLinkLoop}),
 	}
 }
 
@@ -77,7 +77,7 @@ func soakConfigs(base *config.Config) []*config.Config {
 // soakTruth is what every workspace must show when it is up, whatever
 // configuration the scrape ran under.
 type soakTruth struct {
-	sessions map[string]map[string][]graphsim.Session // tenant name → workspace → sessions
+	sessions map[string]map[string][]azuresim.Session // tenant name → workspace → sessions
 	windows  map[string]config.Window                 // every window label of every configuration
 	// activity holds activityTruth's values under "tenant/workspace/key",
 	// for the default activity settings.
@@ -136,7 +136,7 @@ func (s soakTruth) checkActivity(fams map[string]*dto.MetricFamily, labels map[s
 	return wrong
 }
 
-func (s soakTruth) checkUp(fams map[string]*dto.MetricFamily, labels map[string]string, sessions []graphsim.Session) []string {
+func (s soakTruth) checkUp(fams map[string]*dto.MetricFamily, labels map[string]string, sessions []azuresim.Session) []string {
 	var windows []config.Window
 	for _, m := range fams["securitycopilot_sessions_created"].GetMetric() {
 		l := labelMap(m)

@@ -17,7 +17,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
 var (
@@ -45,17 +45,17 @@ const (
 func TestSoak(t *testing.T) {
 	// Pages of 20 send "big" and "default" to the counted plan, with its
 	// searches, and list "small", without much JSON to pay for under -race.
-	opts := graphsim.Options{MaxPageSize: 20, Tenants: []graphsim.Tenant{
+	opts := azuresim.Options{MaxPageSize: 20, Tenants: []azuresim.Tenant{
 		activityTenant(0, "s3cret-value-for-tests", map[string]int{"big": 400, "small": 30, "empty": 0}),
 		activityTenant(1, "s3cret-value-for-tests", map[string]int{"default": 300, "other": 5}),
 	}}
 	f := newFixture(t, opts, 1000, "tenant1")
 	tr := f.sim.Transport()
 	f.useTransport(tr)
-	truth := soakTruth{sessions: map[string]map[string][]graphsim.Session{}, windows: map[string]config.Window{}, activity: map[string]float64{}}
+	truth := soakTruth{sessions: map[string]map[string][]azuresim.Session{}, windows: map[string]config.Window{}, activity: map[string]float64{}}
 	for i, st := range opts.Tenants {
 		name := f.cfg.Tenants[i].Name
-		truth.sessions[name] = map[string][]graphsim.Session{}
+		truth.sessions[name] = map[string][]azuresim.Session{}
 		for _, ws := range st.Workspaces {
 			truth.sessions[name][ws.ID] = ws.Sessions
 			for key, v := range activityTruth(t, f.sim, st.ID, ws.ID, f.cfg.Activity) {
@@ -101,7 +101,7 @@ func TestSoak(t *testing.T) {
 	}
 	t.Logf("%d scrapes in %v", scrapes.Load(), time.Since(start).Round(time.Millisecond))
 
-	f.sim.SetFaults(graphsim.Faults{})
+	f.sim.SetFaults(azuresim.Faults{})
 	if err := f.exp.Apply(configs[0]); err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
 // exactUnixSeconds is t as Unix seconds, computed apart from unixSeconds:
@@ -51,11 +51,11 @@ func TestUnixSecondsOverTheWholeDateTimeOffsetRange(t *testing.T) {
 // Sessions at both ends of Edm.DateTimeOffset are exported with their exact
 // Unix time, not a UnixNano that wrapped around.
 func TestSessionsAtTheEndsOfTimeAreExact(t *testing.T) {
-	opts := graphsim.Options{Tenants: []graphsim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 3})}}
+	opts := azuresim.Options{Tenants: []azuresim.Tenant{simTenant(0, "s3cret-value-for-tests", map[string]int{"default": 3})}}
 	f := newFixture(t, opts, 1000)
 	last := time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
 	first := time.Date(1, 1, 1, 0, 0, 1, 0, time.UTC)
-	for _, s := range []graphsim.Session{{ID: "last", Created: last, LastModified: last}, {ID: "first", Created: first, LastModified: first}} {
+	for _, s := range []azuresim.Session{{ID: "last", Created: last, LastModified: last}, {ID: "first", Created: first, LastModified: first}} {
 		if err := f.sim.AddSession(opts.Tenants[0].ID, "default", s); err != nil {
 			t.Fatal(err)
 		}

@@ -8,14 +8,14 @@ import (
 
 	dto "github.com/prometheus/client_model/go"
 
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
 const onboardedGUID = "17aafe23-ab95-3b37-8c4d-5e6f7a8b9c0d"
 
 // aliasTenant has the workspace created at onboarding, under a GUID that
 // "default" also reaches, and a second one, as Graph has them.
-func aliasTenant() graphsim.Tenant {
+func aliasTenant() azuresim.Tenant {
 	t := simTenant(0, "s3cret-value-for-tests", map[string]int{onboardedGUID: 40, "0b5a1d2e-0000-4000-8000-000000000002": 7})
 	for i := range t.Workspaces {
 		t.Workspaces[i].Default = t.Workspaces[i].ID == onboardedGUID
@@ -63,9 +63,9 @@ func TestDefaultIsExportedOnceUnderItsID(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var f *fixture
 			if tc.configured == nil {
-				f = newFixture(t, graphsim.Options{Tenants: []graphsim.Tenant{tenant}}, 1000, "tenant0")
+				f = newFixture(t, azuresim.Options{Tenants: []azuresim.Tenant{tenant}}, 1000, "tenant0")
 			} else {
-				f = newFixture(t, graphsim.Options{Tenants: []graphsim.Tenant{tenant}}, 1000)
+				f = newFixture(t, azuresim.Options{Tenants: []azuresim.Tenant{tenant}}, 1000)
 				f.configure(tc.configured...)
 			}
 			f.sim.ResetStats()
@@ -81,13 +81,13 @@ func TestDefaultIsExportedOnceUnderItsID(t *testing.T) {
 			}
 			// Listing the workspaces (discovery, or names of a configured
 			// list) and resolving default cost at most two requests.
-			first := f.sim.Stats().ByPath[graphsim.PathWorkspaces]
+			first := f.sim.Stats().ByPath[azuresim.PathWorkspaces]
 			if first > 2 {
 				t.Errorf("%d workspace requests in the first scrape", first)
 			}
 			f.sim.ResetStats()
 			f.scrape()
-			if n := f.sim.Stats().ByPath[graphsim.PathWorkspaces]; n != 0 {
+			if n := f.sim.Stats().ByPath[azuresim.PathWorkspaces]; n != 0 {
 				t.Errorf("%d workspace requests in the second scrape, want 0: they are cached", n)
 			}
 		})
@@ -96,7 +96,7 @@ func TestDefaultIsExportedOnceUnderItsID(t *testing.T) {
 
 func TestWorkspaceInfoCarriesGraphsDisplayName(t *testing.T) {
 	tenant := aliasTenant()
-	f := newFixture(t, graphsim.Options{Tenants: []graphsim.Tenant{tenant}}, 1000)
+	f := newFixture(t, azuresim.Options{Tenants: []azuresim.Tenant{tenant}}, 1000)
 	f.configure("default", "0b5a1d2e-0000-4000-8000-000000000002")
 	fams := f.scrape()
 	for ws, name := range map[string]string{onboardedGUID: "SecurityCopilot_Workspace", "0b5a1d2e-0000-4000-8000-000000000002": "SOC EMEA"} {
@@ -110,7 +110,7 @@ func TestWorkspaceInfoCarriesGraphsDisplayName(t *testing.T) {
 }
 
 func TestProbeOfDefaultIsTheWorkspaceByItsID(t *testing.T) {
-	f := newFixture(t, graphsim.Options{Tenants: []graphsim.Tenant{aliasTenant()}}, 1000, "tenant0")
+	f := newFixture(t, azuresim.Options{Tenants: []azuresim.Tenant{aliasTenant()}}, 1000, "tenant0")
 	rec := f.probe("tenant=tenant0&workspace=default")
 	body := rec.Body.String()
 	if rec.Code != http.StatusOK || !strings.Contains(body, `securitycopilot_up{tenant="tenant0",workspace="`+onboardedGUID+`"} 1`) ||
@@ -124,9 +124,9 @@ func TestProbeOfDefaultIsTheWorkspaceByItsID(t *testing.T) {
 // would then be exported twice.
 func TestUnresolvedDefaultFailsWithoutDoubleCounting(t *testing.T) {
 	tenant := aliasTenant()
-	f := newFixture(t, graphsim.Options{Tenants: []graphsim.Tenant{tenant}}, 1000)
+	f := newFixture(t, azuresim.Options{Tenants: []azuresim.Tenant{tenant}}, 1000)
 	f.configure("default", onboardedGUID)
-	f.sim.SetFaults(graphsim.Faults{StatusFor: map[string]int{"default": http.StatusInternalServerError}})
+	f.sim.SetFaults(azuresim.Faults{StatusFor: map[string]int{"default": http.StatusInternalServerError}})
 	fams := f.scrape()
 	assertDown(t, fams, "tenant0", "default")
 	for _, ws := range tenant.Workspaces {
@@ -138,9 +138,9 @@ func TestUnresolvedDefaultFailsWithoutDoubleCounting(t *testing.T) {
 		t.Errorf("no log line names the cause:\n%s", f.logs.String())
 	}
 	// Once resolved, a later failure keeps the id known before.
-	f.sim.SetFaults(graphsim.Faults{})
+	f.sim.SetFaults(azuresim.Faults{})
 	f.scrape()
-	f.sim.SetFaults(graphsim.Faults{StatusFor: map[string]int{"default": http.StatusInternalServerError}})
+	f.sim.SetFaults(azuresim.Faults{StatusFor: map[string]int{"default": http.StatusInternalServerError}})
 	if got := workspacesExported(f.scrape()); len(got) != 1 || got[0] != onboardedGUID {
 		t.Errorf("after resolution, exported %v", got)
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
 // someFilters are distinct count queries: the total and four windows.
@@ -42,17 +42,17 @@ func singly(t *testing.T, c *Client, filters []Filter) []int64 {
 func TestBatchedCounts(t *testing.T) {
 	for _, tc := range []struct {
 		name        string
-		faults      graphsim.Faults
+		faults      azuresim.Faults
 		wantBatches int // $batch POSTs for one CountSessions of five filters
 		wantRetries bool
 	}{
 		{name: "one batch", wantBatches: 1},
-		{name: "items throttled", faults: graphsim.Faults{ThrottleEvery: 2, RetryAfter: "0"}, wantBatches: 2, wantRetries: true},
+		{name: "items throttled", faults: azuresim.Faults{ThrottleEvery: 2, RetryAfter: "0"}, wantBatches: 2, wantRetries: true},
 		// One item of five throttled: it goes again alone, as a plain GET.
-		{name: "one item throttled without Retry-After", faults: graphsim.Faults{ThrottleEvery: 3}, wantBatches: 1, wantRetries: true},
-		{name: "failed dependency", faults: graphsim.Faults{DependencyFailed: 2}, wantBatches: 2, wantRetries: true},
-		{name: "batching refused", faults: graphsim.Faults{BatchUnsupported: http.StatusNotFound}, wantBatches: 1},
-		{name: "batching not implemented", faults: graphsim.Faults{BatchUnsupported: http.StatusNotImplemented}, wantBatches: 1},
+		{name: "one item throttled without Retry-After", faults: azuresim.Faults{ThrottleEvery: 3}, wantBatches: 1, wantRetries: true},
+		{name: "failed dependency", faults: azuresim.Faults{DependencyFailed: 2}, wantBatches: 2, wantRetries: true},
+		{name: "batching refused", faults: azuresim.Faults{BatchUnsupported: http.StatusNotFound}, wantBatches: 1},
+		{name: "batching not implemented", faults: azuresim.Faults{BatchUnsupported: http.StatusNotImplemented}, wantBatches: 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sim := startSim(t, 400)
@@ -91,7 +91,7 @@ func TestRefusedBatchingIsRemembered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sim.SetFaults(graphsim.Faults{BatchUnsupported: http.StatusBadRequest})
+	sim.SetFaults(azuresim.Faults{BatchUnsupported: http.StatusBadRequest})
 	for range 3 {
 		if _, err := sc.client.Reader().CountSessions(context.Background(), "default", someFilters()); err != nil {
 			t.Fatal(err)
@@ -105,12 +105,12 @@ func TestRefusedBatchingIsRemembered(t *testing.T) {
 func TestBrokenBatchAnswersFailOnlyTheirItems(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		faults graphsim.Faults
+		faults azuresim.Faults
 		want   string
 	}{
-		{"item missing", graphsim.Faults{BatchDropItem: true}, "no response for request"},
-		{"item answered twice", graphsim.Faults{BatchDuplicateID: true}, "twice"},
-		{"item not found", graphsim.Faults{StatusFor: map[string]int{"default": http.StatusNotFound}}, "HTTP 404 NotFound"},
+		{"item missing", azuresim.Faults{BatchDropItem: true}, "no response for request"},
+		{"item answered twice", azuresim.Faults{BatchDuplicateID: true}, "twice"},
+		{"item not found", azuresim.Faults{StatusFor: map[string]int{"default": http.StatusNotFound}}, "HTTP 404 NotFound"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sim := startSim(t, 100)
@@ -129,7 +129,7 @@ func TestBrokenBatchAnswersFailOnlyTheirItems(t *testing.T) {
 
 // readyClient is a client of a simulator with 100 sessions that already has
 // its token, so that what follows counts Graph requests only.
-func readyClient(t *testing.T) (*graphsim.Server, *simClient) {
+func readyClient(t *testing.T) (*azuresim.Server, *simClient) {
 	t.Helper()
 	sim := startSim(t, 100)
 	sc, err := newSimClient(t, sim, config.Tenant{Auth: config.AuthClientSecret, ClientSecretFile: secretFile(t, testSecret)})
@@ -144,7 +144,7 @@ func readyClient(t *testing.T) (*graphsim.Server, *simClient) {
 
 func TestThrottledItemsDoNotWaitPastTheDeadline(t *testing.T) {
 	sim, sc := readyClient(t)
-	sim.SetFaults(graphsim.Faults{ThrottleEvery: 1, RetryAfter: "120"})
+	sim.SetFaults(azuresim.Faults{ThrottleEvery: 1, RetryAfter: "120"})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	start := time.Now()

@@ -10,18 +10,18 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
 // threeWorkspaces serves "slow", "a" and "b", 10 sessions each.
-func threeWorkspaces(t *testing.T) (*graphsim.Server, *Client) {
+func threeWorkspaces(t *testing.T) (*azuresim.Server, *Client) {
 	t.Helper()
 	now := time.Now()
-	var wss []graphsim.Workspace
+	var wss []azuresim.Workspace
 	for i, id := range []string{"slow", "a", "b"} {
-		wss = append(wss, graphsim.Workspace{ID: id, Sessions: graphsim.GenerateSessions(int64(i+1), 10, now)})
+		wss = append(wss, azuresim.Workspace{ID: id, Sessions: azuresim.GenerateSessions(int64(i+1), 10, now)})
 	}
-	sim, err := graphsim.New(graphsim.Options{MaxPageSize: 50, Tenants: []graphsim.Tenant{{
+	sim, err := azuresim.New(azuresim.Options{MaxPageSize: 50, Tenants: []azuresim.Tenant{{
 		ID: testTenantID, ClientID: testClientID, ClientSecret: testSecret, Workspaces: wss,
 	}}})
 	if err != nil {
@@ -47,7 +47,7 @@ func threeWorkspaces(t *testing.T) (*graphsim.Server, *Client) {
 // Batcher that held their rounds for the retry would never let them finish.
 func TestThrottledRequestLeavesItsRound(t *testing.T) {
 	sim, c := threeWorkspaces(t)
-	sim.SetFaults(graphsim.Faults{TransientFor: map[string]graphsim.Transient{"slow": {Status: http.StatusServiceUnavailable, Times: 2}}, RetryAfter: "2"})
+	sim.SetFaults(azuresim.Faults{TransientFor: map[string]azuresim.Transient{"slow": {Status: http.StatusServiceUnavailable, Times: 2}}, RetryAfter: "2"})
 	sim.ResetStats()
 	var finished atomic.Int32
 	othersDone := make(chan struct{})

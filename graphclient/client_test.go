@@ -20,7 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
 const (
@@ -30,17 +30,17 @@ const (
 )
 
 type simClient struct {
-	sim     *graphsim.Server
+	sim     *azuresim.Server
 	client  *Client
 	metrics *Metrics
 }
 
-func startSim(t *testing.T, sessions int) *graphsim.Server {
+func startSim(t *testing.T, sessions int) *azuresim.Server {
 	t.Helper()
 	now := time.Now()
-	sim, err := graphsim.New(graphsim.Options{MaxPageSize: 50, Tenants: []graphsim.Tenant{{
+	sim, err := azuresim.New(azuresim.Options{MaxPageSize: 50, Tenants: []azuresim.Tenant{{
 		ID: testTenantID, ClientID: testClientID, ClientSecret: testSecret,
-		Workspaces: []graphsim.Workspace{{ID: "default", Sessions: graphsim.GenerateSessions(7, sessions, now)}},
+		Workspaces: []azuresim.Workspace{{ID: "default", Sessions: azuresim.GenerateSessions(7, sessions, now)}},
 	}}})
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +49,7 @@ func startSim(t *testing.T, sessions int) *graphsim.Server {
 	return sim
 }
 
-func newSimClient(t *testing.T, sim *graphsim.Server, tenant config.Tenant) (*simClient, error) {
+func newSimClient(t *testing.T, sim *azuresim.Server, tenant config.Tenant) (*simClient, error) {
 	t.Helper()
 	tenant.Name, tenant.TenantID = "contoso", testTenantID
 	if tenant.ClientID == "" && tenant.Auth != config.AuthManagedIdentity {
@@ -109,7 +109,7 @@ func TestRetriesThrottledRequests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sim.SetFaults(graphsim.Faults{ThrottleEvery: 2})
+	sim.SetFaults(azuresim.Faults{ThrottleEvery: 2})
 	_, n, err := listAll(context.Background(), sc.client)
 	if err != nil || n != 120 {
 		t.Fatalf("listing under throttling: %d sessions, err %v", n, err)
@@ -128,7 +128,7 @@ func TestRetryAfterBeyondDeadlineFailsWithThe429(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sim.SetFaults(graphsim.Faults{ThrottleEvery: 1, RetryAfter: "120"})
+	sim.SetFaults(azuresim.Faults{ThrottleEvery: 1, RetryAfter: "120"})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	_, _, err = listAll(ctx, sc.client)
@@ -232,7 +232,7 @@ func TestCountSessions(t *testing.T) {
 	if err != nil || len(n) != 2 || n[0] != 80 || n[1] > n[0] {
 		t.Fatalf("counts = %v, err %v", n, err)
 	}
-	sim.SetFaults(graphsim.Faults{OmitCount: true})
+	sim.SetFaults(azuresim.Faults{OmitCount: true})
 	if _, err := sc.client.Reader().CountSessions(context.Background(), "default", []Filter{nil}); !errors.Is(err, errCountMissing) {
 		t.Fatalf("err = %v, want the missing count", err)
 	}

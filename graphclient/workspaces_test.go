@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient/graphsim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
 func TestResolveWorkspaces(t *testing.T) {
@@ -41,9 +41,9 @@ func TestResolveWorkspaces(t *testing.T) {
 
 func TestGetWorkspaceResolvesTheAliasInOneRequest(t *testing.T) {
 	const guid = "17aafe23-ab95-3b37-8c4d-5e6f7a8b9c0d"
-	sim, err := graphsim.New(graphsim.Options{Tenants: []graphsim.Tenant{{
+	sim, err := azuresim.New(azuresim.Options{Tenants: []azuresim.Tenant{{
 		ID: testTenantID, ClientID: testClientID, ClientSecret: testSecret,
-		Workspaces: []graphsim.Workspace{{ID: guid, DisplayName: "SecurityCopilot_Workspace", Default: true}, {ID: "other"}},
+		Workspaces: []azuresim.Workspace{{ID: guid, DisplayName: "SecurityCopilot_Workspace", Default: true}, {ID: "other"}},
 	}}})
 	if err != nil {
 		t.Fatal(err)

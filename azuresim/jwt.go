@@ -1,0 +1,76 @@
+package azuresim
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+// The application permissions (app roles of Microsoft Graph) that allow
+// reading Security Copilot workspaces, as an app-only token's roles claim
+// names them.
+const (
+	RoleRead      = "SecurityCopilotWorkspaces.Read.All"
+	RoleReadWrite = "SecurityCopilotWorkspaces.ReadWrite.All"
+)
+
+// newAccessToken returns an access token shaped like the ones Entra ID
+// issues for Microsoft Graph: a JWT whose payload carries tid, appid and,
+// when the app was granted application permissions, roles. The signature
+// is random bytes: clients must treat the token as opaque, and a client
+// that tried to verify it would fail, as it should. Graph here looks the
+// token up rather than verifying it.
+func newAccessToken(tenantID, clientID, audience string, roles []string, now time.Time, life time.Duration) string {
+	header := map[string]string{"typ": "JWT", "alg": "RS256", "kid": "azuresim"}
+	claims := map[string]any{
+		"aud":   audience,
+		"iss":   "https://sts.windows.net/" + tenantID + "/",
+		"iat":   now.Unix(),
+		"nbf":   now.Unix(),
+		"exp":   now.Add(life).Unix(),
+		"appid": clientID,
+		"idtyp": "app",
+		"oid":   newUUID(),
+		"sub":   newUUID(),
+		"tid":   tenantID,
+		"uti":   newUUID(),
+		"ver":   "1.0",
+	}
+	// Entra ID leaves the claim out when no application permission is
+	// granted, rather than sending an empty list.
+	if len(roles) > 0 {
+		claims["roles"] = roles
+	}
+	var sig [256]byte
+	_, _ = rand.Read(sig[:])
+	return segment(header) + "." + segment(claims) + "." + base64.RawURLEncoding.EncodeToString(sig[:])
+}
+
+func segment(v any) string {
+	b, _ := json.Marshal(v) // maps of strings, numbers and string slices always marshal
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// grantedRoles are the roles of tokens issued while the RoleMissing fault
+// is off: the application permission the exporter needs.
+func grantedRoles(f Faults) []string {
+	if f.RoleMissing {
+		return nil
+	}
+	return []string{RoleRead}
+}
+
+// authorize refuses a token without a role that allows reading, with the
+// answer Graph gives an app whose permission lacks admin consent.
+func authorize(roles []string) error {
+	if slices.Contains(roles, RoleRead) || slices.Contains(roles, RoleReadWrite) {
+		return nil
+	}
+	return &apiError{status: http.StatusForbidden, code: "Forbidden",
+		message: "Missing role permissions on the request. API requires one of '" + RoleRead + ", " + RoleReadWrite +
+			"'. Roles on the request '" + strings.Join(roles, ", ") + "'."}
+}
