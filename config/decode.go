@@ -46,13 +46,13 @@ func decode(data []byte, cfg *Config) (errs []error, read bool) {
 		return []error{fmt.Errorf("line %d: the file holds a list, not a mapping of settings", root.Line)}, false
 	}
 	errs = checkDurations(&doc)
-	errs = append(errs, unknownKeys(root, reflect.TypeFor[Config](), "")...)
+	errs = append(errs, checkTree(root, reflect.TypeFor[Config](), "")...)
 	if err := doc.Decode(cfg); err != nil {
 		var te *yaml.TypeError
 		if !errors.As(err, &te) {
 			return append(errs, err), false
 		}
-		idx := indexNodes(root)
+		idx := indexNodes(root, reflect.TypeFor[Config]())
 		read = true
 		for _, msg := range te.Errors {
 			errs = append(errs, idx.keyed(msg))
@@ -65,11 +65,18 @@ func decode(data []byte, cfg *Config) (errs []error, read bool) {
 	return errs, true
 }
 
-var unmarshalerType = reflect.TypeFor[yaml.Unmarshaler]()
+var (
+	unmarshalerType = reflect.TypeFor[yaml.Unmarshaler]()
+	windowType      = reflect.TypeFor[Window]()
+)
 
-// unknownKeys walks the document along the Go type it decodes into and
-// reports every key that type does not have.
-func unknownKeys(n *yaml.Node, t reflect.Type, path string) []error {
+// checkTree walks the document along the Go type it decodes into and
+// reports what yaml would take silently or report without a key path:
+// every key that type does not have, a number with a fraction where a
+// count is wanted (yaml truncates 1.9 to 1), and a window that is not a
+// scalar. A reported value is taken out of the document, so that decoding
+// leaves the default in its place and validation does not report it again.
+func checkTree(n *yaml.Node, t reflect.Type, path string) []error {
 	for n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias
 	}
@@ -91,12 +98,12 @@ func unknownKeys(n *yaml.Node, t reflect.Type, path string) []error {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			if k.Value == "<<" { // a merge key brings in the keys of its alias
-				errs = append(errs, unknownKeys(v, t, path)...)
+				errs = append(errs, checkTree(v, t, path)...)
 				continue
 			}
 			p := joinPath(path, k.Value)
 			if ft, ok := fields[k.Value]; ok {
-				errs = append(errs, unknownKeys(v, ft, p)...)
+				errs = append(errs, checkTree(v, ft, p)...)
 				continue
 			}
 			known := make([]string, 0, len(fields))
@@ -106,12 +113,49 @@ func unknownKeys(n *yaml.Node, t reflect.Type, path string) []error {
 			slices.Sort(known)
 			errs = append(errs, fmt.Errorf("%s: line %d: unknown key; the keys here are %s", p, k.Line, strings.Join(known, ", ")))
 		}
+	case t.Kind() == reflect.Slice && t.Elem() == windowType && n.Kind == yaml.SequenceNode:
+		errs = append(errs, checkWindows(n, path)...)
 	case t.Kind() == reflect.Slice && n.Kind == yaml.SequenceNode:
 		for i, item := range n.Content {
-			errs = append(errs, unknownKeys(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i))...)
+			errs = append(errs, checkTree(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i))...)
 		}
+	case isWholeNumber(t) && n.Kind == yaml.ScalarNode && n.ShortTag() == "!!float":
+		errs = append(errs, fmt.Errorf("%s: line %d: want a whole number, got %s", path, n.Line, n.Value))
+		dropValue(n)
 	}
 	return errs
+}
+
+// checkWindows reports every window of a list that is a list or a mapping;
+// such a list is dropped whole, as if the key were absent.
+func checkWindows(n *yaml.Node, path string) []error {
+	var errs []error
+	for i, item := range n.Content {
+		for item.Kind == yaml.AliasNode && item.Alias != nil {
+			item = item.Alias
+		}
+		if item.Kind != yaml.ScalarNode {
+			errs = append(errs, fmt.Errorf("%s[%d]: line %d: each window must be a duration such as \"7d\", not a list or mapping", path, i, item.Line))
+		}
+	}
+	if len(errs) > 0 {
+		dropValue(n)
+	}
+	return errs
+}
+
+func isWholeNumber(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return true
+	}
+	return false
+}
+
+// dropValue makes n a null, which decodes to nothing.
+func dropValue(n *yaml.Node) {
+	n.Kind, n.Tag, n.Value, n.Content, n.Style = yaml.ScalarNode, "!!null", "", nil, 0
 }
 
 func joinPath(path, key string) string {
@@ -129,12 +173,15 @@ type indexedNode struct {
 	path string
 	key  *yaml.Node // nil for a list item
 	val  *yaml.Node
+	// leaf is true when the Go type at path takes a scalar: a mapping
+	// there is the value yaml refused, not a parent of it on the same line.
+	leaf bool
 }
 
-func indexNodes(root *yaml.Node) nodeIndex {
+func indexNodes(root *yaml.Node, t reflect.Type) nodeIndex {
 	idx := nodeIndex{}
-	var walk func(n *yaml.Node, path string, depth int)
-	walk = func(n *yaml.Node, path string, depth int) {
+	var walk func(n *yaml.Node, t reflect.Type, path string, depth int)
+	walk = func(n *yaml.Node, t reflect.Type, path string, depth int) {
 		if depth > 64 { // aliases may nest; keys beyond are not worth naming
 			return
 		}
@@ -143,22 +190,57 @@ func indexNodes(root *yaml.Node) nodeIndex {
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				k, v := n.Content[i], n.Content[i+1]
 				p := joinPath(path, k.Value)
-				idx[k.Line] = append(idx[k.Line], indexedNode{path: p, key: k, val: v})
+				ft := fieldType(t, k.Value)
+				node := indexedNode{path: p, key: k, val: v, leaf: isLeaf(ft)}
+				idx[k.Line] = append(idx[k.Line], node)
 				if v.Line != k.Line {
-					idx[v.Line] = append(idx[v.Line], indexedNode{path: p, key: k, val: v})
+					idx[v.Line] = append(idx[v.Line], node)
 				}
-				walk(v, p, depth+1)
+				walk(v, ft, p, depth+1)
 			}
 		case yaml.SequenceNode:
+			et := elemType(t)
 			for i, item := range n.Content {
 				p := fmt.Sprintf("%s[%d]", path, i)
-				idx[item.Line] = append(idx[item.Line], indexedNode{path: p, val: item})
-				walk(item, p, depth+1)
+				idx[item.Line] = append(idx[item.Line], indexedNode{path: p, val: item, leaf: isLeaf(et)})
+				walk(item, et, p, depth+1)
 			}
 		}
 	}
-	walk(root, "", 0)
+	walk(root, t, "", 0)
 	return idx
+}
+
+// fieldType is the type of t's field with the yaml key, or nil.
+func fieldType(t reflect.Type, key string) reflect.Type {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct {
+		return nil
+	}
+	for f := range t.Fields() {
+		if name, _, _ := strings.Cut(f.Tag.Get("yaml"), ","); name == key {
+			return f.Type
+		}
+	}
+	return nil
+}
+
+func elemType(t reflect.Type) reflect.Type {
+	if t == nil || t.Kind() != reflect.Slice {
+		return nil
+	}
+	return t.Elem()
+}
+
+// isLeaf reports whether a value of type t is written as a scalar (or a
+// list of them): a known type that is no struct of keys.
+func isLeaf(t reflect.Type) bool {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t != nil && (t.Kind() != reflect.Struct || reflect.PointerTo(t).Implements(unmarshalerType))
 }
 
 var (
@@ -170,10 +252,8 @@ var (
 func (idx nodeIndex) keyed(msg string) error {
 	if m := cannotUnmarshal.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
-		for _, n := range idx[line] {
-			if n.val.ShortTag() == m[2] {
-				return fmt.Errorf("%s: line %d: want %s, got %s", n.path, line, goKind(m[3]), tagKind(m[2]))
-			}
+		if n, ok := idx.refused(line, m[2]); ok {
+			return fmt.Errorf("%s: line %d: want %s, got %s", n.path, line, goKind(m[3]), tagKind(m[2]))
 		}
 		return fmt.Errorf("line %d: want %s, got %s", line, goKind(m[3]), tagKind(m[2]))
 	}
@@ -187,6 +267,24 @@ func (idx nodeIndex) keyed(msg string) error {
 		}
 	}
 	return errors.New(msg)
+}
+
+// refused finds the node on line whose value, tagged tag, yaml refused.
+// Several nodes may share the line ("cache_ttl: {a: 1}" is on the line of
+// the collection mapping too); the deepest one whose type takes a scalar
+// is the one, so that the error names collection.cache_ttl, not collection.
+func (idx nodeIndex) refused(line int, tag string) (indexedNode, bool) {
+	var found indexedNode
+	ok := false
+	for _, n := range idx[line] {
+		if n.val.ShortTag() != tag {
+			continue
+		}
+		if !ok || n.leaf {
+			found, ok = n, true
+		}
+	}
+	return found, ok
 }
 
 func tagKind(tag string) string {

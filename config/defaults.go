@@ -38,8 +38,15 @@ const (
 	// where a year is 365 days).
 	MaxWindow = 10 * 365 * 24 * time.Hour
 
-	// MaxWorkspaceNameBytes bounds a workspace name.
-	MaxWorkspaceNameBytes = 256
+	// MaxWorkspaceIDBytes bounds a workspace id; a GUID has 36.
+	MaxWorkspaceIDBytes = 128
+
+	// DefaultMaxWorkspacesPerTenant is far above what a tenant has in
+	// practice (one workspace, a handful at most) and keeps a tenant that
+	// lists thousands from growing the exporter without bound.
+	DefaultMaxWorkspacesPerTenant = 100
+	// MaxWorkspacesLimit bounds max_workspaces_per_tenant.
+	MaxWorkspacesLimit = 1000
 )
 
 // DefaultWindows returns a fresh copy of the default windows: 1h, 1d, 7d,
@@ -69,6 +76,7 @@ func Default() *Config {
 			Timeout:                 DefaultTimeout,
 			TimeoutOffset:           DefaultTimeoutOffset,
 			MaxConcurrencyPerTenant: DefaultMaxConcurrencyPerTenant,
+			MaxWorkspacesPerTenant:  DefaultMaxWorkspacesPerTenant,
 			CacheTTL:                DefaultCacheTTL,
 		},
 		Activity: Activity{

@@ -43,7 +43,7 @@ func TestLoadInvalid(t *testing.T) {
 		{"invalid-window-syntax.yml", `invalid-window-syntax.yml: windows[0]: "7days" is not a valid duration (want Prometheus notation such as 90m, 1h, 7d): unknown unit "days" in duration "7days"`},
 		{"invalid-window-too-long.yml", `invalid-window-too-long.yml: windows[0]: "11y" is longer than the maximum of 10y`},
 		{"invalid-window-duplicate.yml", `invalid-window-duplicate.yml: windows[2]: "24h" is the same duration as windows[0] "1d"`},
-		{"invalid-window-mapping.yml", `invalid-window-mapping.yml: windows: line 1: each window must be a duration such as "7d", not a list or mapping`},
+		{"invalid-window-mapping.yml", `invalid-window-mapping.yml: windows[0]: line 1: each window must be a duration such as "7d", not a list or mapping`},
 
 		// collection.
 		{"invalid-timeout-zero.yml", "invalid-timeout-zero.yml: collection.timeout: 0s is not a positive duration"},
@@ -90,10 +90,25 @@ func TestLoadInvalid(t *testing.T) {
 		{"invalid-client-secret-env-name.yml", "invalid-client-secret-env-name.yml: tenants[0].client_secret_env: not a valid environment variable name (must match ^[A-Za-z_][A-Za-z0-9_]*$)"},
 
 		// workspaces.
-		{"invalid-workspace-empty.yml", "invalid-workspace-empty.yml: tenants[0].workspaces[1]: empty workspace name"},
-		{"invalid-workspace-dotdot.yml", `invalid-workspace-dotdot.yml: tenants[0].workspaces[0]: ".." is not a valid workspace name`},
-		{"invalid-workspace-control.yml", `invalid-workspace-control.yml: tenants[0].workspaces[0]: "a\tb" contains a control character`},
-		{"invalid-workspace-too-long.yml", "invalid-workspace-too-long.yml: tenants[0].workspaces[0]: workspace name is 257 bytes long, the maximum is 256"},
+		{"invalid-workspace-empty.yml", "invalid-workspace-empty.yml: tenants[0].workspaces[1]: empty workspace id"},
+		{"invalid-workspace-dotdot.yml", `invalid-workspace-dotdot.yml: tenants[0].workspaces[0]: ".." is not a workspace id: want "default" or the id Graph lists, a GUID (letters, digits, '-', '_' and '.', starting with a letter or digit)`},
+		{"invalid-workspace-control.yml", `invalid-workspace-control.yml: tenants[0].workspaces[0]: "a\tb" is not a workspace id`},
+		{"invalid-workspace-too-long.yml", "invalid-workspace-too-long.yml: tenants[0].workspaces[0]: workspace id is 257 bytes long, the maximum is 128"},
+		{"invalid-workspace-path.yml", `invalid-workspace-path.yml: tenants[0].workspaces[0]: "team/a b?#%" is not a workspace id`},
+		{"invalid-workspaces-too-many.yml", "invalid-workspaces-too-many.yml: tenants[0].workspaces: lists 3 workspaces, more than collection.max_workspaces_per_tenant (2)"},
+		{"invalid-max-workspaces-zero.yml", "invalid-max-workspaces-zero.yml: collection.max_workspaces_per_tenant: 0 is out of range 1..1000"},
+
+		// numbers: a count is a whole number; yaml would truncate 1.9 to 1.
+		{"invalid-page-size-fraction.yml", "invalid-page-size-fraction.yml: graph.page_size: line 2: want a whole number, got 1.9"},
+		{"invalid-concurrency-fraction.yml", "invalid-concurrency-fraction.yml: collection.max_concurrency_per_tenant: line 2: want a whole number, got 4.99"},
+		{"invalid-activity-max-sessions-exponent.yml", "invalid-activity-max-sessions-exponent.yml: activity.max_sessions: line 2: want a whole number, got 1e3"},
+		{"invalid-activity-tenant-max-sessions-fraction.yml", "invalid-activity-tenant-max-sessions-fraction.yml: tenants[0].activity.max_sessions: line 7: want a whole number, got 2.5"},
+
+		// every error names its full key path.
+		{"invalid-cache-ttl-mapping.yml", "invalid-cache-ttl-mapping.yml: collection.cache_ttl: line 2: want a string, got a mapping"},
+		{"invalid-cache-ttl-flow-mapping.yml", "invalid-cache-ttl-flow-mapping.yml: collection.cache_ttl: line 1: want a string, got a mapping"},
+		{"invalid-activity-window-mapping.yml", `invalid-activity-window-mapping.yml: activity.windows[1]: line 3: each window must be a duration such as "7d", not a list or mapping`},
+		{"invalid-workspace-list.yml", "invalid-workspace-list.yml: tenants[0].workspaces[0]: line 6: want a string, got a list"},
 		{"invalid-workspace-duplicate.yml", `invalid-workspace-duplicate.yml: tenants[0].workspaces[2]: duplicate of workspaces[0] "default"`},
 	}
 

@@ -29,6 +29,9 @@ func Parse(data []byte, source string) (*Config, error) {
 	if cfg.Windows == nil {
 		cfg.Windows = DefaultWindows()
 	}
+	if cfg.Activity.Windows == nil {
+		cfg.Activity.Windows = DefaultActivityWindows()
+	}
 	// Validation runs even after decoding errors, so that one run reports
 	// every problem of the file.
 	errs = append(errs, cfg.validate()...)

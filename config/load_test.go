@@ -29,7 +29,7 @@ func defaultGraph() Graph {
 }
 
 func defaultCollection() Collection {
-	return Collection{Timeout: DefaultTimeout, TimeoutOffset: DefaultTimeoutOffset, MaxConcurrencyPerTenant: DefaultMaxConcurrencyPerTenant, CacheTTL: DefaultCacheTTL}
+	return Collection{Timeout: DefaultTimeout, TimeoutOffset: DefaultTimeoutOffset, MaxConcurrencyPerTenant: DefaultMaxConcurrencyPerTenant, MaxWorkspacesPerTenant: DefaultMaxWorkspacesPerTenant, CacheTTL: DefaultCacheTTL}
 }
 
 func defaultActivity() Activity {
@@ -87,6 +87,7 @@ func TestLoadValid(t *testing.T) {
 					Timeout:                 model.Duration(2 * time.Minute),
 					TimeoutOffset:           model.Duration(time.Second),
 					MaxConcurrencyPerTenant: 16,
+					MaxWorkspacesPerTenant:  20,
 					CacheTTL:                0,
 				},
 				Activity: Activity{
@@ -102,7 +103,7 @@ func TestLoadValid(t *testing.T) {
 						ClientID:        "00000000-0000-0000-0000-00000000000A",
 						Auth:            AuthClientSecret,
 						ClientSecretEnv: "FABRIKAM_SECRET",
-						Workspaces:      []string{"default", "team/a b?#%"},
+						Workspaces:      []string{"default", "17aafe23-ab95-3b37-8b2f-6f3c4c1e0a11"},
 						Activity:        &TenantActivity{Enabled: new(false), MaxSessions: new(500)},
 					},
 					{

@@ -6,8 +6,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 )
 
 // Patterns for identifiers; compiled once, never changed.
@@ -18,13 +16,13 @@ var (
 	envNameRE    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 )
 
-func validateTenants(ts []Tenant) []error {
+func validateTenants(ts []Tenant, maxWorkspaces int) []error {
 	if len(ts) == 0 {
 		return []error{fieldErr("tenants", "no tenants configured: at least one tenant is required")}
 	}
 	var errs []error
 	for i := range ts {
-		errs = append(errs, ts[i].validate(fmt.Sprintf("tenants[%d]", i))...)
+		errs = append(errs, ts[i].validate(fmt.Sprintf("tenants[%d]", i), maxWorkspaces)...)
 	}
 	errs = append(errs, duplicateNames(ts)...)
 	errs = append(errs, overlappingTenants(ts)...)
@@ -32,7 +30,7 @@ func validateTenants(ts []Tenant) []error {
 	return errs
 }
 
-func (t *Tenant) validate(path string) []error {
+func (t *Tenant) validate(path string, maxWorkspaces int) []error {
 	var errs []error
 	switch {
 	case t.Name == "":
@@ -52,6 +50,9 @@ func (t *Tenant) validate(path string) []error {
 		errs = append(errs, fieldErr(path+".client_secret_env", "not a valid environment variable name (must match %s); give the NAME of the variable holding the secret, never the secret", envNameRE))
 	}
 	errs = append(errs, validateWorkspaces(path+".workspaces", t.Workspaces)...)
+	if len(t.Workspaces) > maxWorkspaces {
+		errs = append(errs, fieldErr(path+".workspaces", "lists %d workspaces, more than collection.max_workspaces_per_tenant (%d)", len(t.Workspaces), maxWorkspaces))
+	}
 	errs = append(errs, t.Activity.validate(path+".activity")...)
 	errs = append(errs, t.Capacity.validate(path+".capacity")...)
 	return errs
@@ -84,7 +85,7 @@ func validateWorkspaces(path string, ws []string) []error {
 	seen := make(map[string]int, len(ws))
 	for i, w := range ws {
 		p := fmt.Sprintf("%s[%d]", path, i)
-		if err := checkWorkspaceName(w); err != nil {
+		if err := CheckWorkspaceID(w); err != nil {
 			errs = append(errs, fieldErr(p, "%w", err))
 			continue
 		}
@@ -97,21 +98,22 @@ func validateWorkspaces(path string, ws []string) []error {
 	return errs
 }
 
-// checkWorkspaceName refuses only what cannot be a path segment at all;
-// "/", "?", "#", "%" and spaces are fine because the Graph client escapes
-// each workspace as one path segment.
-func checkWorkspaceName(w string) error {
+// workspaceIDRE is what a workspace id may look like: a GUID, as Graph
+// lists them, or the alias "default", and nothing that could leave its
+// path segment or make an odd label value.
+var workspaceIDRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// CheckWorkspaceID refuses what cannot be a Security Copilot workspace id.
+// Configured ids are checked when the file loads; ids Graph lists are
+// checked as they are read, since each becomes a label value.
+func CheckWorkspaceID(id string) error {
 	switch {
-	case w == "":
-		return errors.New("empty workspace name")
-	case len(w) > MaxWorkspaceNameBytes:
-		return fmt.Errorf("workspace name is %d bytes long, the maximum is %d", len(w), MaxWorkspaceNameBytes)
-	case !utf8.ValidString(w):
-		return fmt.Errorf("%q is not valid UTF-8", w)
-	case strings.ContainsFunc(w, unicode.IsControl):
-		return fmt.Errorf("%q contains a control character", w)
-	case w == "." || w == "..":
-		return fmt.Errorf("%q is not a valid workspace name", w)
+	case id == "":
+		return errors.New("empty workspace id")
+	case len(id) > MaxWorkspaceIDBytes:
+		return fmt.Errorf("workspace id is %d bytes long, the maximum is %d", len(id), MaxWorkspaceIDBytes)
+	case !workspaceIDRE.MatchString(id):
+		return fmt.Errorf("%q is not a workspace id: want \"default\" or the id Graph lists, a GUID (letters, digits, '-', '_' and '.', starting with a letter or digit)", id)
 	}
 	return nil
 }

@@ -44,6 +44,11 @@ type Collection struct {
 	// flight to Graph, a $batch of up to 20 requests counting once, to stay
 	// clear of Graph throttling.
 	MaxConcurrencyPerTenant int `yaml:"max_concurrency_per_tenant"`
+	// MaxWorkspacesPerTenant caps the workspaces read per tenant: a
+	// configured list may not be longer, and discovery reads the first ones
+	// Graph lists and reports the rest as cut, so that a tenant listing
+	// thousands cannot exhaust the exporter's memory or Graph's patience.
+	MaxWorkspacesPerTenant int `yaml:"max_workspaces_per_tenant"`
 	// CacheTTL is how long a workspace's numbers are reused before Graph is
 	// asked again; 0 asks on every scrape.
 	CacheTTL model.Duration `yaml:"cache_ttl"`

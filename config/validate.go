@@ -32,7 +32,7 @@ func (c *Config) validate() []error {
 	errs = append(errs, c.Collection.validate()...)
 	errs = append(errs, c.Activity.validate()...)
 	errs = append(errs, c.Capacity.validate()...)
-	errs = append(errs, validateTenants(c.Tenants)...)
+	errs = append(errs, validateTenants(c.Tenants, c.Collection.MaxWorkspacesPerTenant)...)
 	if len(errs) == 0 {
 		sortWindows(c.Windows)
 		sortWindows(c.Activity.Windows)
@@ -142,6 +142,9 @@ func (c *Collection) validate() []error {
 	}
 	if c.MaxConcurrencyPerTenant < 1 || c.MaxConcurrencyPerTenant > MaxConcurrencyLimit {
 		errs = append(errs, fieldErr("collection.max_concurrency_per_tenant", "%d is out of range 1..%d", c.MaxConcurrencyPerTenant, MaxConcurrencyLimit))
+	}
+	if c.MaxWorkspacesPerTenant < 1 || c.MaxWorkspacesPerTenant > MaxWorkspacesLimit {
+		errs = append(errs, fieldErr("collection.max_workspaces_per_tenant", "%d is out of range 1..%d", c.MaxWorkspacesPerTenant, MaxWorkspacesLimit))
 	}
 	switch {
 	case c.CacheTTL < 0:

@@ -133,7 +133,7 @@ func TestTenantIDForms(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.id, func(t *testing.T) {
 			tenant := Tenant{Name: "x", TenantID: tt.id, Auth: AuthAzureCLI}
-			errs := tenant.validate("tenants[0]")
+			errs := tenant.validate("tenants[0]", DefaultMaxWorkspacesPerTenant)
 			if ok := len(errs) == 0; ok != tt.ok {
 				t.Errorf("tenant_id %q: errors %v, want ok=%v", tt.id, errs, tt.ok)
 			}
@@ -159,7 +159,7 @@ func TestTenantNames(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tenant := Tenant{Name: tt.name, TenantID: "contoso.com", Auth: AuthAzureCLI}
-			errs := tenant.validate("tenants[0]")
+			errs := tenant.validate("tenants[0]", DefaultMaxWorkspacesPerTenant)
 			if ok := len(errs) == 0; ok != tt.ok {
 				t.Errorf("name %q: errors %v, want ok=%v", tt.name, errs, tt.ok)
 			}
@@ -173,16 +173,19 @@ func TestWorkspaceNames(t *testing.T) {
 		wantErr string
 	}{
 		{name: "default"},
-		{name: "a/b c?d#e%f"},
-		{name: "日本語"},
-		{name: "..."},
-		{name: strings.Repeat("w", MaxWorkspaceNameBytes)},
-		{name: strings.Repeat("é", MaxWorkspaceNameBytes/2+1), wantErr: "workspace name is 258 bytes long"},
-		{name: "a\xffb", wantErr: `"a\xffb" is not valid UTF-8`},
-		{name: "a\nb", wantErr: `"a\nb" contains a control character`},
-		{name: "a\u0085b", wantErr: "contains a control character"},
-		{name: ".", wantErr: `"." is not a valid workspace name`},
-		{name: "", wantErr: "empty workspace name"},
+		{name: "17aafe23-ab95-3b37-8b2f-6f3c4c1e0a11"},
+		{name: "lab_2.b-c"},
+		{name: strings.Repeat("w", MaxWorkspaceIDBytes)},
+		{name: strings.Repeat("w", MaxWorkspaceIDBytes+1), wantErr: "workspace id is 129 bytes long, the maximum is 128"},
+		{name: "a/b c?d#e%f", wantErr: `"a/b c?d#e%f" is not a workspace id`},
+		{name: "日本語", wantErr: "is not a workspace id"},
+		{name: "...", wantErr: `"..." is not a workspace id`},
+		{name: "a\xffb", wantErr: `"a\xffb" is not a workspace id`},
+		{name: "a\nb", wantErr: `"a\nb" is not a workspace id`},
+		{name: "a\u0085b", wantErr: "is not a workspace id"},
+		{name: "a\x1b[31mb", wantErr: `"a\x1b[31mb" is not a workspace id`},
+		{name: ".", wantErr: `"." is not a workspace id`},
+		{name: "", wantErr: "empty workspace id"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -219,7 +222,7 @@ func TestTenantOverlap(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			errs := validateTenants(tt.tenants)
+			errs := validateTenants(tt.tenants, DefaultMaxWorkspacesPerTenant)
 			if tt.wantErr == "" {
 				if len(errs) != 0 {
 					t.Errorf("unexpected errors: %v", errs)
@@ -264,7 +267,7 @@ func TestAuthRules(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tenant := tt.tenant
 			tenant.Name, tenant.TenantID = "x", "contoso.com"
-			errs := tenant.validate("tenants[0]")
+			errs := tenant.validate("tenants[0]", DefaultMaxWorkspacesPerTenant)
 			if tt.wantErr != "" {
 				if len(errs) != 1 || !strings.Contains(errs[0].Error(), tt.wantErr) {
 					t.Fatalf("errors = %v, want one containing %q", errs, tt.wantErr)
