@@ -12,6 +12,13 @@ import (
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/safetext"
+)
+
+// maxLine bounds a line of the report; maxCell a cell of its table.
+const (
+	maxLine = 1024
+	maxCell = 320
 )
 
 // Options are the wiring of a check.
@@ -48,8 +55,10 @@ func Run(ctx context.Context, cfg *config.Config, opts Options, out io.Writer) b
 	for _, t := range cfg.Tenants {
 		r := checkTenant(ctx, cfg, t, opts)
 		fmt.Fprintf(out, "tenant %s (tenant_id %s, auth %s)\n", t.Name, t.TenantID, t.Auth)
+		// The lines hold roles, names and messages from Graph and Entra
+		// ID: escaped, so that none drives the reader's terminal.
 		for _, l := range r.lines {
-			fmt.Fprintf(out, "  %s\n", l)
+			fmt.Fprintf(out, "  %s\n", safetext.Cut(l, maxLine))
 		}
 		rows = append(rows, r.rows...)
 		ok = ok && r.ok
@@ -86,7 +95,7 @@ func checkTenant(ctx context.Context, cfg *config.Config, t config.Tenant, opts 
 		return rep
 	}
 	rep.lines = append(rep.lines, permissionLines(token, t.ClientID)...)
-	targets, lines, listed := workspaces(ctx, client, t)
+	targets, lines, listed := workspaces(ctx, client, t, cfg.Collection.MaxWorkspacesPerTenant)
 	rep.lines = append(rep.lines, lines...)
 	rep.ok = listed
 	for _, w := range targets {

@@ -19,19 +19,29 @@ type target struct {
 // workspaces returns the workspaces the exporter would collect: the
 // configured ones with "default" resolved, or the discovered ones. listed
 // is false when they could not be found.
-func workspaces(ctx context.Context, client *graphclient.Client, t config.Tenant) (targets []target, lines []string, listed bool) {
+func workspaces(ctx context.Context, client *graphclient.Client, t config.Tenant, limit int) (targets []target, lines []string, listed bool) {
 	if t.Discover() {
-		found, err := client.ListWorkspaces(ctx)
+		found, more, err := client.ListWorkspacesUpTo(ctx, limit)
 		if err != nil {
 			return nil, []string{"workspaces: listing them failed: " + oneLine(err.Error())}, false
 		}
+		listed = true
 		for _, w := range found {
+			if err := config.CheckWorkspaceID(w.ID); err != nil {
+				targets = append(targets, target{id: w.ID, source: "discovered", failure: "not a workspace id"})
+				listed = false
+				continue
+			}
 			targets = append(targets, target{id: w.ID, source: "discovered"})
+		}
+		if more {
+			lines = append(lines, fmt.Sprintf("workspaces: Graph lists more than collection.max_workspaces_per_tenant (%d); the exporter reads the first %d only", limit, limit))
+			listed = false
 		}
 		if len(found) == 0 {
 			lines = append(lines, "workspaces: Graph lists none")
 		}
-		return targets, lines, true
+		return targets, lines, listed
 	}
 	defaultID, listed := "", true
 	for _, id := range t.Workspaces {
@@ -39,6 +49,9 @@ func workspaces(ctx context.Context, client *graphclient.Client, t config.Tenant
 			continue
 		}
 		w, err := client.GetWorkspace(ctx, id)
+		if err == nil {
+			err = config.CheckWorkspaceID(w.ID)
+		}
 		if err != nil {
 			// The other workspaces are still checked: their rows say more.
 			lines = append(lines, "workspaces: resolving \"default\" failed: "+oneLine(err.Error()))

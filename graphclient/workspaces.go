@@ -3,6 +3,7 @@ package graphclient
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -25,19 +26,36 @@ type Workspace struct {
 
 // ListWorkspaces lists every workspace of the tenant.
 func (c *Client) ListWorkspaces(ctx context.Context) ([]Workspace, error) {
-	var out []Workspace
+	out, _, err := c.ListWorkspacesUpTo(ctx, 0)
+	return out, err
+}
+
+// errEnough stops a listing that has read all it wants.
+var errEnough = errors.New("enough workspaces")
+
+// ListWorkspacesUpTo lists the workspaces of the tenant, at most limit of
+// them (0: no limit). more reports that Graph lists others beyond them,
+// which are neither read nor requested.
+func (c *Client) ListWorkspacesUpTo(ctx context.Context, limit int) (out []Workspace, more bool, err error) {
 	q := Query{Select: []string{"id", "displayName"}}
-	_, err := c.list(ctx, c, c.url("/security/securityCopilot/workspaces", q), 0, func(dec *json.Decoder) error {
+	_, err = c.list(ctx, c, c.url("/security/securityCopilot/workspaces", q), 0, func(dec *json.Decoder) error {
 		var w Workspace
 		if err := dec.Decode(&w); err != nil {
 			return err
 		}
-		if w.ID != "" {
-			out = append(out, w)
+		if w.ID == "" {
+			return nil
 		}
+		if limit > 0 && len(out) == limit {
+			return errEnough
+		}
+		out = append(out, w)
 		return nil
 	})
-	return out, err
+	if errors.Is(err, errEnough) {
+		return out, true, nil
+	}
+	return out, false, err
 }
 
 // GetWorkspace reads one workspace. Asked for DefaultWorkspace, Graph
