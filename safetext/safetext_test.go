@@ -9,14 +9,14 @@ func TestEscape(t *testing.T) {
 	for in, want := range map[string]string{
 		"plain text, with spaces: é 日本": "plain text, with spaces: é 日本",
 		"\x1b[2J\x1b]0;owned\x07":       `\x1b[2J\x1b]0;owned\a`,
-		"line\nforged line\r":          `line\nforged line\r`,
-		"tab\there":                    `tab\there`,
-		"del\x7f":                      `del\x7f`,
-		"c1\u009bcsi":                  `c1\u009bcsi`,
-		"bidi \u202egnp.exe":           `bidi \u202egnp.exe`,
-		"zero\u200bwidth":              `zero\u200bwidth`,
-		"bad \xff utf8":                `bad \xff utf8`,
-		"":                             "",
+		"line\nforged line\r":           `line\nforged line\r`,
+		"tab\there":                     `tab\there`,
+		"del\x7f":                       `del\x7f`,
+		"c1\u009bcsi":                   `c1\u009bcsi`,
+		"bidi \u202egnp.exe":            `bidi \u202egnp.exe`,
+		"zero\u200bwidth":               `zero\u200bwidth`,
+		"bad \xff utf8":                 `bad \xff utf8`,
+		"":                              "",
 	} {
 		if got := Escape(in); got != want {
 			t.Errorf("Escape(%q) = %q, want %q", in, got, want)
