@@ -91,6 +91,7 @@ func (e *Exporter) newTenant(cfg *config.Config, tc config.Tenant) (*tenant, err
 		return nil, fmt.Errorf("build Graph client: %w", err)
 	}
 	t := newTenant(tc, cfg.Graph, cfg.Collection.MaxConcurrencyPerTenant, client, e.opts.Logger, e.now)
+	t.maxWorkspaces = cfg.Collection.MaxWorkspacesPerTenant
 	if t.capacity, err = newCapacityReader(cfg, tc, e.opts); err != nil {
 		return nil, err
 	}
@@ -118,7 +119,8 @@ func (s *state) reusable(cfg *config.Config, tc config.Tenant) *tenant {
 		return nil
 	}
 	for _, t := range s.tenants {
-		if reflect.DeepEqual(t.cfg, tc) && t.graph == cfg.Graph && t.concurrency == cfg.Collection.MaxConcurrencyPerTenant && t.sameCapacitySettings(cfg) {
+		if reflect.DeepEqual(t.cfg, tc) && t.graph == cfg.Graph && t.concurrency == cfg.Collection.MaxConcurrencyPerTenant &&
+			t.maxWorkspaces == cfg.Collection.MaxWorkspacesPerTenant && t.sameCapacitySettings(cfg) {
 			return t
 		}
 	}

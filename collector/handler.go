@@ -6,12 +6,14 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/safetext"
 )
 
 // minScrapeTimeout keeps a tiny or odd header from leaving no time at all.
@@ -69,6 +71,12 @@ func (e *Exporter) ProbeHandler() http.Handler {
 		defer cancel()
 		if q.Has("workspace") {
 			s.workspace = q.Get("workspace")
+			// What is no workspace id goes no further: it would be sent to
+			// Graph in a path and repeated in the log.
+			if config.CheckWorkspaceID(s.workspace) != nil {
+				http.Error(w, fmt.Sprintf("unknown workspace %s: not a workspace id", quoteParam(s.workspace)), http.StatusBadRequest)
+				return
+			}
 			if !e.hasWorkspace(ctx, st.tenants[i], s.workspace) {
 				http.Error(w, fmt.Sprintf("unknown workspace %s: tenant %s has no such workspace", quoteParam(s.workspace), quoteParam(name)), http.StatusBadRequest)
 				return
@@ -99,13 +107,10 @@ func (e *Exporter) hasWorkspace(ctx context.Context, t *tenant, ws string) bool 
 // repeats.
 const maxEchoedParam = 64
 
-// quoteParam quotes a request parameter for an error answer, cut short:
-// the answer must not grow with whatever the request held.
+// quoteParam quotes a request parameter for an error answer or a log
+// line, cut short: neither may grow with whatever the request held.
 func quoteParam(v string) string {
-	if len(v) <= maxEchoedParam {
-		return strconv.Quote(v)
-	}
-	return strconv.Quote(strings.ToValidUTF8(v[:maxEchoedParam], "")) + fmt.Sprintf(" (%d bytes)", len(v))
+	return safetext.Quote(v, maxEchoedParam)
 }
 
 // scrapeContext bounds a scrape by the request and by the deadline

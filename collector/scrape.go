@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/safetext"
 )
 
 // scrape collects every workspace of every tenant within ctx's deadline.
@@ -54,7 +55,11 @@ func (s *scrape) collectTenant(t *tenant, ch chan<- prometheus.Metric) {
 	ids, err := t.workspaces(s.ctx)
 	if t.cfg.Discover() {
 		ok := 1.0
-		if err != nil {
+		var cut *discoveryCut
+		switch {
+		case errors.As(err, &cut):
+			ok = 0 // logged once, when discovery cut
+		case err != nil:
 			ok = 0
 			t.logger.Error("Discovering workspaces failed", append(errorAttrs(err), "known_workspaces", len(ids))...)
 		}
@@ -65,7 +70,7 @@ func (s *scrape) collectTenant(t *tenant, ch chan<- prometheus.Metric) {
 		var want []string
 		want, failed = t.resolve(s.ctx, []string{s.workspace})
 		if len(want) == 1 && !slices.Contains(ids, want[0]) {
-			t.logger.Warn("Probe asked for a workspace the tenant does not have", "workspace", s.workspace, "known_workspaces", len(ids))
+			t.logger.Warn("Probe asked for a workspace the tenant does not have", "workspace", safetext.Cut(s.workspace, maxEchoedParam), "known_workspaces", len(ids))
 			return
 		}
 		ids = want

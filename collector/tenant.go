@@ -26,6 +26,9 @@ type tenant struct {
 	cfg         config.Tenant
 	graph       config.Graph
 	concurrency int
+	// maxWorkspaces caps the workspaces discovery reads
+	// (collection.max_workspaces_per_tenant).
+	maxWorkspaces int
 	client      *graphclient.Client
 	logger      *slog.Logger
 	now         func() time.Time
@@ -45,6 +48,8 @@ type tenant struct {
 	activity     map[string]activityMemory
 	discovered   []string
 	discoveredAt time.Time
+	// discoveryCut says what the last discovery left out; nil when nothing.
+	discoveryCut *discoveryCut
 	// meta holds display names and the id behind "default"; it has its own lock.
 	meta workspaceMeta
 }
@@ -52,6 +57,7 @@ type tenant struct {
 func newTenant(tc config.Tenant, g config.Graph, concurrency int, client *graphclient.Client, logger *slog.Logger, now func() time.Time) *tenant {
 	return &tenant{
 		cfg: tc, graph: g, concurrency: concurrency, client: client, now: now,
+		maxWorkspaces: config.DefaultMaxWorkspacesPerTenant,
 		logger:    logger.With("tenant", tc.Name),
 		durations: &durationHistograms{},
 		plans:     map[string]plan.Memory{},
@@ -61,7 +67,9 @@ func newTenant(tc config.Tenant, g config.Graph, concurrency int, client *graphc
 }
 
 // workspaces returns the configured workspaces, or the discovered ones. On a
-// failed discovery it returns the last list it knew, with the error.
+// failed discovery it returns the last list it knew, with the error. When
+// discovery left workspaces out (see discoveryCut), it returns those it
+// kept with a *discoveryCut, for as long as that list is reused.
 func (t *tenant) workspaces(ctx context.Context) ([]string, error) {
 	if !t.cfg.Discover() {
 		return t.cfg.Workspaces, nil
@@ -69,28 +77,32 @@ func (t *tenant) workspaces(ctx context.Context) ([]string, error) {
 	now := t.now()
 	t.mu.Lock()
 	if t.discovered != nil && now.Sub(t.discoveredAt) < discoveryTTL {
-		ids := t.discovered
+		ids, cut := t.discovered, t.discoveryCut
 		t.mu.Unlock()
-		return ids, nil
+		return ids, cut.orNil()
 	}
 	t.mu.Unlock()
 	_, err, _ := t.flight.Do("discovery", func() (any, error) {
-		found, err := t.client.ListWorkspaces(ctx)
+		found, more, err := t.client.ListWorkspacesUpTo(ctx, t.maxWorkspaces)
 		if err != nil {
 			return nil, err
 		}
-		ids := make([]string, 0, len(found))
-		for _, w := range found {
-			ids = append(ids, w.ID)
+		found, cut := t.keep(found, more)
+		ids := make([]string, len(found))
+		for i, w := range found {
+			ids[i] = w.ID
 		}
 		t.meta.learnNames(found, now)
 		t.mu.Lock()
-		t.discovered, t.discoveredAt = ids, now
+		t.discovered, t.discoveredAt, t.discoveryCut = ids, now, cut
 		t.mu.Unlock()
 		return nil, nil
 	})
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if err == nil {
+		err = t.discoveryCut.orNil()
+	}
 	return t.discovered, err
 }
 

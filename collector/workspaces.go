@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
 )
 
@@ -79,7 +80,9 @@ func (t *tenant) refreshNames(ctx context.Context, now time.Time) {
 		return
 	}
 	_, _, _ = t.flight.Do("workspace names", func() (any, error) {
-		found, err := t.client.ListWorkspaces(ctx)
+		// Only the names of configured workspaces are wanted; the cap bounds
+		// what a tenant listing thousands costs.
+		found, _, err := t.client.ListWorkspacesUpTo(ctx, config.MaxWorkspacesLimit)
 		if err != nil {
 			t.logger.Warn("Listing workspaces for their display names failed; securitycopilot_workspace_info is left out", errorAttrs(err)...)
 			t.meta.mu.Lock()
@@ -87,6 +90,7 @@ func (t *tenant) refreshNames(ctx context.Context, now time.Time) {
 			t.meta.mu.Unlock()
 			return nil, nil
 		}
+		found = slices.DeleteFunc(found, func(w graphclient.Workspace) bool { return config.CheckWorkspaceID(w.ID) != nil })
 		t.meta.learnNames(found, now)
 		return nil, nil
 	})
@@ -106,6 +110,11 @@ func (t *tenant) defaultID(ctx context.Context, now time.Time) (string, error) {
 		w, err := t.client.GetWorkspace(ctx, graphclient.DefaultWorkspace)
 		if err != nil {
 			return nil, err
+		}
+		// The id becomes a label value: Graph's answer is checked as a
+		// configured id is.
+		if err := config.CheckWorkspaceID(w.ID); err != nil {
+			return nil, fmt.Errorf("graph answered %q with an id that is not one: %w", graphclient.DefaultWorkspace, err)
 		}
 		t.meta.mu.Lock()
 		defer t.meta.mu.Unlock()
