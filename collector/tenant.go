@@ -29,9 +29,9 @@ type tenant struct {
 	// maxWorkspaces caps the workspaces discovery reads
 	// (collection.max_workspaces_per_tenant).
 	maxWorkspaces int
-	client      *graphclient.Client
-	logger      *slog.Logger
-	now         func() time.Time
+	client        *graphclient.Client
+	logger        *slog.Logger
+	now           func() time.Time
 	// capacity reads provisioned capacities; nil when the tenant has none
 	// configured.
 	capacity *capacityReader
@@ -58,11 +58,11 @@ func newTenant(tc config.Tenant, g config.Graph, concurrency int, client *graphc
 	return &tenant{
 		cfg: tc, graph: g, concurrency: concurrency, client: client, now: now,
 		maxWorkspaces: config.DefaultMaxWorkspacesPerTenant,
-		logger:    logger.With("tenant", tc.Name),
-		durations: &durationHistograms{},
-		plans:     map[string]plan.Memory{},
-		cache:     map[string]outcome{},
-		activity:  map[string]activityMemory{},
+		logger:        logger.With("tenant", tc.Name),
+		durations:     &durationHistograms{},
+		plans:         map[string]plan.Memory{},
+		cache:         map[string]outcome{},
+		activity:      map[string]activityMemory{},
 	}
 }
 
