@@ -74,6 +74,9 @@ func (e *Exporter) Apply(cfg *config.Config) error {
 		}
 		next.tenants = append(next.tenants, t)
 	}
+	for _, t := range next.tenants {
+		t.fetchTimeout.Store(int64(cfg.Collection.Timeout))
+	}
 	e.state.Store(next)
 	return nil
 }

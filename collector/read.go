@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/collector/plan"
@@ -46,28 +47,45 @@ func fetchKey(cfg *config.Config, act config.Activity) string {
 	return b.String()
 }
 
+// fetched is what a shared fetch hands to every scrape that waited for it.
+type fetched struct {
+	outcomes map[string]outcome
+	// cutShort is true when the fetch's own deadline ended it.
+	cutShort bool
+}
+
 // read returns an outcome for every workspace in ids by ctx's deadline: the
 // cached one while it is younger than cache_ttl, else one fetched now.
 // Concurrent scrapes of the tenant share one fetch, so an HA pair of
 // Prometheus servers costs Graph what one does; a scrape that joined a
 // fetch started for fewer workspaces starts one more for the rest.
+//
+// A shared fetch has the deadline of the scrape that started it, so a
+// scrape that joined it may have more time left when it ends: what the
+// fetch could not read in its time is then read again, once, in the
+// joining scrape's own time. No scrape waits past its own deadline.
 func (t *tenant) read(ctx context.Context, ids []string, cfg *config.Config) map[string]outcome {
 	out := make(map[string]outcome, len(ids))
 	key := fetchKey(cfg, cfg.ActivityFor(t.cfg))
-	for range 2 {
+	for attempt := range 2 {
 		stale := t.takeFresh(ids, key, time.Duration(cfg.Collection.CacheTTL), out)
 		if len(stale) == 0 {
 			return out
 		}
+		var mine atomic.Bool
 		ch := t.flight.DoChan("fetch "+key, func() (any, error) {
+			mine.Store(true)
 			fctx, cancel := detach(ctx, time.Duration(cfg.Collection.Timeout))
 			defer cancel()
-			return t.fetch(fctx, stale, cfg), nil
+			outcomes := t.fetch(fctx, stale, cfg)
+			return fetched{outcomes: outcomes, cutShort: fctx.Err() != nil}, nil
 		})
 		select {
 		case r := <-ch:
-			for ws, o := range r.Val.(map[string]outcome) {
-				if slices.Contains(stale, ws) {
+			res := r.Val.(fetched)
+			again := attempt == 0 && res.cutShort && !mine.Load() && ctx.Err() == nil
+			for ws, o := range res.outcomes {
+				if slices.Contains(stale, ws) && (o.err == nil || !again) {
 					out[ws] = o
 				}
 			}
@@ -96,17 +114,39 @@ const maxFetchMargin = 250 * time.Millisecond
 // maxFetchMargin) before ctx's, so that a fetch held up by one slow
 // workspace still hands over, and logs, every workspace it read before the
 // scrape must answer; with the same deadline, the scrape gave up first and
-// reported the whole tenant as failed. A scrape without a deadline gives
-// the fetch collection.timeout, so no fetch runs unbounded.
+// reported the whole tenant as failed. It never lies more than
+// collection.timeout ahead: a scrape that announced an hour, and went
+// away, must not leave a fetch hanging on Graph that every later scrape
+// of the tenant joins for that hour.
 func detach(ctx context.Context, timeout time.Duration) (context.Context, context.CancelFunc) {
-	if deadline, ok := ctx.Deadline(); ok {
-		margin := min(time.Until(deadline)/10, maxFetchMargin)
-		return context.WithDeadline(context.WithoutCancel(ctx), deadline.Add(-margin))
-	}
 	if timeout <= 0 {
 		timeout = time.Minute
 	}
-	return context.WithTimeout(context.WithoutCancel(ctx), timeout)
+	deadline := time.Now().Add(timeout)
+	if d, ok := ctx.Deadline(); ok {
+		margin := min(time.Until(d)/10, maxFetchMargin)
+		if d = d.Add(-margin); d.Before(deadline) {
+			deadline = d
+		}
+	}
+	return context.WithDeadline(context.WithoutCancel(ctx), deadline)
+}
+
+// shared runs fn once for all the callers that ask for key at the same
+// time, detached from the caller that started it as a fetch is (see
+// detach); each caller waits only until its own ctx ends.
+func (t *tenant) shared(ctx context.Context, key string, fn func(context.Context) error) error {
+	ch := t.flight.DoChan(key, func() (any, error) {
+		fctx, cancel := detach(ctx, t.timeout())
+		defer cancel()
+		return nil, fn(fctx)
+	})
+	select {
+	case r := <-ch:
+		return r.Err
+	case <-ctx.Done():
+		return fmt.Errorf("scrape ended while waiting for the %s: %w", key, ctx.Err())
+	}
 }
 
 // takeFresh copies into out the cached outcomes of ids that are fresh, and

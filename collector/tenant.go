@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -37,6 +38,9 @@ type tenant struct {
 	capacity *capacityReader
 	// flight makes concurrent scrapes share one fetch and one discovery.
 	flight singleflight.Group
+	// fetchTimeout is collection.timeout, which bounds every shared call;
+	// a reload that changes it keeps the tenant, so it is set at each.
+	fetchTimeout atomic.Int64
 	// durations outlive the tenant: a reload that rebuilds the tenant hands
 	// them to its successor, so they reset only when the process restarts,
 	// as any counter does.
@@ -55,7 +59,7 @@ type tenant struct {
 }
 
 func newTenant(tc config.Tenant, g config.Graph, concurrency int, client *graphclient.Client, logger *slog.Logger, now func() time.Time) *tenant {
-	return &tenant{
+	t := &tenant{
 		cfg: tc, graph: g, concurrency: concurrency, client: client, now: now,
 		maxWorkspaces: config.DefaultMaxWorkspacesPerTenant,
 		logger:        logger.With("tenant", tc.Name),
@@ -64,6 +68,8 @@ func newTenant(tc config.Tenant, g config.Graph, concurrency int, client *graphc
 		cache:         map[string]outcome{},
 		activity:      map[string]activityMemory{},
 	}
+	t.fetchTimeout.Store(int64(config.DefaultTimeout))
+	return t
 }
 
 // workspaces returns the configured workspaces, or the discovered ones. On a
@@ -82,10 +88,10 @@ func (t *tenant) workspaces(ctx context.Context) ([]string, error) {
 		return ids, cut.orNil()
 	}
 	t.mu.Unlock()
-	_, err, _ := t.flight.Do("discovery", func() (any, error) {
+	err := t.shared(ctx, "workspace discovery", func(ctx context.Context) error {
 		found, more, err := t.client.ListWorkspacesUpTo(ctx, t.maxWorkspaces)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		found, cut := t.keep(found, more)
 		ids := make([]string, len(found))
@@ -96,7 +102,7 @@ func (t *tenant) workspaces(ctx context.Context) ([]string, error) {
 		t.mu.Lock()
 		t.discovered, t.discoveredAt, t.discoveryCut = ids, now, cut
 		t.mu.Unlock()
-		return nil, nil
+		return nil
 	})
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -105,6 +111,9 @@ func (t *tenant) workspaces(ctx context.Context) ([]string, error) {
 	}
 	return t.discovered, err
 }
+
+// timeout is collection.timeout, as the running config says.
+func (t *tenant) timeout() time.Duration { return time.Duration(t.fetchTimeout.Load()) }
 
 // memories returns what the last reads of ws left.
 func (t *tenant) memories(ws string) (plan.Memory, activityMemory) {

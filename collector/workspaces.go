@@ -79,7 +79,7 @@ func (t *tenant) refreshNames(ctx context.Context, now time.Time) {
 	if _, at, _, _ := t.meta.snapshot(); !at.IsZero() && now.Sub(at) < discoveryTTL {
 		return
 	}
-	_, _, _ = t.flight.Do("workspace names", func() (any, error) {
+	_ = t.shared(ctx, "workspace names", func(ctx context.Context) error {
 		// Only the names of configured workspaces are wanted; the cap bounds
 		// what a tenant listing thousands costs.
 		found, _, err := t.client.ListWorkspacesUpTo(ctx, config.MaxWorkspacesLimit)
@@ -88,11 +88,11 @@ func (t *tenant) refreshNames(ctx context.Context, now time.Time) {
 			t.meta.mu.Lock()
 			t.meta.namesAt = now
 			t.meta.mu.Unlock()
-			return nil, nil
+			return nil
 		}
 		found = slices.DeleteFunc(found, func(w graphclient.Workspace) bool { return config.CheckWorkspaceID(w.ID) != nil })
 		t.meta.learnNames(found, now)
-		return nil, nil
+		return nil
 	})
 }
 
@@ -106,15 +106,15 @@ func (t *tenant) defaultID(ctx context.Context, now time.Time) (string, error) {
 	if id != "" && now.Sub(at) < discoveryTTL {
 		return id, nil
 	}
-	_, err, _ := t.flight.Do("default workspace", func() (any, error) {
+	err := t.shared(ctx, "default workspace", func(ctx context.Context) error {
 		w, err := t.client.GetWorkspace(ctx, graphclient.DefaultWorkspace)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		// The id becomes a label value: Graph's answer is checked as a
 		// configured id is.
 		if err := config.CheckWorkspaceID(w.ID); err != nil {
-			return nil, fmt.Errorf("graph answered %q with an id that is not one: %w", graphclient.DefaultWorkspace, err)
+			return fmt.Errorf("graph answered %q with an id that is not one: %w", graphclient.DefaultWorkspace, err)
 		}
 		t.meta.mu.Lock()
 		defer t.meta.mu.Unlock()
@@ -126,7 +126,7 @@ func (t *tenant) defaultID(ctx context.Context, now time.Time) (string, error) {
 		}
 		names[w.ID] = w.DisplayName
 		t.meta.names = names
-		return nil, nil
+		return nil
 	})
 	_, _, id, _ = t.meta.snapshot()
 	// A failed refresh keeps the id known before: the alias does not move.
