@@ -55,10 +55,19 @@ func New(opts Options) *Exporter {
 // did not change is kept whole, so its cached token, cache and memory of
 // Graph's quirks survive a reload; a rebuilt one takes over its
 // predecessor's duration histograms. On error nothing changes.
-func (e *Exporter) Apply(cfg *config.Config) error {
+func (e *Exporter) Apply(cfg *config.Config) (err error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	old := e.state.Load()
+	// The registered per-tenant series follow the tenants that run: after a
+	// failed Apply those of the config kept, after a success the new one's.
+	defer func() {
+		running := cfg
+		if err != nil {
+			running = old.config()
+		}
+		e.keepTenantMetrics(running)
+	}()
 	next := &state{cfg: cfg}
 	for _, tc := range cfg.Tenants {
 		if t := old.reusable(cfg, tc); t != nil {
@@ -104,6 +113,26 @@ func (e *Exporter) newTenant(cfg *config.Config, tc config.Tenant) (*tenant, err
 // now reads the clock of the options at each call, so that tests can move
 // it after tenants were built.
 func (e *Exporter) now() time.Time { return e.opts.Now() }
+
+func (e *Exporter) keepTenantMetrics(cfg *config.Config) {
+	if e.opts.Metrics == nil {
+		return
+	}
+	var names []string
+	if cfg != nil {
+		for _, t := range cfg.Tenants {
+			names = append(names, t.Name)
+		}
+	}
+	e.opts.Metrics.KeepTenants(names)
+}
+
+func (s *state) config() *config.Config {
+	if s == nil {
+		return nil
+	}
+	return s.cfg
+}
 
 func (s *state) named(name string) *tenant {
 	if s == nil {

@@ -151,9 +151,9 @@ func (c *countingCredential) GetToken(ctx context.Context, opts policy.TokenRequ
 	c.attempts.take()
 	tok, err := c.inner.GetToken(ctx, opts)
 	if err != nil {
-		c.metrics.tokenRequests.WithLabelValues(c.tenant, "error").Inc()
+		c.metrics.countToken(c.tenant, "error")
 		return tok, newTokenError(c.tenant, c.host, err, c.attempts.take())
 	}
-	c.metrics.tokenRequests.WithLabelValues(c.tenant, "success").Inc()
+	c.metrics.countToken(c.tenant, "success")
 	return tok, nil
 }

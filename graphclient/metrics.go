@@ -1,6 +1,9 @@
 package graphclient
 
 import (
+	"slices"
+	"sync"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/metricnames"
@@ -13,11 +16,18 @@ type Metrics struct {
 	duration      prometheus.Histogram
 	retries       prometheus.Counter
 	tokenRequests *prometheus.CounterVec
+
+	// live are the tenants whose token series are exported: a tenant a
+	// reload removed or renamed takes its series with it, and a token its
+	// last scrape still gets afterwards does not bring them back.
+	mu   sync.Mutex
+	live map[string]bool
 }
 
 // NewMetrics creates the metrics and registers them on reg.
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
+		live: map[string]bool{},
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: metricnames.GraphRequestsTotal,
 			Help: "Requests sent to Microsoft Graph, each retry counted, whether alone or inside a $batch, by the HTTP status code of the request's own answer (\"error\" when no answer came).",
@@ -47,6 +57,32 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 // initTenant makes the tenant's token series exist at 0 before the first
 // token, so that rate() and alerts see the first failure.
 func (m *Metrics) initTenant(tenant string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.live[tenant] = true
 	m.tokenRequests.WithLabelValues(tenant, "success")
 	m.tokenRequests.WithLabelValues(tenant, "error")
+}
+
+// countToken counts a token request of a tenant that is still configured.
+func (m *Metrics) countToken(tenant, result string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.live[tenant] {
+		m.tokenRequests.WithLabelValues(tenant, result).Inc()
+	}
+}
+
+// KeepTenants drops the series of every tenant not in names: the exporter
+// calls it with the tenants of the configuration it runs after each
+// (re)load, so that a removed or renamed tenant's series go away with it.
+func (m *Metrics) KeepTenants(names []string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for name := range m.live {
+		if !slices.Contains(names, name) {
+			delete(m.live, name)
+			m.tokenRequests.DeletePartialMatch(prometheus.Labels{metricnames.Tenant: name})
+		}
+	}
 }
