@@ -67,6 +67,7 @@ func main() {
 }
 
 func run() int {
+	surviveClosedPipes()
 	stampVersion()
 	logConfig := &promslog.Config{}
 	promslogflag.AddFlags(kingpin.CommandLine, logConfig)
