@@ -51,7 +51,7 @@ func newDescs() descs {
 			"Unix time at which the workspace was last read from Microsoft Graph successfully by this exporter process. Absent until the first success.",
 			workspaceLabels, nil),
 		discoverySuccess: prometheus.NewDesc(metricnames.WorkspaceDiscoverySuccess,
-			"1 if listing the tenant's workspaces (GET /security/securityCopilot/workspaces) succeeded in this scrape or is cached from a recent success, else 0. Only for tenants without a configured workspace list.",
+			"1 if listing the tenant's workspaces (GET /security/securityCopilot/workspaces) succeeded in this scrape or is cached from a recent success, else 0; also 0 while the listing had workspaces left out, beyond collection.max_workspaces_per_tenant or with ids that are not workspace ids (the log says which), the others being read. Only for tenants without a configured workspace list.",
 			[]string{metricnames.Tenant}, nil),
 		workspaceInfo: prometheus.NewDesc(metricnames.WorkspaceInfo,
 			"Always 1, for each workspace read, with its displayName as Microsoft Graph lists it (GET /security/securityCopilot/workspaces, read at most every 5 minutes), so that dashboards can show names instead of ids; join on tenant and workspace. Absent while Graph has not told the name.",
