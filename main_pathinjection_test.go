@@ -16,23 +16,29 @@ import (
 // Workspace ids reach Graph URLs as path segments; tenant names never do,
 // and tenant ids reach Entra ID's only after validation. Ids written to
 // climb out of their segment ("../other", "a/../../b", "?$top=1", "#x",
-// "%2F", spaces) must reach exactly their own workspace: the simulator
-// holds a workspace named as each would resolve if it escaped, with other
+// "%2F", spaces) are no workspace ids: the configuration refuses them, and
+// discovery leaves them out, so none reaches a path. The simulator holds a
+// workspace named as each would resolve if it escaped, with other
 // numbers, and logs every path it was asked for.
 
 var hostileWorkspaces = []string{"../other", "a/../../b", "x?$top=1", "y#frag", "50%2F", "sp ace", "..%2Fother", "./", "other/.."}
 
-// escapeTargets are where the hostile ids would lead if they escaped.
+// escapeTargets are where the hostile ids would lead if they escaped; all
+// but "50/" are workspace ids.
 var escapeTargets = []string{"other", "b", "x", "y", "50/", "sp"}
+
+// readTargets are the escape targets that are workspace ids.
+var readTargets = []string{"other", "b", "x", "y", "sp"}
 
 const (
 	listedTenantID     = "00000000-0000-4000-8000-000000000001"
 	discoveredTenantID = "00000000-0000-4000-8000-000000000003"
 )
 
-// pathSimConfig starts a simulator where tenant 1 lists the hostile
-// workspaces in its config and tenant 2 discovers the same ones, and
-// writes the exporter's config for it.
+// pathSimConfig starts a simulator whose tenants both hold the hostile
+// workspaces and their targets, where tenant 1 lists the targets in its
+// config and tenant 2 discovers them all, and writes the exporter's config
+// for it. want holds the size of each target that is read.
 func pathSimConfig(t *testing.T) (cfgPath string, env []string, sim *azuresim.Server, want map[string]int) {
 	t.Helper()
 	const secret = "path-test-secret-0123456789"
@@ -42,10 +48,12 @@ func pathSimConfig(t *testing.T) (cfgPath string, env []string, sim *azuresim.Se
 	// workspace has.
 	for i, id := range escapeTargets {
 		workspaces = append(workspaces, azuresim.Workspace{ID: id, Sessions: azuresim.GenerateSessions(int64(100+i), 100+i, time.Now())})
+		if config.CheckWorkspaceID(id) == nil {
+			want[id] = 100 + i
+		}
 	}
 	for i, id := range hostileWorkspaces {
 		workspaces = append(workspaces, azuresim.Workspace{ID: id, Sessions: azuresim.GenerateSessions(int64(i+1), i+1, time.Now())})
-		want[id] = i + 1
 	}
 	tenant := func(n int) azuresim.Tenant {
 		return azuresim.Tenant{ID: fmt.Sprintf("00000000-0000-4000-8000-00000000000%d", 2*n-1), ClientID: fmt.Sprintf("00000000-0000-4000-8000-00000000000%d", 2*n),
@@ -60,7 +68,7 @@ func pathSimConfig(t *testing.T) (cfgPath string, env []string, sim *azuresim.Se
 	ca := write("ca.pem", string(sim.CertificatePEM()))
 	secretPath := write("secret", secret)
 	var listed []string
-	for _, id := range hostileWorkspaces {
+	for _, id := range readTargets {
 		listed = append(listed, strconv.Quote(id))
 	}
 	cfgPath = write("config.yml", fmt.Sprintf(`graph:
@@ -95,17 +103,17 @@ func TestWorkspaceIDsCannotLeaveTheirPathSegment(t *testing.T) {
 			}
 		}
 	}
-	// The listed tenant may ask for its hostile workspaces, and for the list
-	// (their display names); the discovering one for the list and every
-	// workspace it found, each under its own escaped segment.
+	if !strings.Contains(body, `securitycopilot_workspace_discovery_success{tenant="discovered"} 0`) {
+		t.Error("discovery left the hostile ids out without saying so")
+	}
+	// Either tenant may ask for the list and for the workspaces that are
+	// workspace ids, each under its own segment; never for a hostile one.
 	sessionsPath := func(id string) string {
 		return "/beta/security/securityCopilot/workspaces/" + url.PathEscape(id) + "/sessions"
 	}
 	allowed := map[string]map[string]bool{listedTenantID: {"/beta/security/securityCopilot/workspaces": true}, discoveredTenantID: {"/beta/security/securityCopilot/workspaces": true}}
 	for id := range want {
 		allowed[listedTenantID][sessionsPath(id)] = true
-	}
-	for _, id := range append(hostileWorkspaces, escapeTargets...) {
 		allowed[discoveredTenantID][sessionsPath(id)] = true
 	}
 	graphRequests := 0
@@ -133,7 +141,7 @@ func TestTenantNamesAndIDsCannotCarryPaths(t *testing.T) {
 			}
 		}
 	}
-	for _, bad := range []string{".", ".."} {
+	for _, bad := range append([]string{".", ".."}, hostileWorkspaces...) {
 		yaml := fmt.Sprintf("tenants:\n  - name: ok\n    tenant_id: contoso.onmicrosoft.com\n    auth: azure_cli\n    workspaces: [%q]\n", bad)
 		if _, err := config.Parse([]byte(yaml), "t.yml"); err == nil {
 			t.Errorf("workspace %q accepted", bad)
