@@ -81,7 +81,9 @@ func (w Window) String() string {
 // line number.
 func (w *Window) UnmarshalYAML(node *yaml.Node) error {
 	if node.Kind != yaml.ScalarNode {
-		return fmt.Errorf("windows: line %d: each window must be a duration such as \"7d\", not a list or mapping", node.Line)
+		// checkTree reports this with the key path before decoding; this
+		// is the backstop for a programmatic decode.
+		return fmt.Errorf("line %d: each window must be a duration such as \"7d\", not a list or mapping", node.Line)
 	}
 	*w = Window{Label: node.Value}
 	return nil
