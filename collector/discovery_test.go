@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 
@@ -49,6 +50,9 @@ func TestDiscoveryStopsAtTheCap(t *testing.T) {
 	}
 	if logs := f.logs.String(); !strings.Contains(logs, "Graph lists more than 3 workspaces (collection.max_workspaces_per_tenant); only the first 3 are read") {
 		t.Errorf("the log does not say what was cut:\n%s", logs)
+	}
+	if rec := f.probe("tenant=tenant0&workspace=w7"); rec.Code != http.StatusBadRequest {
+		t.Errorf("a probe for a workspace beyond the cap: HTTP %d, want 400", rec.Code)
 	}
 }
 

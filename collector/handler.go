@@ -2,6 +2,7 @@ package collector
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -95,6 +96,11 @@ func (e *Exporter) hasWorkspace(ctx context.Context, t *tenant, ws string) bool 
 		return slices.Contains(t.cfg.Workspaces, ws)
 	}
 	ids, err := t.workspaces(ctx)
+	// A cut list is a list all the same: what it left out is not read.
+	var cut *discoveryCut
+	if errors.As(err, &cut) {
+		err = nil
+	}
 	if err != nil || slices.Contains(ids, ws) {
 		return true
 	}
