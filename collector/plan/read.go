@@ -10,17 +10,24 @@ import (
 
 const (
 	// listingMemory is how long a workspace is listed after Graph refused or
-	// ignored $count or $filter, so that later reads do not pay for the
-	// failed attempt first.
-	listingMemory = time.Hour
+	// ignored $filter. Whether Graph honours $filter is a property of the
+	// service, not of a moment: asking again costs one request beside a
+	// listing, so it is asked once a day, and a fallback taken by mistake
+	// costs a day of listing, never more than listing.
+	listingMemory = 24 * time.Hour
 	// maxPerCall is how many requests one Fetch call carries at most: one
 	// $batch of Graph's, always within what the engine sends in one round.
 	maxPerCall = 20
 )
 
 // errFallBack says Graph did not honour $count or $filter; the workspace is
-// listed instead.
-var errFallBack = errors.New("graph did not honour $count or $filter")
+// listed instead. errNoCount, which wraps it, says Graph left out
+// @odata.count: every listing asks for it, so no memory is needed to see
+// it come back.
+var (
+	errFallBack = errors.New("graph did not honour $count or $filter")
+	errNoCount  = fmt.Errorf("%w: no @odata.count with $count=true", errFallBack)
+)
 
 func fallBack(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", errFallBack, fmt.Sprintf(format, args...))
@@ -33,11 +40,14 @@ type reader struct {
 	s       Settings
 	page    int  // the page size Graph serves; 0 while unknown
 	noCount bool // list without $count=true
-	res     Result
+	// first is the first page of an unfiltered listing this read asked for,
+	// if any: a fallback to listing goes on from it.
+	first *Page
+	res   Result
 }
 
 // Read reads one workspace's numbers exactly, with the plan mem says fits
-// it, and returns what to remember for the next read.
+// it, and returns what to remember for the next read, also when it fails.
 func Read(ctx context.Context, src Source, s Settings, mem Memory) (Result, Memory, error) {
 	// Graph's timestamps have 100 ns ticks; so do the windows, so that a
 	// count and a listing draw the same line.
@@ -50,34 +60,58 @@ func Read(ctx context.Context, src Source, s Settings, mem Memory) (Result, Memo
 	res, next, err := r.read(ctx, mem)
 	if errors.Is(err, errFallBack) {
 		why := err.Error()
-		res, err = r.listAll(ctx, nil)
-		res.Plan, res.FellBack = "listing", why
 		next = Memory{ListingUntil: s.Now.Add(listingMemory), NoCount: r.noCount}
+		if errors.Is(err, errNoCount) {
+			next = Memory{}
+		}
+		// The first page, when this read has one, is not asked again: the
+		// round that found Graph out is all the fallback costs.
+		res, err = r.listAll(ctx, r.first)
+		res.Plan, res.FellBack = "listing", why
 	}
 	next.Page = r.page
 	res.Requests, res.Rounds = r.res.Requests, r.res.Rounds
 	if err != nil {
+		// A counted workspace that failed starts its next read with one
+		// request, as listing does: one that keeps failing costs no more.
+		mem.Failed = mem.Failed || mem.Counted
 		return Result{Requests: res.Requests, Rounds: res.Rounds}, mem, err
 	}
 	return res, next, nil
 }
 
 func (r *reader) read(ctx context.Context, mem Memory) (Result, Memory, error) {
-	if r.s.Now.Before(mem.ListingUntil) {
+	if r.noCount || r.s.Now.Before(mem.ListingUntil) {
 		res, err := r.listAll(ctx, nil)
 		res.Plan = "listing"
 		return res, Memory{ListingUntil: mem.ListingUntil, NoCount: r.noCount}, err
 	}
-	if mem.Counted && mem.Page > 0 {
+	if mem.Counted && mem.Page > 0 && !mem.Failed {
 		return r.counted(ctx, mem, nil)
 	}
-	first, err := r.one(ctx, Request{Count: !r.noCount, Top: r.s.Top})
-	if errors.Is(err, ErrRefused) && !r.noCount {
+	reqs := []Request{{Count: true, Top: r.s.Top}}
+	recheck := !mem.ListingUntil.IsZero()
+	if recheck {
+		// Listed because Graph did not honour $filter: ask again with a
+		// filter no session matches, beside the first page.
+		reqs = append(reqs, r.count(Filter{{Prop: LastModified, Op: LT, Time: unset}}, 1))
+	}
+	answers, err := r.fetch(ctx, reqs)
+	if err != nil {
+		return Result{}, mem, err
+	}
+	first, err := answers[0].Page, answers[0].Err
+	if errors.Is(err, ErrRefused) {
 		r.noCount = true
 		return Result{}, Memory{}, fallBack("$count=true refused: %v", err)
 	}
 	if err != nil {
 		return Result{}, mem, err
+	}
+	if recheck && !honoured(answers[1]) {
+		res, err := r.listAll(ctx, &first)
+		res.Plan = "listing"
+		return res, Memory{ListingUntil: r.s.Now.Add(listingMemory)}, err
 	}
 	if first.NextLink == "" {
 		res, err := r.listAll(ctx, &first)
@@ -88,7 +122,7 @@ func (r *reader) read(ctx context.Context, mem Memory) (Result, Memory, error) {
 	if !first.HasCount {
 		res, err := r.listAll(ctx, &first)
 		res.Plan, res.FellBack = "listing", "graph answered $count=true without @odata.count"
-		return res, Memory{ListingUntil: r.s.Now.Add(listingMemory)}, err
+		return res, Memory{}, err
 	}
 	pages := r.pages(first.Count)
 	if pages <= r.countingFrom()+probesPerRound {
@@ -99,7 +133,18 @@ func (r *reader) read(ctx context.Context, mem Memory) (Result, Memory, error) {
 		res.Plan = "listing"
 		return res, r.remember(res, pages), err
 	}
-	return r.counted(ctx, Memory{}, &first)
+	r.first = &first
+	if !mem.Counted {
+		mem = Memory{}
+	}
+	// A counted workspace whose last read failed keeps its checks.
+	return r.counted(ctx, mem, &first)
+}
+
+// honoured says an answer to a filter no session matches shows Graph
+// applying it.
+func honoured(a Answer) bool {
+	return a.Err == nil && a.Page.HasCount && a.Page.Count == 0 && len(a.Page.Sessions) == 0
 }
 
 // remember keeps a listed workspace's extremes when it is large enough that
