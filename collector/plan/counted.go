@@ -123,7 +123,7 @@ func (r *reader) counted(ctx context.Context, mem Memory, first *Page) (Result, 
 		return Result{}, mem, err
 	}
 	res.Newest, res.Oldest, res.LastModified = newest.found, oldest.found, lm.found
-	next := Memory{Counted: r.pages(total) > r.countingFrom(), Newest: newest.check, Oldest: oldest.check, LastModified: lm.check,
+	next := Memory{Counted: r.pages(total) > r.countingFrom(), Honours: true, Newest: newest.check, Oldest: oldest.check, LastModified: lm.check,
 		Tied: [3]bool{newest.tied, oldest.tied, lm.tied}}
 	return res, next, nil
 }

@@ -119,6 +119,10 @@ type Memory struct {
 	ListingUntil time.Time
 	// NoCount: Graph refused $count=true itself, so listings go without it.
 	NoCount bool
+	// Honours: Graph answered a $filter as asked, so a counted read may
+	// rely on it; a read that would switch a listed workspace to counting
+	// asks first, with one request, while this is not known.
+	Honours bool
 	// Failed: the last read failed. The next one asks for the first page
 	// alone before it counts, as listing would, so that a workspace Graph
 	// keeps failing (404 once deleted, 403) costs one request a read.

@@ -92,9 +92,9 @@ func (r *reader) read(ctx context.Context, mem Memory) (Result, Memory, error) {
 	reqs := []Request{{Count: true, Top: r.s.Top}}
 	recheck := !mem.ListingUntil.IsZero()
 	if recheck {
-		// Listed because Graph did not honour $filter: ask again with a
-		// filter no session matches, beside the first page.
-		reqs = append(reqs, r.count(Filter{{Prop: LastModified, Op: LT, Time: unset}}, 1))
+		// Listed because Graph did not honour $filter: ask again, beside
+		// the first page.
+		reqs = append(reqs, r.probe())
 	}
 	answers, err := r.fetch(ctx, reqs)
 	if err != nil {
@@ -108,30 +108,47 @@ func (r *reader) read(ctx context.Context, mem Memory) (Result, Memory, error) {
 	if err != nil {
 		return Result{}, mem, err
 	}
-	if recheck && !honoured(answers[1]) {
-		res, err := r.listAll(ctx, &first)
-		res.Plan = "listing"
-		return res, Memory{ListingUntil: r.s.Now.Add(listingMemory)}, err
+	honours := mem.Honours
+	if recheck {
+		if honours = honoured(answers[1]); !honours {
+			res, err := r.listAll(ctx, &first)
+			res.Plan = "listing"
+			return res, Memory{ListingUntil: r.s.Now.Add(listingMemory)}, err
+		}
 	}
 	if first.NextLink == "" {
 		res, err := r.listAll(ctx, &first)
 		res.Plan = "one page"
-		return res, Memory{}, err
+		return res, Memory{Honours: honours}, err
 	}
 	r.learn(len(first.Sessions))
 	if !first.HasCount {
 		res, err := r.listAll(ctx, &first)
 		res.Plan, res.FellBack = "listing", "graph answered $count=true without @odata.count"
-		return res, Memory{}, err
+		return res, Memory{Honours: honours}, err
 	}
 	pages := r.pages(first.Count)
 	if pages <= r.countingFrom()+probesPerRound {
 		// Listing costs no more than a first counted read, which searches
 		// for the extremes, usually would, and it finds the extremes that
 		// later counted reads check.
+		if pages > r.countingFrom() && !honours {
+			// The next read counts: whether Graph honours $filter is asked
+			// now, with one request, rather than found out by a round of
+			// counts wasted on top of a listing.
+			a, err := r.fetch(ctx, []Request{r.probe()})
+			if err != nil {
+				return Result{}, mem, err
+			}
+			honours = honoured(a[0])
+			if why := notHonoured(a[0]); why != "" {
+				r.first = &first
+				return Result{}, Memory{}, fallBack("%s", why)
+			}
+		}
 		res, err := r.listAll(ctx, &first)
 		res.Plan = "listing"
-		return res, r.remember(res, pages), err
+		return res, r.remember(res, pages, honours), err
 	}
 	r.first = &first
 	if !mem.Counted {
@@ -141,19 +158,43 @@ func (r *reader) read(ctx context.Context, mem Memory) (Result, Memory, error) {
 	return r.counted(ctx, mem, &first)
 }
 
-// honoured says an answer to a filter no session matches shows Graph
-// applying it.
+// probe is a count of a filter no session matches, on lastModifiedDateTime:
+// a Graph that refuses $filter, ignores it, or ignores it on that property
+// alone answers it with an error or with sessions.
+func (r *reader) probe() Request {
+	return r.count(Filter{{Prop: LastModified, Op: LT, Time: unset}}, 1)
+}
+
+// honoured says an answer to the probe shows Graph applying its filter.
 func honoured(a Answer) bool {
 	return a.Err == nil && a.Page.HasCount && a.Page.Count == 0 && len(a.Page.Sessions) == 0
 }
 
-// remember keeps a listed workspace's extremes when it is large enough that
-// the next read counts.
-func (r *reader) remember(res Result, pages int64) Memory {
-	if pages <= r.countingFrom() {
-		return Memory{}
+// notHonoured says why an answer to the probe shows Graph not honouring
+// $filter, or "" when it does not: an error other than a refusal says
+// nothing of $filter, and the probe is sent again on the next read.
+func notHonoured(a Answer) string {
+	switch {
+	case errors.Is(a.Err, ErrRefused):
+		return fmt.Sprintf("$filter refused: %v", a.Err)
+	case a.Err != nil:
+		return ""
+	case !a.Page.HasCount:
+		return "no @odata.count with $count=true and $filter"
+	case a.Page.Count > 0 || len(a.Page.Sessions) > 0:
+		return fmt.Sprintf("$filter ignored: a filter no session matches matched %d", max(a.Page.Count, int64(len(a.Page.Sessions))))
 	}
-	return Memory{Counted: true, Newest: res.Newest, Oldest: res.Oldest, LastModified: res.LastModified}
+	return ""
+}
+
+// remember keeps a listed workspace's extremes when it is large enough that
+// the next read counts, which the caller asks only of a Graph that honours
+// $filter.
+func (r *reader) remember(res Result, pages int64, honours bool) Memory {
+	if pages <= r.countingFrom() {
+		return Memory{Honours: honours}
+	}
+	return Memory{Counted: true, Honours: true, Newest: res.Newest, Oldest: res.Oldest, LastModified: res.LastModified}
 }
 
 // countingFrom is the number of pages beyond which a workspace is counted:

@@ -79,6 +79,12 @@ func (s *search) observe(x int64, p Page, round int, paged bool) {
 	if complete {
 		s.finishOn(p.Sessions)
 		s.round = round
+		if q, ok := s.pts[x+1]; ok && q.round == round && q.paged && s.held < s.k {
+			// The tick just short of these holds more than the rest of a
+			// page: the next read checks from there, and one tick beyond
+			// it, so that deleting these few still leaves the check full.
+			s.check, s.tied = s.ax.value(x+1), true
+		}
 		return
 	}
 	s.pts[x] = point{count: p.Count, round: round, paged: paged}
@@ -167,8 +173,13 @@ func (s *search) next(n int, page int64) []int64 {
 		}
 	}
 	if cb >= 0 {
-		if b == s.lastB {
-			add(b - 1) // b held its place: many sessions may share its tick
+		if b == s.lastB && len(xs) < n-1 {
+			// b held its place: many sessions may share its tick. Counted
+			// again beside the tick beyond it, in one round, the two pin it.
+			add(b - 1)
+			if len(xs) > 0 {
+				xs = append(xs, b)
+			}
 		}
 		s.lastB = b
 		if s.fits < maxFits {

@@ -112,12 +112,18 @@ func (r *reader) settle(ctx context.Context, searches []*search, budget int64) e
 		for _, s := range active {
 			reserve += r.pages(s.width(page))
 		}
-		// When even that is beyond the budget, probing is the better bet.
+		// When there is no room for a probe beside it, the brackets are
+		// listed now; when even listing them is beyond the budget, probing
+		// is the better bet.
 		per, left := int64(min(probesPerRound, maxPerCall/max(len(active), 1))), budget-int64(r.res.Requests)-int64(len(rd.reqs))
-		if left-reserve >= int64(len(active)) {
-			left -= reserve
+		switch n := int64(max(len(active), 1)); {
+		case left-reserve >= n:
+			per = min(per, (left-reserve)/n)
+		case reserve <= left:
+			per = 0
+		default:
+			per = min(per, left/n)
 		}
-		per = min(per, left/int64(max(len(active), 1)))
 		for _, s := range active {
 			xs := []int64(nil)
 			if per >= 1 {
