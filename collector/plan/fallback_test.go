@@ -2,6 +2,7 @@ package plan
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 )
@@ -171,5 +172,49 @@ func TestTiedExtremesCostOneRound(t *testing.T) {
 				t.Errorf("%v, after %s: %d requests in %d rounds, want at most %d in 1", o, step.name, m.requests, m.calls, limit)
 			}
 		}
+	}
+}
+
+// failingProbe fails the question whether Graph honours $filter the first
+// times it is asked, with an error that is no refusal.
+type failingProbe struct {
+	*model
+	left int
+}
+
+func (f *failingProbe) Fetch(ctx context.Context, reqs []Request) []Answer {
+	out := f.model.Fetch(ctx, reqs)
+	for i, req := range reqs {
+		if f.left > 0 && len(req.Filter) == 1 && req.Filter[0].Prop == LastModified && req.Filter[0].Op == LT {
+			out[i], f.left = Answer{Err: errors.New("503 ServiceUnavailable after every retry")}, f.left-1
+		}
+	}
+	return out
+}
+
+// TestProbeErrorAsksAgain: an error that is no refusal says nothing of
+// $filter: the workspace is listed, not counted and not remembered as
+// listed, and the next read asks again.
+func TestProbeErrorAsksAgain(t *testing.T) {
+	m := newModel(35, behaviour{page: 25, order: arbitrary})
+	m.populate(800, 300*24*time.Hour, time.Second, odd{})
+	src := &failingProbe{model: m, left: 1}
+	var mem Memory
+	for read, want := range []struct {
+		requests int
+		counted  bool
+	}{{33, false}, {33, true}, {2*len(m.ends) + 4, true}} {
+		m.requests, m.seen = 0, nil
+		res, next, err := Read(context.Background(), src, m.settings(1000), mem)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := exact(res, m.seen); err != nil {
+			t.Error(err)
+		}
+		if m.requests != want.requests || next.Counted != want.counted || !next.ListingUntil.IsZero() {
+			t.Errorf("read %d: %d requests, memory %+v; want %d requests, counted next %v", read, m.requests, next, want.requests, want.counted)
+		}
+		mem = next
 	}
 }

@@ -188,10 +188,10 @@ func notHonoured(a Answer) string {
 }
 
 // remember keeps a listed workspace's extremes when it is large enough that
-// the next read counts, which the caller asks only of a Graph that honours
-// $filter.
+// the next read counts, and Graph honours $filter; otherwise the next read
+// starts with the first page again.
 func (r *reader) remember(res Result, pages int64, honours bool) Memory {
-	if pages <= r.countingFrom() {
+	if pages <= r.countingFrom() || !honours {
 		return Memory{Honours: honours}
 	}
 	return Memory{Counted: true, Honours: true, Newest: res.Newest, Oldest: res.Oldest, LastModified: res.LastModified}

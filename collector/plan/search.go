@@ -173,11 +173,11 @@ func (s *search) next(n int, page int64) []int64 {
 		}
 	}
 	if cb >= 0 {
-		if b == s.lastB && len(xs) < n-1 {
+		if b == s.lastB {
 			// b held its place: many sessions may share its tick. Counted
 			// again beside the tick beyond it, in one round, the two pin it.
 			add(b - 1)
-			if len(xs) > 0 {
+			if len(xs) > 0 && n > 1 {
 				xs = append(xs, b)
 			}
 		}
