@@ -18,12 +18,14 @@ var (
 // $filter ignored (wholly, or on lastModifiedDateTime) or refused,
 // @odata.count missing, each listing order, offset paging (the model always
 // pages by offset), more than a page of sessions on the tick of the newest
-// or the oldest, and a workspace that starts answering 404.
+// or the oldest, and a Graph that starts answering 404, or stops honouring
+// $filter.
 var graphs = []struct {
 	name     string
 	b        behaviour
 	o        odd
-	failFrom int // the read from which Graph fails every request; 0: never
+	from   int              // the read from which Graph changes how it answers; 0: never
+	change func(*behaviour) // how
 }{
 	{name: "honest", b: behaviour{page: 25}},
 	{name: "served page 7", b: behaviour{page: 7, order: arbitrary}},
@@ -39,7 +41,9 @@ var graphs = []struct {
 	{name: "a tie of the newest near now", b: behaviour{page: 25, order: arbitrary}, o: odd{crowdNewest: true}},
 	{name: "a tie of the newest, newest first", b: behaviour{page: 25, order: newestFirst}, o: odd{crowdNewest: true}},
 	{name: "a tie of the oldest", b: behaviour{page: 25, order: oldestFirst}, o: odd{crowdOldest: true}},
-	{name: "404 from the third read", b: behaviour{page: 25, order: arbitrary}, failFrom: 2},
+	{name: "404 from the third read", b: behaviour{page: 25, order: arbitrary}, from: 2, change: func(b *behaviour) { b.fail = true }},
+	{name: "$filter ignored from the third read", b: behaviour{page: 25, order: arbitrary}, from: 2, change: func(b *behaviour) { b.ignoreFilter = true }},
+	{name: "$filter refused from the third read", b: behaviour{page: 25, order: arbitrary}, from: 2, change: func(b *behaviour) { b.refuseFilter = true }},
 }
 
 // TestCostNeverAboveListing reads random workspaces (seeded, up to 60
@@ -47,9 +51,10 @@ var graphs = []struct {
 // change between reads, and checks the bound the README states: a steady
 // read costs no more requests than listing every served page (naive
 // listing, which also bounds its rounds); the first read of a workspace, and
-// the read on which Graph starts to fail, cost at most one round more; the
-// daily read that asks again whether Graph honours $filter costs one request
-// more. Every number is exact, and a read fails only where Graph fails.
+// the read on which Graph changes how it answers, cost at most one round
+// more; asking whether Graph honours $filter (once a day after a fallback,
+// and before a listed workspace is first counted) costs one request more.
+// Every number is exact, and a read fails only where Graph fails.
 func TestCostNeverAboveListing(t *testing.T) {
 	seeds := *boundSeeds
 	if testing.Short() {
@@ -75,7 +80,9 @@ func TestCostNeverAboveListing(t *testing.T) {
 				}
 				var mem Memory
 				for read := range 6 {
-					m.b.fail = g.failFrom > 0 && read >= g.failFrom
+					if g.change != nil && read == g.from {
+						g.change(&m.b)
+					}
 					m.requests, m.calls, m.seen = 0, 0, nil
 					naive := m.naive(top)
 					res, next, err := Read(context.Background(), m, m.settings(top), mem)
@@ -97,7 +104,7 @@ func TestCostNeverAboveListing(t *testing.T) {
 						counted++
 					}
 					switch {
-					case read == 0 || read == g.failFrom && g.failFrom > 0:
+					case read == 0 || read == g.from && g.change != nil:
 						if m.requests > naive+maxPerCall || m.calls > naive+1 {
 							t.Errorf("%s: %d requests in %d rounds, naive listing %d: more than one round above it", where(), m.requests, m.calls, naive)
 						}
