@@ -21,9 +21,9 @@ var (
 // or the oldest, and a Graph that starts answering 404, or stops honouring
 // $filter.
 var graphs = []struct {
-	name     string
-	b        behaviour
-	o        odd
+	name   string
+	b      behaviour
+	o      odd
 	from   int              // the read from which Graph changes how it answers; 0: never
 	change func(*behaviour) // how
 }{
