@@ -8,6 +8,7 @@
 //	go run ./bench            # every case, several minutes
 //	go run ./bench -quick     # the small cases only
 //	go run ./bench -paging    # small served pages and throttling only
+//	go run ./bench -cost      # requests and round trips, first and steady, in each Graph behaviour
 package main
 
 import (
@@ -23,6 +24,7 @@ func main() {
 	scrapes := flag.Int("scrapes", 20, "scrapes measured per case and mode, at most")
 	paging := flag.Bool("paging", false, "only the cases with small served pages and a throttled workspace")
 	budget := flag.Duration("budget", 15*time.Second, "time per case and mode after which no new scrape starts (at least one runs)")
+	cost := flag.Bool("cost", false, "only the cost per scrape, first and steady, in each way Graph may serve listings")
 	flag.Parse()
 	if *serve != "" {
 		if err := serveSim(*serve); err != nil {
@@ -34,6 +36,18 @@ func main() {
 	if err := os.Setenv(secretEnv, simSecret); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
+	}
+	if *cost {
+		printCostHeader()
+		for _, c := range costCases() {
+			row, err := runCost(c, 3)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "bench: %s: %v\n", c.Graph, err)
+				os.Exit(1)
+			}
+			fmt.Println(row)
+		}
+		return
 	}
 	printHeader()
 	all := append(append(cases(*quick), pagingCases()...), activityCases(*quick)...)

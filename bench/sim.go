@@ -39,6 +39,9 @@ type simCase struct {
 	// Throttled makes Graph answer the first two requests of every scrape
 	// on the first workspace 503 with Retry-After: 1.
 	Throttled bool `json:"throttled"`
+	// Graph names one of graphBehaviours, the way Graph serves listings in
+	// the cost cases; "" is an honest Graph.
+	Graph string `json:"graph"`
 }
 
 // faults are the case's faults, installed afresh before every scrape so
@@ -48,6 +51,9 @@ func (c simCase) faults() azuresim.Faults {
 	if c.Throttled {
 		f.TransientFor = map[string]azuresim.Transient{workspaceID(0): {Status: http.StatusServiceUnavailable, Times: 2}}
 		f.RetryAfter = "1"
+	}
+	if b, ok := graphBehaviours[c.Graph]; ok && b.faults != nil {
+		b.faults(&f)
 	}
 	return f
 }
@@ -76,6 +82,9 @@ func serveSim(spec string) error {
 		if c.Activity {
 			w.Prompts = azuresim.GeneratePrompts(int64(i+1), w.Sessions, now)
 		}
+		if b, ok := graphBehaviours[c.Graph]; ok && b.sessions != nil {
+			b.sessions(w.Sessions, now)
+		}
 		t.Workspaces = append(t.Workspaces, w)
 	}
 	served := c.ServedPage
@@ -98,6 +107,11 @@ func serveSim(spec string) error {
 	})
 	mux.HandleFunc("POST /reset", func(http.ResponseWriter, *http.Request) { sim.ResetStats() })
 	mux.HandleFunc("POST /rearm", func(http.ResponseWriter, *http.Request) { sim.SetFaults(c.faults()) })
+	mux.HandleFunc("POST /fail", func(http.ResponseWriter, *http.Request) {
+		f := c.faults()
+		f.StatusFor = map[string]int{workspaceID(0): http.StatusNotFound}
+		sim.SetFaults(f)
+	})
 	go func() { _ = http.Serve(ln, mux) }()
 	info := simInfo{GraphEndpoint: sim.GraphEndpoint(), AuthorityHost: sim.AuthorityHost(), CertPEM: string(sim.CertificatePEM()), Control: "http://" + ln.Addr().String()}
 	if err := json.NewEncoder(os.Stdout).Encode(info); err != nil {
@@ -164,6 +178,9 @@ func (p *simProcess) reset() error { return p.post("/reset") }
 
 // rearm installs the case's faults afresh.
 func (p *simProcess) rearm() error { return p.post("/rearm") }
+
+// fail makes the first workspace answer 404 from now on.
+func (p *simProcess) fail() error { return p.post("/fail") }
 
 func (p *simProcess) post(path string) error {
 	resp, err := http.Post(p.Control+path, "text/plain", strings.NewReader(""))

@@ -94,13 +94,16 @@ func (t *tenant) record(w *workspaceRead) {
 	}
 	if o.err != nil {
 		logger.Error("Collecting workspace failed", append(errorAttrs(o.err), "duration", o.duration)...)
-		return
-	}
-	if o.res.FellBack != "" {
+	} else if o.res.FellBack != "" {
 		logger.Info("Graph did not honour the query; counting this workspace by listing it", "reason", o.res.FellBack)
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	// Kept after a failure too: the plan notes there to start its next read
+	// as cheaply as listing, so that a workspace that keeps failing (deleted,
+	// 404) costs no more than listing it would.
 	t.plans[w.ws] = w.next
-	t.cache[w.ws] = o
+	if o.err == nil {
+		t.cache[w.ws] = o
+	}
 }

@@ -80,3 +80,36 @@ func (a axis) keep(top []time.Time, t time.Time, k int) []time.Time {
 	top = append(top[:i], append([]time.Time{t}, top[i:]...)...)
 	return top[:min(len(top), k)]
 }
+
+// topK keeps the k best values of an axis, and counts the values equal to
+// the k-th best it dropped: together they are the sessions at or beyond the
+// k-th best, which a check from there holds.
+type topK struct {
+	ax    axis
+	k     int
+	top   []time.Time
+	extra int
+}
+
+func (t *topK) add(v time.Time) {
+	if v.IsZero() {
+		return
+	}
+	full := len(t.top) == t.k
+	var last time.Time
+	if full {
+		last = t.top[t.k-1]
+	}
+	t.top = t.ax.keep(t.top, v, t.k)
+	switch {
+	case !full, !v.Equal(last) && t.ax.better(last, v).Equal(last):
+		// Nothing dropped, or v, beyond the k-th best.
+	case t.top[t.k-1].Equal(last):
+		t.extra++ // v, or the k-th best it pushed out, ties with the k-th best
+	default:
+		t.extra = 0 // a better k-th best: every value equal to it is kept
+	}
+}
+
+// held is how many values lie at or beyond the k-th best.
+func (t *topK) held() int { return len(t.top) + t.extra }

@@ -7,8 +7,9 @@ import (
 
 // counted reads a workspace too large to list: Graph counts it in one round,
 // and the extremes are checked, or searched for. first is the first page of
-// a listing when this read began as one (then nothing is checked: the
-// extremes are not known yet).
+// a listing when this read began as one: the workspace's first read, which
+// has no extremes to check and seeds its search from the page, or the read
+// after a failed one, which checks those mem holds.
 func (r *reader) counted(ctx context.Context, mem Memory, first *Page) (Result, Memory, error) {
 	starts := r.s.WindowStarts
 	newest, oldest, lm := newSearch(Created, true), newSearch(Created, false), newSearch(LastModified, true)
@@ -34,23 +35,43 @@ func (r *reader) counted(ctx context.Context, mem Memory, first *Page) (Result, 
 	// that ignores $filter counts the total in both, which no workspace can.
 	// Without them, a filter that matches nothing tells the same.
 	checkNewest, checkOldest, nothingAt, setAt := -1, -1, -1, -1
-	if checked := !mem.Newest.IsZero() && !mem.Oldest.IsZero(); checked {
-		checkNewest = rd.add(r.count(since(Created, mem.Newest), r.s.Top), ask{newest, newest.ax.pos(mem.Newest)})
-		x := oldest.ax.pos(mem.Oldest)
+	var ties []ask // one tick beyond each check that held a tie
+	checked := !mem.Newest.IsZero() && !mem.Oldest.IsZero()
+	if checked {
+		x := newest.ax.pos(mem.Newest)
+		checkNewest = rd.add(r.count(since(Created, mem.Newest), r.s.Top), ask{newest, x})
+		if mem.Tied[0] {
+			ties = append(ties, ask{newest, x - 1})
+		}
+		x = oldest.ax.pos(mem.Oldest)
 		if !mem.Oldest.Before(mem.Newest) {
 			x = oldest.ax.pos(mem.Newest) - 1 // "le" would overlap the other check
 		}
 		checkOldest = rd.add(r.count(oldest.ax.at(x), r.s.Top), ask{oldest, x})
+		if mem.Tied[1] {
+			ties = append(ties, ask{oldest, x - 1})
+		}
 	} else {
 		setAt = rd.add(r.count(Filter{set(Created)}, r.s.Top), ask{newest, newest.ax.hi()}, ask{oldest, oldest.ax.hi()})
 		nothingAt = rd.add(r.count(nothing, 1))
 	}
 	if !mem.LastModified.IsZero() {
-		rd.add(r.count(since(LastModified, mem.LastModified), r.s.Top), ask{lm, lm.ax.pos(mem.LastModified)})
+		x := lm.ax.pos(mem.LastModified)
+		rd.add(r.count(lm.ax.at(x), r.s.Top), ask{lm, x})
+		if mem.Tied[2] {
+			ties = append(ties, ask{lm, x - 1})
+		}
 	} else {
 		rd.add(r.count(Filter{set(LastModified)}, r.s.Top), ask{lm, lm.ax.hi()})
 	}
-	if first != nil {
+	// A check of more than a page of sessions sharing its tick, alone, says
+	// nothing of what lies beyond it, and a search would have to pin the
+	// tick again: the count one tick beyond settles it in this round.
+	for _, a := range ties[:min(len(ties), max(0, maxPerCall-len(rd.reqs)))] {
+		rd.add(r.count(a.s.ax.at(a.x), r.s.Top), a)
+	}
+	seeded := first != nil && !checked
+	if seeded {
 		r.seed(&rd, first, newest, oldest, lm)
 	}
 	pages, err := r.send(ctx, &rd)
@@ -92,7 +113,7 @@ func (r *reader) counted(ctx context.Context, mem Memory, first *Page) (Result, 
 		oldest.finish(time.Time{})
 		lm.finish(time.Time{})
 	}
-	if span := r.s.Now.Sub(mem.Oldest); first == nil && !mem.Oldest.IsZero() && span > 0 && total > 0 {
+	if span := r.s.Now.Sub(mem.Oldest); !seeded && !mem.Oldest.IsZero() && span > 0 && total > 0 {
 		// A search steps first by where half a page of sessions would lie,
 		// were they spread evenly since the oldest.
 		scale := max(1, int64(span/tick)/total*int64(max(r.page, 1))/2)
@@ -102,7 +123,8 @@ func (r *reader) counted(ctx context.Context, mem Memory, first *Page) (Result, 
 		return Result{}, mem, err
 	}
 	res.Newest, res.Oldest, res.LastModified = newest.found, oldest.found, lm.found
-	next := Memory{Counted: r.pages(total) > r.countingFrom(), Newest: newest.check, Oldest: oldest.check, LastModified: lm.check}
+	next := Memory{Counted: r.pages(total) > r.countingFrom(), Honours: true, Newest: newest.check, Oldest: oldest.check, LastModified: lm.check,
+		Tied: [3]bool{newest.tied, oldest.tied, lm.tied}}
 	return res, next, nil
 }
 

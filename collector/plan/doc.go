@@ -35,16 +35,34 @@
 // counts bound. The first counted read searches from what the first page and
 // the window counts suggest.
 //
+// More than a page of sessions on one tick (a batch created together, an
+// import) cannot be listed by a check from that tick, and a search can only
+// pin it. A check that holds such a tie is remembered as tied, and the next
+// read also counts one tick beyond it, in the same round: nothing beyond
+// and the tie still there pins the extreme again for one request.
+//
 // Graph's metadata marks no session property as filterable, so a $filter it
 // silently ignores must be caught: the newest and the oldest checks are
 // disjoint, and a Graph that ignores $filter counts the whole workspace in
 // both, which no workspace can have; without checks, a filter no session can
 // match is asked in the same round. A session in an answer that does not
 // match its filter is the same evidence, and so is a shortest window that
-// counts the whole workspace (a Graph ignoring $filter on one property). Then, or when Graph answers $filter
-// or $count with an error that means "not supported" (ErrRefused), or
-// $count=true without a count, the workspace is listed and remembered as
-// such for an hour; Result.FellBack says why.
+// counts the whole workspace (a Graph ignoring $filter on one property).
+// Then, or when Graph answers $filter with an error that means "not
+// supported" (ErrRefused), the workspace is listed, going on from the first
+// page when the read has one, and remembered as such for a day; the first
+// read after it asks again with one request, a filter no session matches,
+// beside the first page. A listed workspace about to be counted for the
+// first time is asked the same, once, before the read that would count it.
+// $count=true without @odata.count is listed too, and needs no memory:
+// every listing asks for the count and sees it come back. Result.FellBack
+// says why.
+//
+// So that no scrape after the first costs more requests than listing every
+// page: a workspace whose read failed starts its next read with the first
+// page alone, as listing does, before it counts (a workspace that answers
+// 404 costs one request a read); a search that cannot afford another round
+// of probes and the listing of its bracket lists the bracket at once.
 //
 // A listing is exact or fails. Graph may page by offset, so a session
 // created during a listing can appear twice (sessions are told apart by id)
@@ -56,7 +74,9 @@
 // was, and without @odata.count at all only a single creation during a
 // listing is known to be harmless.
 //
-// Memory, which the caller keeps per workspace, holds a few flags and
-// timestamps: the served page size, whether the workspace is counted, until
-// when it is listed, and the extremes to check. Nothing per session.
+// Memory, which the caller keeps per workspace after every read, failed or
+// not, holds a few flags and timestamps: the served page size, whether the
+// workspace is counted, whether Graph honours $filter, until when it is
+// listed, whether the last read failed, and the extremes to check, with
+// their ties. Nothing per session.
 package plan

@@ -10,7 +10,7 @@ import (
 
 // TestIgnoredFilterCaught: a Graph that silently ignores $filter is caught
 // on a first counted read and on a steady one; the read lists instead,
-// exact, and so do reads for an hour.
+// exact, and so do reads for a day.
 func TestIgnoredFilterCaught(t *testing.T) {
 	for _, o := range []order{newestFirst, oldestFirst, arbitrary} {
 		m := newModel(5, behaviour{page: 10, order: o})
@@ -27,7 +27,7 @@ func TestIgnoredFilterCaught(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !strings.Contains(res.FellBack, "ignored") || res.Plan != "listing" || !next.ListingUntil.Equal(settings.Now.Add(time.Hour)) {
+			if !strings.Contains(res.FellBack, "ignored") || res.Plan != "listing" || !next.ListingUntil.Equal(settings.Now.Add(listingMemory)) {
 				t.Errorf("%v, memory %+v: plan %q, fell back %q, listing until %v", o, mem, res.Plan, res.FellBack, next.ListingUntil)
 			}
 			if err := exact(res, m.seen); err != nil {

@@ -3,6 +3,7 @@ package plan
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -32,6 +33,11 @@ type model struct {
 	now  time.Time
 	log  func(format string, args ...any) // logs every request when set
 	ends []time.Duration                  // window lengths
+	// The sessions a filter matched, in order, while nothing changed: the
+	// pages of one listing share them.
+	version   int
+	lastKey   string
+	lastMatch []Session
 }
 
 // behaviour is how the modelled Graph answers.
@@ -44,6 +50,10 @@ type behaviour struct {
 	// answers as if the $filter had no condition on lastModifiedDateTime
 	ignoreModified bool
 	order          order // the order it lists sessions in
+	// fail answers every request with an error that is no refusal, as
+	// Graph does for a deleted workspace (404): listing fails on its first
+	// page, so it costs one request.
+	fail bool
 }
 
 type order int
@@ -57,8 +67,8 @@ const (
 func (o order) String() string { return [...]string{"newest-first", "oldest-first", "arbitrary"}[o] }
 
 func (b behaviour) String() string {
-	return fmt.Sprintf("page=%d ignoreTop=%v noCount=%v refuse=%v ignoreFilter=%v ignoreModified=%v %v",
-		b.page, b.ignoreTop, b.noCount, b.refuseFilter, b.ignoreFilter, b.ignoreModified, b.order)
+	return fmt.Sprintf("page=%d ignoreTop=%v noCount=%v refuse=%v ignoreFilter=%v ignoreModified=%v fail=%v %v",
+		b.page, b.ignoreTop, b.noCount, b.refuseFilter, b.ignoreFilter, b.ignoreModified, b.fail, b.order)
 }
 
 type cursor struct {
@@ -84,11 +94,13 @@ func (m *model) create(created, modified time.Time) {
 	id := "s" + strconv.Itoa(m.nextID)
 	m.sessions = append(m.sessions, Session{ID: id, Created: created, LastModified: modified})
 	m.order[id] = m.rng.Int()
+	m.version++
 }
 
 func (m *model) delete(i int) {
 	delete(m.order, m.sessions[i].ID)
 	m.sessions = slices.Delete(m.sessions, i, i+1)
+	m.version++
 }
 
 // served is how many items a page holds when top is asked for.
@@ -106,6 +118,9 @@ func (m *model) served(top int) int {
 // naive is what listing every page costs: the baseline no plan may exceed.
 func (m *model) naive(top int) int {
 	p := m.served(top)
+	if m.b.fail {
+		return 1
+	}
 	return max(1, (len(m.sessions)+p-1)/p)
 }
 
@@ -130,6 +145,9 @@ func (m *model) Fetch(ctx context.Context, reqs []Request) []Answer {
 
 func (m *model) answer(req Request) Answer {
 	c := cursor{req: req}
+	if m.b.fail {
+		return Answer{Err: errors.New("404 NotFound: the workspace was not found")}
+	}
 	if req.Next != "" {
 		var ok bool
 		if c, ok = m.cursors[req.Next]; !ok {
@@ -138,17 +156,11 @@ func (m *model) answer(req Request) Answer {
 	} else if len(req.Filter) > 0 && m.b.refuseFilter {
 		return Answer{Err: fmt.Errorf("400 BadRequest: %w", ErrRefused)}
 	}
-	var match []Session
 	f := c.req.Filter
 	if m.b.ignoreModified {
 		f = slices.DeleteFunc(slices.Clone(f), func(c Condition) bool { return c.Prop == LastModified })
 	}
-	for _, s := range m.sessions {
-		if m.b.ignoreFilter || f.Matches(s) {
-			match = append(match, s)
-		}
-	}
-	m.sort(match)
+	match := m.matching(f)
 	end := min(len(match), c.offset+m.served(c.req.Top))
 	p := Page{Sessions: slices.Clone(match[min(c.offset, end):end])}
 	if c.req.Count && !m.b.noCount {
@@ -159,6 +171,23 @@ func (m *model) answer(req Request) Answer {
 		m.cursors[p.NextLink] = cursor{req: c.req, offset: end}
 	}
 	return Answer{Page: p}
+}
+
+// matching returns the sessions f matches, in the listing order.
+func (m *model) matching(f Filter) []Session {
+	key := fmt.Sprint(m.version, m.b, f)
+	if key == m.lastKey {
+		return m.lastMatch
+	}
+	var match []Session
+	for _, s := range m.sessions {
+		if m.b.ignoreFilter || f.Matches(s) {
+			match = append(match, s)
+		}
+	}
+	m.sort(match)
+	m.lastKey, m.lastMatch = key, match
+	return match
 }
 
 func (m *model) sort(ss []Session) {

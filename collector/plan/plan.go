@@ -113,13 +113,27 @@ type Memory struct {
 	Page int
 	// Counted says the workspace is too large to list: Graph counts it.
 	Counted bool
-	// ListingUntil: Graph refused or ignored $count or $filter, so the
-	// workspace is listed until then.
+	// ListingUntil: Graph refused or ignored $filter, so the workspace is
+	// listed until then; the first read after it asks again, with one
+	// request beside the listing's first page.
 	ListingUntil time.Time
 	// NoCount: Graph refused $count=true itself, so listings go without it.
 	NoCount bool
+	// Honours: Graph answered a $filter as asked, so a counted read may
+	// rely on it; a read that would switch a listed workspace to counting
+	// asks first, with one request, while this is not known.
+	Honours bool
+	// Failed: the last read failed. The next one asks for the first page
+	// alone before it counts, as listing would, so that a workspace Graph
+	// keeps failing (404 once deleted, 403) costs one request a read.
+	Failed bool
 	// Where the next counted read checks the extremes from: those the last
 	// read found, or a few sessions short of them, so that deleting the
 	// newest or the oldest session does not cost the next read a search.
 	Newest, Oldest, LastModified time.Time
+	// Tied marks, for the newest, the oldest and the last modified in that
+	// order, a check that holds more than a page of sessions sharing its
+	// tick: the next read also counts one tick beyond it, which pins the
+	// extreme in the same round.
+	Tied [3]bool
 }

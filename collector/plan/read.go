@@ -10,17 +10,24 @@ import (
 
 const (
 	// listingMemory is how long a workspace is listed after Graph refused or
-	// ignored $count or $filter, so that later reads do not pay for the
-	// failed attempt first.
-	listingMemory = time.Hour
+	// ignored $filter. Whether Graph honours $filter is a property of the
+	// service, not of a moment: asking again costs one request beside a
+	// listing, so it is asked once a day, and a fallback taken by mistake
+	// costs a day of listing, never more than listing.
+	listingMemory = 24 * time.Hour
 	// maxPerCall is how many requests one Fetch call carries at most: one
 	// $batch of Graph's, always within what the engine sends in one round.
 	maxPerCall = 20
 )
 
 // errFallBack says Graph did not honour $count or $filter; the workspace is
-// listed instead.
-var errFallBack = errors.New("graph did not honour $count or $filter")
+// listed instead. errNoCount, which wraps it, says Graph left out
+// @odata.count: every listing asks for it, so no memory is needed to see
+// it come back.
+var (
+	errFallBack = errors.New("graph did not honour $count or $filter")
+	errNoCount  = fmt.Errorf("%w: no @odata.count with $count=true", errFallBack)
+)
 
 func fallBack(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", errFallBack, fmt.Sprintf(format, args...))
@@ -33,11 +40,14 @@ type reader struct {
 	s       Settings
 	page    int  // the page size Graph serves; 0 while unknown
 	noCount bool // list without $count=true
-	res     Result
+	// first is the first page of an unfiltered listing this read asked for,
+	// if any: a fallback to listing goes on from it.
+	first *Page
+	res   Result
 }
 
 // Read reads one workspace's numbers exactly, with the plan mem says fits
-// it, and returns what to remember for the next read.
+// it, and returns what to remember for the next read, also when it fails.
 func Read(ctx context.Context, src Source, s Settings, mem Memory) (Result, Memory, error) {
 	// Graph's timestamps have 100 ns ticks; so do the windows, so that a
 	// count and a listing draw the same line.
@@ -50,65 +60,112 @@ func Read(ctx context.Context, src Source, s Settings, mem Memory) (Result, Memo
 	res, next, err := r.read(ctx, mem)
 	if errors.Is(err, errFallBack) {
 		why := err.Error()
-		res, err = r.listAll(ctx, nil)
-		res.Plan, res.FellBack = "listing", why
 		next = Memory{ListingUntil: s.Now.Add(listingMemory), NoCount: r.noCount}
+		if errors.Is(err, errNoCount) {
+			next = Memory{}
+		}
+		// The first page, when this read has one, is not asked again: the
+		// round that found Graph out is all the fallback costs.
+		res, err = r.listAll(ctx, r.first)
+		res.Plan, res.FellBack = "listing", why
 	}
 	next.Page = r.page
 	res.Requests, res.Rounds = r.res.Requests, r.res.Rounds
 	if err != nil {
+		// A counted workspace that failed starts its next read with one
+		// request, as listing does: one that keeps failing costs no more.
+		mem.Failed = mem.Failed || mem.Counted
 		return Result{Requests: res.Requests, Rounds: res.Rounds}, mem, err
 	}
 	return res, next, nil
 }
 
 func (r *reader) read(ctx context.Context, mem Memory) (Result, Memory, error) {
-	if r.s.Now.Before(mem.ListingUntil) {
+	if r.noCount || r.s.Now.Before(mem.ListingUntil) {
 		res, err := r.listAll(ctx, nil)
 		res.Plan = "listing"
 		return res, Memory{ListingUntil: mem.ListingUntil, NoCount: r.noCount}, err
 	}
-	if mem.Counted && mem.Page > 0 {
+	if mem.Counted && mem.Page > 0 && !mem.Failed {
 		return r.counted(ctx, mem, nil)
 	}
-	first, err := r.one(ctx, Request{Count: !r.noCount, Top: r.s.Top})
-	if errors.Is(err, ErrRefused) && !r.noCount {
+	reqs := []Request{{Count: true, Top: r.s.Top}}
+	recheck := !mem.ListingUntil.IsZero()
+	if recheck {
+		// Listed because Graph did not honour $filter: ask again, beside
+		// the first page.
+		reqs = append(reqs, r.probe())
+	}
+	answers, err := r.fetch(ctx, reqs)
+	if err != nil {
+		return Result{}, mem, err
+	}
+	first, err := answers[0].Page, answers[0].Err
+	if errors.Is(err, ErrRefused) {
 		r.noCount = true
 		return Result{}, Memory{}, fallBack("$count=true refused: %v", err)
 	}
 	if err != nil {
 		return Result{}, mem, err
 	}
+	honours := mem.Honours
+	if recheck {
+		if honours = honoured(answers[1]); !honours {
+			res, err := r.listAll(ctx, &first)
+			res.Plan = "listing"
+			return res, Memory{ListingUntil: r.s.Now.Add(listingMemory)}, err
+		}
+	}
 	if first.NextLink == "" {
 		res, err := r.listAll(ctx, &first)
 		res.Plan = "one page"
-		return res, Memory{}, err
+		return res, Memory{Honours: honours}, err
 	}
 	r.learn(len(first.Sessions))
 	if !first.HasCount {
 		res, err := r.listAll(ctx, &first)
 		res.Plan, res.FellBack = "listing", "graph answered $count=true without @odata.count"
-		return res, Memory{ListingUntil: r.s.Now.Add(listingMemory)}, err
+		return res, Memory{Honours: honours}, err
 	}
 	pages := r.pages(first.Count)
 	if pages <= r.countingFrom()+probesPerRound {
 		// Listing costs no more than a first counted read, which searches
 		// for the extremes, usually would, and it finds the extremes that
 		// later counted reads check.
+		if pages > r.countingFrom() && !honours {
+			// The next read counts: whether Graph honours $filter is asked
+			// now, with one request, rather than found out by a round of
+			// counts wasted on top of a listing.
+			a, err := r.fetch(ctx, []Request{r.probe()})
+			if err != nil {
+				return Result{}, mem, err
+			}
+			honours = honoured(a[0])
+			if why := notHonoured(a[0]); why != "" {
+				r.first = &first
+				return Result{}, Memory{}, fallBack("%s", why)
+			}
+		}
 		res, err := r.listAll(ctx, &first)
 		res.Plan = "listing"
-		return res, r.remember(res, pages), err
+		return res, r.remember(res, pages, honours), err
 	}
-	return r.counted(ctx, Memory{}, &first)
+	r.first = &first
+	if !mem.Counted {
+		mem = Memory{}
+	}
+	// A counted workspace whose last read failed keeps its checks.
+	return r.counted(ctx, mem, &first)
 }
 
 // remember keeps a listed workspace's extremes when it is large enough that
-// the next read counts.
-func (r *reader) remember(res Result, pages int64) Memory {
-	if pages <= r.countingFrom() {
-		return Memory{}
+// the next read counts, and Graph honours $filter; otherwise the next read
+// starts with the first page again.
+func (r *reader) remember(res Result, pages int64, honours bool) Memory {
+	if pages <= r.countingFrom() || !honours {
+		return Memory{Honours: honours}
 	}
-	return Memory{Counted: true, Newest: res.Newest, Oldest: res.Oldest, LastModified: res.LastModified}
+	return Memory{Counted: true, Honours: true, Newest: res.Newest, Oldest: res.Oldest, LastModified: res.LastModified}
 }
 
 // countingFrom is the number of pages beyond which a workspace is counted:

@@ -33,6 +33,9 @@ type search struct {
 	now      int64     // the position of the read's instant, when knowsNow
 	knowsNow bool      // the axis runs towards now: the newest of a timestamp
 	fits     int       // rounds whose probes the age fit placed
+	// tied: check may hold more than a page of sessions sharing its tick,
+	// so the next read counts one tick beyond it too.
+	tied bool
 }
 
 func newSearch(prop Prop, newest bool) *search {
@@ -76,6 +79,12 @@ func (s *search) observe(x int64, p Page, round int, paged bool) {
 	if complete {
 		s.finishOn(p.Sessions)
 		s.round = round
+		if q, ok := s.pts[x+1]; ok && q.round == round && q.paged && s.held < s.k {
+			// The tick just short of these holds more than the rest of a
+			// page: the next read checks from there, and one tick beyond
+			// it, so that deleting these few still leaves the check full.
+			s.check, s.tied = s.ax.value(x+1), true
+		}
 		return
 	}
 	s.pts[x] = point{count: p.Count, round: round, paged: paged}
@@ -145,9 +154,15 @@ func (s *search) next(n int, page int64) []int64 {
 	case cb >= 0 && b == a+1:
 		if ar < 0 || ar == br {
 			s.finish(s.ax.value(b))
+			s.tied = true
 			return nil
 		}
 		return []int64{a, b}
+	case cb >= 0 && cb <= 2*page && s.clumped(b, cb):
+		// Nothing lies between b and a farther position of the same
+		// count: the sessions may share one tick, which probes narrow to
+		// only one split at a time. Listing them costs two pages at most.
+		return nil
 	}
 	var xs []int64
 	add := func(x int64) {
@@ -159,7 +174,12 @@ func (s *search) next(n int, page int64) []int64 {
 	}
 	if cb >= 0 {
 		if b == s.lastB {
-			add(b - 1) // b held its place: many sessions may share its tick
+			// b held its place: many sessions may share its tick. Counted
+			// again beside the tick beyond it, in one round, the two pin it.
+			add(b - 1)
+			if len(xs) > 0 && n > 1 {
+				xs = append(xs, b)
+			}
 		}
 		s.lastB = b
 		if s.fits < maxFits {
@@ -241,6 +261,16 @@ func (s *search) even(a, b int64, n int, add func(int64)) {
 	for j := int64(1); j <= int64(n); j++ {
 		add(a + max(1, (b-a)/int64(n+1)*j))
 	}
+}
+
+// clumped says a position after b, short of hi, has b's count.
+func (s *search) clumped(b, cb int64) bool {
+	for y, p := range s.pts {
+		if y > b && y < s.ax.hi() && p.count == cb {
+			return true
+		}
+	}
+	return false
 }
 
 // beyond is the nearest position after b counted with more than cb, short

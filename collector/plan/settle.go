@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 )
 
 const (
@@ -56,7 +55,7 @@ func (r *reader) send(ctx context.Context, rd *round) ([]Page, error) {
 		case a.Err != nil:
 			return nil, a.Err
 		case !p.HasCount:
-			return nil, fallBack("no @odata.count with $count=true")
+			return nil, errNoCount
 		case p.Count < int64(len(p.Sessions)):
 			return nil, fmt.Errorf("@odata.count %d is less than the %d sessions in the same answer", p.Count, len(p.Sessions))
 		}
@@ -113,12 +112,18 @@ func (r *reader) settle(ctx context.Context, searches []*search, budget int64) e
 		for _, s := range active {
 			reserve += r.pages(s.width(page))
 		}
-		// When even that is beyond the budget, probing is the better bet.
+		// When there is no room for a probe beside it, the brackets are
+		// listed now; when even listing them is beyond the budget, probing
+		// is the better bet.
 		per, left := int64(min(probesPerRound, maxPerCall/max(len(active), 1))), budget-int64(r.res.Requests)-int64(len(rd.reqs))
-		if left-reserve >= int64(len(active)) {
-			left -= reserve
+		switch n := int64(max(len(active), 1)); {
+		case left-reserve >= n:
+			per = min(per, (left-reserve)/n)
+		case reserve <= left:
+			per = 0
+		default:
+			per = min(per, left/n)
 		}
-		per = min(per, left/int64(max(len(active), 1)))
 		for _, s := range active {
 			xs := []int64(nil)
 			if per >= 1 {
@@ -153,18 +158,19 @@ func (s *search) width(page int64) int64 {
 // listExtreme lists the sessions at position x and beyond, which ends the
 // search if there are any; if not, x is known empty.
 func (r *reader) listExtreme(ctx context.Context, s *search, x int64) error {
-	var top []time.Time
-	keep := func(ss Session) { top = s.ax.keep(top, ss.Get(s.ax.prop), s.k) }
+	top := &topK{ax: s.ax, k: s.k}
+	keep := func(ss Session) { top.add(ss.Get(s.ax.prop)) }
 	err := r.list(ctx, s.ax.at(x), nil, keep)
 	if errors.Is(err, errChanged) {
-		top = nil
+		top = &topK{ax: s.ax, k: s.k}
 		err = r.list(ctx, s.ax.at(x), nil, keep)
 	}
 	if err != nil {
 		return err
 	}
-	if len(top) > 0 {
-		s.finishTop(top)
+	if len(top.top) > 0 {
+		s.finishTop(top.top)
+		s.tied = top.held() > max(r.page, 1)
 		return nil
 	}
 	s.pts[x] = point{count: 0, round: r.res.Rounds}

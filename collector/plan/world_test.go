@@ -6,6 +6,11 @@ import "time"
 // unset timestamps, future ones, and clumps sharing one timestamp.
 type odd struct {
 	unset, future, clump bool
+	// crowdNewest and crowdOldest put more than a page of sessions (crowd
+	// of them) on the tick of the newest or the oldest creation: a batch
+	// of sessions created together, now or by an import.
+	crowdNewest, crowdOldest bool
+	crowd                    int
 }
 
 // at draws a time d before now, truncated to a grain drawn per workspace,
@@ -40,6 +45,19 @@ func (m *model) populate(n int, age, grain time.Duration, o odd) {
 		}
 		m.create(created, modified)
 	}
+	if o.crowdNewest || o.crowdOldest {
+		tr := m.truth()
+		t := tr.oldest
+		if o.crowdNewest {
+			t = later(tr.newest, m.now.Add(-m.dur(time.Second)).Truncate(grain)) // near now
+		}
+		if t.IsZero() {
+			t = m.now.Add(-age).Truncate(grain)
+		}
+		for range o.crowd {
+			m.create(t, t)
+		}
+	}
 }
 
 // change is one way the workspace changes.
@@ -68,6 +86,7 @@ func (m *model) apply(c change, grain time.Duration) {
 		m.delete(pick)
 	case rename:
 		m.sessions[pick].LastModified = m.now.Truncate(grain)
+		m.version++
 	default:
 		tr := m.truth()
 		for i, s := range m.sessions {
