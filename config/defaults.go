@@ -76,5 +76,6 @@ func Default() *Config {
 			MaxSessions: DefaultActivityMaxSessions,
 			Windows:     DefaultActivityWindows(),
 		},
+		Plugins: Plugins{Interval: DefaultPluginsInterval},
 	}
 }

@@ -54,6 +54,7 @@ func (t *Tenant) validate(path string) []error {
 	errs = append(errs, validateWorkspaces(path+".workspaces", t.Workspaces)...)
 	errs = append(errs, t.Activity.validate(path+".activity")...)
 	errs = append(errs, t.Capacity.validate(path+".capacity")...)
+	errs = append(errs, t.Plugins.validate(path+".plugins")...)
 	return errs
 }
 
