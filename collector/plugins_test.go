@@ -212,3 +212,22 @@ func TestPerPluginSeriesAreOptInAndCarryNoSettings(t *testing.T) {
 		}
 	}
 }
+
+// A probe of one workspace lists that workspace's plugins and exports
+// them, and only them.
+func TestProbeReadsThePluginsOfItsWorkspace(t *testing.T) {
+	tenant := pluginTenant(0, pluginSizes)
+	f := newFixture(t, azuresim.Options{Tenants: []azuresim.Tenant{tenant}}, 1000)
+	rec := f.probe("tenant=tenant0&workspace=small")
+	if rec.Code != 200 {
+		t.Fatalf("HTTP %d: %s", rec.Code, rec.Body.String())
+	}
+	body := rec.Body.String()
+	if n := f.sim.Stats().ByPath[azuresim.PathPlugins]; n != 1 {
+		t.Errorf("%d plugin requests, want the probed workspace's one", n)
+	}
+	if !strings.Contains(body, `securitycopilot_plugins_success{tenant="tenant0",workspace="small"} 1`) ||
+		strings.Contains(body, `workspace="default"`) || strings.Contains(body, `workspace="empty"`) {
+		t.Errorf("probe answer:\n%s", body)
+	}
+}
