@@ -131,5 +131,7 @@
 // faults that delay or reset an answer, which delay or reset the whole
 // batch. Server.DeleteWorkspace deletes a workspace while serving;
 // Server.AddPrompt, UpdatePrompt and PutEvaluation change prompts and
-// evaluations, and GeneratePrompts and live mode make realistic ones.
+// evaluations, and GeneratePrompts and live mode make realistic ones;
+// Server.SetPlugin adds or changes a plugin, and GeneratePlugins makes a
+// workspace's plugins.
 package azuresim
