@@ -231,3 +231,30 @@ func TestProbeReadsThePluginsOfItsWorkspace(t *testing.T) {
 		t.Errorf("probe answer:\n%s", body)
 	}
 }
+
+// While the sessions are cached, a due plugin list is listed on its own:
+// the sessions cost nothing and the plugins one listing per workspace.
+func TestPluginsAreListedWhileSessionsAreCached(t *testing.T) {
+	tenant := pluginTenant(0, pluginSizes)
+	f := newFixture(t, azuresim.Options{MaxPageSize: 10, Tenants: []azuresim.Tenant{tenant}}, 1000)
+	f.cfg.Collection.CacheTTL = model.Duration(time.Hour)
+	if err := f.exp.Apply(f.cfg); err != nil {
+		t.Fatal(err)
+	}
+	clock := f.useClock(testNow)
+	f.scrape()
+	if err := f.sim.SetPlugin(tenant.ID, "default", azuresim.Plugin{Name: "Entra", Category: "microsoft", IsEnabled: false}); err != nil {
+		t.Fatal(err)
+	}
+	clock.advance(15 * time.Minute)
+	f.sim.ResetStats()
+	fams := f.scrape()
+	st := f.sim.Stats()
+	if st.ByPath[azuresim.PathSessions] != 0 || st.ByPath[azuresim.PathPlugins] != pluginPages(t, f.sim, tenant, 10) {
+		t.Errorf("%d session and %d plugin requests, want 0 and one listing per workspace (%d pages)",
+			st.ByPath[azuresim.PathSessions], st.ByPath[azuresim.PathPlugins], pluginPages(t, f.sim, tenant, 10))
+	}
+	for _, ws := range tenant.Workspaces {
+		assertPlugins(t, fams, "tenant0", ws.ID, pluginTruth(t, f.sim, tenant.ID, ws.ID))
+	}
+}
