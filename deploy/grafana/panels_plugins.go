@@ -37,7 +37,7 @@ func pluginTable() cog.Builder[dashboard.Panel] {
 	return tablePanel("Plugins", "Every plugin of each selected workspace ("+names.PluginEnabled+" and "+names.PluginInfo+
 		"), enabled 1 or 0, with its name, display name, category, catalog scope and preview state. Only for tenants with plugins.per_plugin; empty otherwise.").
 		Height(10).Span(24).Decimals(0).
-		WithTarget(tableQuery(enabled+" * on (tenant, workspace, plugin) group_left (display_name) "+info)).
+		WithTarget(tableQuery(enabled + " * on (tenant, workspace, plugin) group_left (display_name) " + info)).
 		WithTransformation(organize(map[string]bool{"Time": true},
 			[]string{"tenant", "workspace", "plugin", "display_name", "category", "catalog_scope", "preview_state", "Value"},
 			map[string]string{"Value": "enabled", "display_name": "display name", "catalog_scope": "catalog scope", "preview_state": "preview state"}))
