@@ -23,6 +23,7 @@ const demoSecretEnv = "SECURITYCOPILOT_DEMO_CLIENT_SECRET"
 type demoWorkspace struct {
 	id       string
 	sessions int
+	plugins  int
 }
 
 // demoTenants: contoso lists its workspaces; fabrikam discovers them and has
@@ -33,9 +34,9 @@ var demoTenants = []struct {
 	workspaces               []demoWorkspace
 }{
 	{"contoso", "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002", false,
-		[]demoWorkspace{{contosoDefaultWorkspace, 300}, {"soc-emea", 40}}},
+		[]demoWorkspace{{contosoDefaultWorkspace, 300, 8}, {"soc-emea", 40, 20}}},
 	{"fabrikam", "00000000-0000-4000-8000-000000000011", "00000000-0000-4000-8000-000000000012", true,
-		[]demoWorkspace{{fabrikamDefaultWorkspace, 2500}, {"tier1", 0}}},
+		[]demoWorkspace{{fabrikamDefaultWorkspace, 2500, 40}, {"tier1", 0, 0}}},
 }
 
 // The demo tenants' workspaces created at onboarding: as on Graph, their ids
@@ -63,6 +64,7 @@ func startDemo(ctx context.Context, logger *slog.Logger) (*demo, error) {
 	// One capacity per page, so the demo follows Resource Manager's nextLink.
 	opts := azuresim.Options{MaxPageSize: 1000, ARMPageSize: 1}
 	cfg := config.Default()
+	perPlugin := true
 	for i, dt := range demoTenants {
 		t := azuresim.Tenant{ID: dt.tenantID, ClientID: dt.clientID, ClientSecret: secret}
 		ct := config.Tenant{Name: dt.name, TenantID: dt.tenantID, ClientID: dt.clientID, ClientSecretEnv: demoSecretEnv}
@@ -77,6 +79,7 @@ func startDemo(ctx context.Context, logger *slog.Logger) (*demo, error) {
 				ID: w.id, DisplayName: name, Default: onboarded,
 				Sessions: sessions,
 				Prompts:  azuresim.GeneratePrompts(int64(100*i+j+1), sessions, now),
+				Plugins:  azuresim.GeneratePlugins(int64(100*i+j+1), w.plugins),
 			})
 			switch {
 			case dt.discover:
@@ -89,6 +92,11 @@ func startDemo(ctx context.Context, logger *slog.Logger) (*demo, error) {
 		sub := demoSubscription(i)
 		t.Subscriptions = []azuresim.Subscription{sub}
 		ct.Capacity = &config.TenantCapacity{Subscriptions: []string{sub.ID}}
+		if i == 0 {
+			// The series per plugin are opt-in per tenant: contoso shows
+			// them, fabrikam only the counts.
+			ct.Plugins = &config.TenantPlugins{PerPlugin: &perPlugin}
+		}
 		opts.Tenants = append(opts.Tenants, t)
 		cfg.Tenants = append(cfg.Tenants, ct)
 	}

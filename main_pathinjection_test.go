@@ -112,9 +112,12 @@ func TestWorkspaceIDsCannotLeaveTheirPathSegment(t *testing.T) {
 		return "/beta/security/securityCopilot/workspaces/" + url.PathEscape(id) + "/sessions"
 	}
 	allowed := map[string]map[string]bool{listedTenantID: {"/beta/security/securityCopilot/workspaces": true}, discoveredTenantID: {"/beta/security/securityCopilot/workspaces": true}}
+	pluginsPath := func(id string) string { return strings.TrimSuffix(sessionsPath(id), "/sessions") + "/plugins" }
 	for id := range want {
 		allowed[listedTenantID][sessionsPath(id)] = true
+		allowed[listedTenantID][pluginsPath(id)] = true
 		allowed[discoveredTenantID][sessionsPath(id)] = true
+		allowed[discoveredTenantID][pluginsPath(id)] = true
 	}
 	graphRequests := 0
 	for _, r := range sim.Requests() {

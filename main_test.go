@@ -180,6 +180,9 @@ var documentedMetrics = []string{
 	// And the opt-in capacity collector.
 	"securitycopilot_capacity_up", "securitycopilot_capacity_last_success_timestamp_seconds",
 	"securitycopilot_capacity_units", "securitycopilot_capacity_overage_units", "securitycopilot_capacity_info",
+	// The plugin counts, and contoso's opt-in series per plugin.
+	"securitycopilot_plugins_success", "securitycopilot_plugins_last_success_timestamp_seconds", "securitycopilot_plugins",
+	"securitycopilot_plugin_enabled", "securitycopilot_plugin_info",
 }
 
 func TestDemoServesCleanMetrics(t *testing.T) {

@@ -61,8 +61,17 @@
 //     served at sessions/{id}/prompts and a prompt's evaluations at
 //     prompts/{id}/evaluations, as collections with the options of the
 //     sessions listing and as single entities with $select. An unknown
-//     session, prompt or evaluation answers 404 NotFound. Plugins are not
-//     simulated and answer 400 like any unknown segment.
+//     session, prompt or evaluation answers 404 NotFound.
+//   - A workspace's plugins are listed at workspaces/{id}/plugins by name,
+//     with the sessions' options and listing quirks (ListingQuirks; the
+//     newest-first order lists names descending). $filter accepts name
+//     (eq, contains), displayName (eq) and isEnabled (eq, a Boolean
+//     literal), as the plugin resource documents, and nothing else. A
+//     plugin is written as name, displayName, description, category,
+//     catalogScope, previewState, isEnabled, authorization (null or
+//     {authType}), settings (each setting whole, a secretString's value
+//     included) and supportedAuthTypes (null). plugins/{name} answers 400:
+//     a plugin has no id. Faults.PluginStatusFor fails the listing alone.
 //   - Prompts are written as id, type, content, skillName (null when
 //     empty), createdDateTime, lastModifiedDateTime; content is served
 //     unless $select leaves it out. Evaluations are written as id,
@@ -122,5 +131,7 @@
 // faults that delay or reset an answer, which delay or reset the whole
 // batch. Server.DeleteWorkspace deletes a workspace while serving;
 // Server.AddPrompt, UpdatePrompt and PutEvaluation change prompts and
-// evaluations, and GeneratePrompts and live mode make realistic ones.
+// evaluations, and GeneratePrompts and live mode make realistic ones;
+// Server.SetPlugin adds or changes a plugin, and GeneratePlugins makes a
+// workspace's plugins.
 package azuresim

@@ -34,6 +34,10 @@ type propDef struct {
 	name       string
 	kind       propKind
 	filterable bool
+	// filterOps, when set, are the only operators $filter may apply to
+	// the property, by the names operatorKind gives them ("contains" for
+	// the function); nil allows every operator of its kind.
+	filterOps []string
 	// unsetZero writes a zero time the way Graph writes a time that was
 	// never set, rather than with seven fractional digits.
 	unsetZero bool

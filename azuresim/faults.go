@@ -89,6 +89,10 @@ type Faults struct {
 	// evaluation listings, so that a test breaking the session listing
 	// of a workspace does not break what lies below it too.
 	ListingFor map[string]ListingFault
+	// PluginStatusFor maps a workspace id to the HTTP status (400-599)
+	// its plugin listing answers, with StatusFor's codes, while everything
+	// else under the workspace is served.
+	PluginStatusFor map[string]int
 	// TransientFor maps a workspace id to a failure that answers the first
 	// Times requests on that workspace (or below it) with Status, as
 	// StatusFor would, and then lets them through, as a Graph that
@@ -133,6 +137,7 @@ func (s *Server) SetFaults(f Faults) {
 	f.StatusFor = maps.Clone(f.StatusFor)
 	f.ListingFor = maps.Clone(f.ListingFor)
 	f.TransientFor = maps.Clone(f.TransientFor)
+	f.PluginStatusFor = maps.Clone(f.PluginStatusFor)
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
 	s.faults.faults = f

@@ -168,22 +168,22 @@ func (p *filterParser) comparison() (predicate, error) {
 		return nil, p.unexpected(name)
 	}
 	if p.peek().kind == tokOpen {
+		if name.text == "contains" {
+			return p.contains()
+		}
 		return nil, badRequest("Invalid filter clause: the function '%s' is not supported.", name.text)
 	}
-	prop, ok := p.et.prop(name.text)
-	if !ok {
-		if literalKind(name.text) != "" {
-			return nil, badRequest("Invalid filter clause: the left operand must be a property, found '%s'.", name.text)
-		}
-		return nil, badRequest("Could not find a property named '%s' on type '%s'.", name.text, p.et.name)
-	}
-	if !prop.filterable {
-		return nil, badRequest("Invalid filter clause: filtering on the property '%s' is not supported.", prop.name)
+	prop, err := p.filterProp(name)
+	if err != nil {
+		return nil, err
 	}
 	opTok := p.next()
 	op, ok := operatorKind(opTok.text)
 	if opTok.kind != tokWord || !ok {
 		return nil, p.unexpected(opTok)
+	}
+	if !prop.allows(op) {
+		return nil, badRequest("Invalid filter clause: the operator kind '%s' is not supported for the property '%s'.", op, prop.name)
 	}
 	lit := p.next()
 	switch lit.kind {
@@ -206,6 +206,8 @@ func (p *filterParser) comparison() (predicate, error) {
 		return nil, badRequest("Syntax error at position %d in '%s'.", lit.pos, p.src)
 	case kind != prop.kind.edmName():
 		return nil, incompatible(prop.kind.edmName(), kind, op)
+	case prop.kind == kindBool:
+		return boolComparison(prop.name, op, lit.text == "true")
 	}
 	// Only a DateTimeOffset literal gets here: string literals are quoted.
 	t, err := parseDateTimeOffset(lit.text)

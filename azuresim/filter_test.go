@@ -192,12 +192,12 @@ func TestWireFormat(t *testing.T) {
 		inner["client-request-id"] != "test-client-request" || inner["date"] == "" || e.header.Get("Content-Type") != "application/json" {
 		t.Errorf("error answer: %d %v %s", e.status, e.header, e.raw)
 	}
-	for _, p := range []string{"/security/securityCopilot/foo", "/security", "/security/securityCopilot/workspaces/default/plugins", "/security/securityCopilot/workspaces/default/sessions/s1/plugins", ""} {
+	for _, p := range []string{"/security/securityCopilot/foo", "/security", "/security/securityCopilot/workspaces/default/sessions/s1/plugins", ""} {
 		if a := c.get(p); a.status < 400 || a.errorCode() == "" {
 			t.Errorf("%q: %d %s", p, a.status, a.raw)
 		}
 	}
-	if st := s.Stats(); st.ByPath[PathOther] != 4 || st.ByPath[PathSessions] != 3 {
+	if st := s.Stats(); st.ByPath[PathOther] != 3 || st.ByPath[PathSessions] != 3 {
 		t.Errorf("ByPath %v", st.ByPath)
 	}
 }

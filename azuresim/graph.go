@@ -119,6 +119,8 @@ func (s *Server) graphAnswer(ex *exchange, r *http.Request, rt route, faults Fau
 		return s.listEvaluations(ex, r, t, rt, faults, escapedPath)
 	case routeEvaluation:
 		return s.getEvaluation(ex, r, t, rt)
+	case routePlugins:
+		return s.listPlugins(ex, r, t, rt.workspaceID, faults, escapedPath)
 	}
 	return notFound("The requested resource was not found.")
 }

@@ -15,6 +15,7 @@ const (
 	routePrompt
 	routeEvaluations
 	routeEvaluation
+	routePlugins
 )
 
 // route is a parsed Graph path.
@@ -55,6 +56,14 @@ func parseRoute(escaped string) route {
 		return route{bucket: PathOther, err: segmentNotFound("")}
 	case len(rest) == 1:
 		rt.kind, rt.bucket = routeWorkspace, PathWorkspaces
+	case strings.EqualFold(rest[1], "plugins"):
+		// Only the listing is documented: a plugin has no id to GET it by.
+		rt.bucket = PathPlugins
+		if len(rest) == 2 {
+			rt.kind = routePlugins
+		} else {
+			rt.err = segmentNotFound(rest[2])
+		}
 	case !strings.EqualFold(rest[1], "sessions"):
 		rt.err = segmentNotFound(rest[1])
 	default:

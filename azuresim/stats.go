@@ -21,6 +21,9 @@ const (
 	// PathEvaluations counts a prompt's evaluation listing and single
 	// evaluations, and anything below them.
 	PathEvaluations = "evaluations"
+	// PathPlugins counts a workspace's plugin listing and anything below
+	// it.
+	PathPlugins = "plugins"
 	// PathOther counts every other logical Graph request, malformed ones
 	// included.
 	PathOther = "other"
@@ -39,7 +42,7 @@ type Stats struct {
 	BatchRequests     int
 	TokenRequests     int            // POSTs to the token endpoint
 	DiscoveryRequests int            // GETs of openid-configuration
-	ByPath            map[string]int // GraphRequests by PathWorkspaces, PathSessions, PathPrompts, PathEvaluations, PathOther
+	ByPath            map[string]int // GraphRequests by PathWorkspaces, PathSessions, PathPrompts, PathEvaluations, PathPlugins, PathOther
 	// Throttled counts 429s answered by Graph, from ThrottleEvery, StatusFor
 	// or BatchUnsupported, inside batches or not.
 	Throttled int

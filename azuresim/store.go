@@ -43,6 +43,8 @@ type Workspace struct {
 	// Prompts maps a session ID of Sessions to the session's prompts. A
 	// session may have none.
 	Prompts map[string][]Prompt
+	// Plugins are the plugins the workspace knows, each name once.
+	Plugins []Plugin
 }
 
 // Tenant is an Entra ID tenant with one app registration and its data.
@@ -85,6 +87,7 @@ type workspaceState struct {
 	sessions []Session            // sorted by (Created, ID); guarded by store.mu
 	created  map[string]time.Time // session id → Created, to find it by binary search
 	prompts  map[string][]Prompt  // session id → prompts sorted by (Created, ID); guarded by store.mu
+	plugins  []Plugin             // sorted by Name; guarded by store.mu
 }
 
 func newStore(tenants []Tenant) (*store, error) {
@@ -112,6 +115,10 @@ func newStore(tenants []Tenant) (*store, error) {
 				}
 			}
 			if err := ws.loadPrompts(w.Prompts); err != nil {
+				return nil, fmt.Errorf("tenant %q workspace %q: %w", t.ID, w.ID, err)
+			}
+			var err error
+			if ws.plugins, err = normalizePlugins(w.Plugins); err != nil {
 				return nil, fmt.Errorf("tenant %q workspace %q: %w", t.ID, w.ID, err)
 			}
 			ts.byID[w.ID] = ws

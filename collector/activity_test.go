@@ -184,10 +184,12 @@ func TestActivityOffCostsNoRequest(t *testing.T) {
 			t.Errorf("activity is off, yet a request asked for more than ids and timestamps: %s?%s", r.Path, r.RawQuery)
 		}
 	}
-	// One request per workspace, and one listing of the workspaces for
-	// their display names, made once per discovery TTL.
-	if st.GraphRequests != len(tenant.Workspaces)+1 || st.ByPath[azuresim.PathWorkspaces] != 1 {
-		t.Errorf("two small workspaces cost %d requests (%d on workspaces), want %d (1)", st.GraphRequests, st.ByPath[azuresim.PathWorkspaces], len(tenant.Workspaces)+1)
+	// One request per workspace, one listing of the workspaces for
+	// their display names, made once per discovery TTL, and one plugin
+	// listing per workspace, made once per plugins.interval.
+	if st.GraphRequests != 2*len(tenant.Workspaces)+1 || st.ByPath[azuresim.PathWorkspaces] != 1 || st.ByPath[azuresim.PathPlugins] != len(tenant.Workspaces) {
+		t.Errorf("two small workspaces cost %d requests (%d on workspaces, %d on plugins), want %d (1, %d)", st.GraphRequests, st.ByPath[azuresim.PathWorkspaces],
+			st.ByPath[azuresim.PathPlugins], 2*len(tenant.Workspaces)+1, len(tenant.Workspaces))
 	}
 }
 
@@ -235,7 +237,8 @@ func TestActivitySteadyCost(t *testing.T) {
 		name                 string
 		requests, roundTrips int
 	}{
-		{"first scrape", 1 + 1 + 2 + 2*(finished+open), 1 + 1 + 2 + 2},
+		// The first scrape also lists the workspace's plugins, in its first round.
+		{"first scrape", 1 + 1 + 2 + 2*(finished+open) + 1, 1 + 1 + 2 + 2},
 		{"steady scrape", 1 + 2 + finished + open + open, 1 + 2 + 1},
 	} {
 		f.sim.ResetStats()

@@ -18,6 +18,7 @@ type descs struct {
 	workspaceInfo                           *prometheus.Desc
 	activity                                activityDescs
 	capacity                                capacityDescs
+	plugins                                 pluginDescs
 }
 
 func newDescs() descs {
@@ -58,6 +59,7 @@ func newDescs() descs {
 			[]string{metricnames.Tenant, metricnames.Workspace, metricnames.DisplayName}, nil),
 		activity: newActivityDescs(),
 		capacity: newCapacityDescs(),
+		plugins:  newPluginDescs(),
 	}
 }
 
@@ -68,4 +70,5 @@ func (d descs) describe(ch chan<- *prometheus.Desc) {
 	}
 	d.activity.describe(ch)
 	d.capacity.describe(ch)
+	d.plugins.describe(ch)
 }

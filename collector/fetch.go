@@ -53,6 +53,7 @@ func (t *tenant) fetch(ctx context.Context, ids []string, cfg *config.Config) ma
 			})
 		}
 	}
+	parts = append(parts, t.duePluginParts(ctx, ids, cfg)...)
 	begin := time.Now()
 	t.client.Run(ctx, parts...)
 	out := make(map[string]outcome, len(ids))

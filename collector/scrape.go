@@ -78,10 +78,17 @@ func (s *scrape) collectTenant(t *tenant, ch chan<- prometheus.Metric) {
 	for ws, err := range failed {
 		t.logger.Error("Collecting workspace failed", append(errorAttrs(err), "workspace", ws)...)
 		s.emit(ch, t, ws, outcome{err: err})
+		s.emitPlugins(ch, t, ws, pluginRead{err: err})
 	}
 	outcomes := t.read(s.ctx, ids, s.st.cfg)
 	for _, ws := range ids {
 		s.emit(ch, t, ws, outcomes[ws])
+	}
+	// A fetch of the sessions took the due plugin listings along; these
+	// are the ones due while the sessions were cached.
+	plugins := t.readPlugins(s.ctx, ids, s.st.cfg)
+	for _, ws := range ids {
+		s.emitPlugins(ch, t, ws, plugins[ws])
 	}
 	s.emitWorkspaceInfo(ch, t, ids)
 }

@@ -56,6 +56,8 @@ type tenant struct {
 	discoveryCut *discoveryCut
 	// meta holds display names and the id behind "default"; it has its own lock.
 	meta workspaceMeta
+	// plugins holds the last plugin listing per workspace; it has its own lock.
+	plugins pluginReads
 }
 
 func newTenant(tc config.Tenant, g config.Graph, concurrency int, client *graphclient.Client, logger *slog.Logger, now func() time.Time) *tenant {

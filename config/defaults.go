@@ -84,5 +84,6 @@ func Default() *Config {
 			MaxSessions: DefaultActivityMaxSessions,
 			Windows:     DefaultActivityWindows(),
 		},
+		Plugins: Plugins{Interval: DefaultPluginsInterval},
 	}
 }

@@ -17,6 +17,7 @@ func durationKeys() [][]string {
 		{"collection", "timeout_offset"},
 		{"collection", "cache_ttl"},
 		{"activity", "lookback"},
+		{"plugins", "interval"},
 	}
 }
 
@@ -37,7 +38,7 @@ func checkDurations(doc *yaml.Node) []error {
 			n.Tag = "!!null"
 		}
 	}
-	return errs
+	return append(errs, checkTenantPluginIntervals(doc)...)
 }
 
 // parseNonNegativeDuration is model.ParseDuration with a clearer message for

@@ -19,7 +19,7 @@ func TestLoadInvalid(t *testing.T) {
 	}{
 		// Decoding.
 		{"invalid-unknown-key.yml", "invalid-unknown-key.yml: graph.endpont: line 2: unknown key; the keys here are authority_host, endpoint, page_size"},
-		{"invalid-unknown-tenant-key.yml", "invalid-unknown-tenant-key.yml: tenants[0].client_secret: line 6: unknown key; the keys here are activity, auth, capacity, client_certificate_file, client_id, client_secret_env, client_secret_file, federated_token_file, name, tenant_id, workspaces"},
+		{"invalid-unknown-tenant-key.yml", "invalid-unknown-tenant-key.yml: tenants[0].client_secret: line 6: unknown key; the keys here are activity, auth, capacity, client_certificate_file, client_id, client_secret_env, client_secret_file, federated_token_file, name, plugins, tenant_id, workspaces"},
 		{"invalid-syntax.yml", "invalid-syntax.yml: yaml: line 1: did not find expected ',' or ']'"},
 		{"invalid-duplicate-key.yml", "invalid-duplicate-key.yml: windows: line 2: the key is repeated (first at line 1)"},
 		{"invalid-top-level-list.yml", "invalid-top-level-list.yml: line 1: the file holds a list, not a mapping of settings"},
@@ -193,7 +193,7 @@ collection:
 	_, err := Parse(data, "config.yml")
 	want := `config.yml: collection.timeout: line 1: "5" is not a valid duration (want Prometheus notation such as 500ms, 30s, 1m): not a valid duration string: "5"
 config.yml: collection.timeout_offset: line 4: "1x" is not a valid duration (want Prometheus notation such as 500ms, 30s, 1m): unknown unit "x" in duration "1x"
-config.yml: x-bad: line 1: unknown key; the keys here are activity, capacity, collection, graph, tenants, windows
+config.yml: x-bad: line 1: unknown key; the keys here are activity, capacity, collection, graph, plugins, tenants, windows
 config.yml: tenants: no tenants configured: at least one tenant is required`
 	if err == nil || err.Error() != want {
 		t.Fatalf("got:\n%v\nwant:\n%s", err, want)
@@ -241,7 +241,7 @@ tenants:
       enabled: 3
 `)
 	_, err := Parse(data, "config.yml")
-	want := `config.yml: tenants[0].workspace: line 6: unknown key; the keys here are activity, auth, capacity, client_certificate_file, client_id, client_secret_env, client_secret_file, federated_token_file, name, tenant_id, workspaces
+	want := `config.yml: tenants[0].workspace: line 6: unknown key; the keys here are activity, auth, capacity, client_certificate_file, client_id, client_secret_env, client_secret_file, federated_token_file, name, plugins, tenant_id, workspaces
 config.yml: graph.page_size: line 2: want a whole number, got a string
 config.yml: windows: line 3: want a list, got a string
 config.yml: tenants[0].client_secret_env: line 9: want a string, got a list

@@ -184,6 +184,9 @@ func TestLoadValid(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
+			if tt.want.Plugins == (Plugins{}) { // a file without a plugins section has the defaults
+				tt.want.Plugins = Plugins{Interval: DefaultPluginsInterval}
+			}
 			got, err := Load(filepath.Join("testdata", tt.file))
 			if err != nil {
 				t.Fatalf("Load: %v", err)

@@ -55,6 +55,7 @@ func (t *Tenant) validate(path string, maxWorkspaces int) []error {
 	}
 	errs = append(errs, t.Activity.validate(path+".activity")...)
 	errs = append(errs, t.Capacity.validate(path+".capacity")...)
+	errs = append(errs, t.Plugins.validate(path+".plugins")...)
 	return errs
 }
 

@@ -17,6 +17,7 @@ type Config struct {
 	Collection Collection `yaml:"collection"`
 	Activity   Activity   `yaml:"activity"`
 	Capacity   Capacity   `yaml:"capacity,omitempty"`
+	Plugins    Plugins    `yaml:"plugins"`
 	Tenants    []Tenant   `yaml:"tenants"`
 }
 
@@ -104,6 +105,8 @@ type Tenant struct {
 	// Capacity, when set, reads the tenant's provisioned Security Compute
 	// Units from Azure Resource Manager.
 	Capacity *TenantCapacity `yaml:"capacity,omitempty"`
+	// Plugins overrides the global plugin settings for this tenant.
+	Plugins *TenantPlugins `yaml:"plugins,omitempty"`
 }
 
 // Discover reports whether the tenant's workspaces are discovered at run time

@@ -32,6 +32,7 @@ func (c *Config) validate() []error {
 	errs = append(errs, c.Collection.validate()...)
 	errs = append(errs, c.Activity.validate()...)
 	errs = append(errs, c.Capacity.validate()...)
+	errs = append(errs, c.Plugins.validate()...)
 	errs = append(errs, validateTenants(c.Tenants, c.Collection.MaxWorkspacesPerTenant)...)
 	if len(errs) == 0 {
 		sortWindows(c.Windows)

@@ -75,6 +75,29 @@ const (
 	OverageState    = "overage_state"
 )
 
+// Metrics of the plugin read, per workspace: PluginsSuccess,
+// PluginsLastSuccessTime and Plugins always, PluginEnabled and PluginInfo
+// per plugin for tenants with plugins.per_plugin.
+const (
+	PluginsSuccess         = "securitycopilot_plugins_success"
+	PluginsLastSuccessTime = "securitycopilot_plugins_last_success_timestamp_seconds"
+	Plugins                = "securitycopilot_plugins"
+	PluginEnabled          = "securitycopilot_plugin_enabled"
+	PluginInfo             = "securitycopilot_plugin_info"
+)
+
+// Labels of the plugin metrics.
+const (
+	// Category is a plugin's category as Microsoft Graph reports it.
+	Category = "category"
+	// Enabled is "true" or "false": the plugin's isEnabled.
+	Enabled = "enabled"
+	// Plugin is a plugin's name, its key in Graph.
+	Plugin       = "plugin"
+	CatalogScope = "catalog_scope"
+	PreviewState = "preview_state"
+)
+
 // Metrics of the Graph client, for the whole process except
 // TokenRequestsTotal, which is per tenant.
 const (

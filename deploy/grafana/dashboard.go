@@ -41,6 +41,11 @@ func rows() []row {
 			{{evaluationsByState()}, {evaluationDuration()}},
 			{{sessionsCovered()}, {activityReads()}},
 		}},
+		{"Plugins", []line{
+			{{pluginsByCategory()}, {thirdPartyPlugins()}},
+			{{pluginTable()}},
+			{{pluginReads()}, {pluginListAge()}},
+		}},
 		{"Age", []line{
 			{{newestSessionAge()}, {oldestSessionAge()}, {lastActivity()}},
 			{{sessionAges()}},

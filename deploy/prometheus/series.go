@@ -57,6 +57,13 @@ func ExporterMetrics() map[string]Scope {
 		metricnames.CapacityUnits:           Tenant,
 		metricnames.CapacityOverageUnits:    Tenant,
 		metricnames.CapacityInfo:            Tenant,
+		// The plugin read's: PluginEnabled and PluginInfo only for tenants
+		// with plugins.per_plugin.
+		metricnames.PluginsSuccess:         Workspace,
+		metricnames.PluginsLastSuccessTime: Workspace,
+		metricnames.Plugins:                Workspace,
+		metricnames.PluginEnabled:          Workspace,
+		metricnames.PluginInfo:             Workspace,
 	}
 }
 
