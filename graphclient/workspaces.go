@@ -27,7 +27,7 @@ type Workspace struct {
 func (c *Client) ListWorkspaces(ctx context.Context) ([]Workspace, error) {
 	var out []Workspace
 	q := Query{Select: []string{"id", "displayName"}}
-	_, err := c.list(ctx, c, c.url("/security/securityCopilot/workspaces", q), 0, func(dec *json.Decoder) error {
+	_, err := c.Reader().list(ctx, []pageReq{{path: "/security/securityCopilot/workspaces", q: q, item: func(dec *json.Decoder) error {
 		var w Workspace
 		if err := dec.Decode(&w); err != nil {
 			return err
@@ -36,7 +36,7 @@ func (c *Client) ListWorkspaces(ctx context.Context) ([]Workspace, error) {
 			out = append(out, w)
 		}
 		return nil
-	})
+	}}}, nil)
 	return out, err
 }
 
