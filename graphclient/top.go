@@ -17,16 +17,20 @@ import (
 // $top before it counts as a refusal:
 //
 //  1. at the largest number below the $top that the error's message names,
-//     if it names one and speaks of top (a guess, tried and never trusted);
+//     if it names one and speaks of top: a guess, tried, never trusted;
+//     answered, it is the largest;
 //  2. at $top=1, its items discarded: refused too, the 400 was about
 //     something else, and stands as Graph's answer;
-//  3. accepted, at half the smallest $top refused, until one is accepted.
+//  3. at half the smallest $top refused, until one is answered: that answer
+//     is the page's;
+//  4. then, items discarded, between the largest $top answered and the
+//     smallest refused, halving the gap until they are one apart.
 //
-// The $top accepted is the answer to the page, and the collection's
-// largest $top for this client (so per tenant) from then on; a first page
-// never asks for more. This costs at most 2 + log2(page_size) requests once
-// per tenant and collection when Graph has a maximum, and one request when
-// the 400 was not about $top and no $top was ever answered.
+// The largest $top found is the collection's for this client (so per
+// tenant) from then on: a first page never asks for more. Finding it costs
+// at most about 2 × log2(page_size) requests, once per tenant and
+// collection; a 400 about something else costs one request more, and only
+// until Graph answered a first page of the collection once.
 
 // topLimits is what a Client learned of the $top each collection accepts,
 // by the last segment of its path ("sessions", "prompts", …).
@@ -108,23 +112,31 @@ func namedTop(err error, top int) int {
 
 // lowering is the search for the $top of one refused first page.
 type lowering struct {
-	i       int   // of the step's pages
-	first   error // Graph's answer to the $top asked
-	guess   int   // named in that answer; 0 once tried, or none
-	refused int   // the smallest $top refused
-	fits    bool  // $top=1 was answered: the $top was at fault
+	i        int   // of the step's pages
+	first    error // Graph's answer to the $top asked
+	guess    int   // named in that answer; 0 once tried, or none
+	refused  int   // the smallest $top refused
+	fits     bool  // $top=1 was answered: the $top was at fault
+	answered int   // the largest $top answered, once the page is read
 }
 
-// next is the $top to ask for next, and whether its answer is only a probe.
+// next is the $top to ask for next, and whether its answer is only a
+// probe, its items discarded. Once the page is read at half a refused
+// $top, probes narrow the gap between the two to the largest $top.
 func (l *lowering) next() (top int, probe bool) {
 	switch {
 	case l.guess > 0:
 		return l.guess, false
 	case !l.fits:
 		return 1, true
+	case l.answered > 0:
+		return l.answered + (l.refused-l.answered)/2, true
 	}
 	return max(l.refused/2, 1), false
 }
+
+// done says whether the search has what it came for.
+func (l *lowering) done() bool { return l.answered > 0 && l.refused-l.answered <= 1 }
 
 // lowerTop asks the refused first pages again with smaller $tops, side by
 // side, until each is answered or known refused for another reason, and
@@ -136,12 +148,11 @@ func (r Reader) lowerTop(ctx context.Context, reqs []pageReq, refused []int, top
 	}
 	for len(open) > 0 {
 		calls := make([]*pageCall, len(open))
-		asked := make([]int, len(open))
 		for k, l := range open {
 			p := reqs[l.i]
 			top, probe := l.next()
 			q := p.q
-			q.Top, asked[k] = top, top
+			q.Top = top
 			item := p.item
 			if probe {
 				item = skipValue
@@ -151,24 +162,37 @@ func (r Reader) lowerTop(ctx context.Context, reqs []pageReq, refused []int, top
 		r.f.fetch(ctx, calls)
 		var still []*lowering
 		for k, l := range open {
-			call, top, p := calls[k], asked[k], reqs[l.i]
-			_, probe := l.next()
+			call, p := calls[k], reqs[l.i]
+			top, probe := l.next()
+			guessed := l.guess > 0
 			l.guess = 0
 			switch {
-			case call.err == nil && probe:
+			case call.err == nil && probe && !l.fits: // $top=1 answered
 				l.fits = true
-				still = append(still, l)
-			case call.err == nil:
-				r.learnTop(p.path, top, tops[l.i])
+			case call.err == nil && probe: // a narrowing probe answered
+				l.answered = top
+			case call.err == nil: // the page, read
 				out[l.i] = pageResult{meta: call.meta}
-			case IsStatus(call.err, http.StatusBadRequest) && probe:
-				out[l.i] = pageResult{err: l.first} // not about $top
+				l.fits, l.answered = true, top
+				if guessed {
+					l.refused = top + 1 // named by Graph and answered: no need to narrow
+				}
+			case IsStatus(call.err, http.StatusBadRequest) && probe && !l.fits:
+				out[l.i] = pageResult{err: l.first} // $top=1 refused too: not about $top
+				continue
 			case IsStatus(call.err, http.StatusBadRequest) && top > 1:
 				l.refused = min(l.refused, top)
-				still = append(still, l)
+			case l.answered > 0: // the page is read; narrowing failed otherwise
+				l.refused = l.answered + 1
 			default:
 				out[l.i] = pageResult{err: call.err}
+				continue
 			}
+			if l.done() {
+				r.learnTop(p.path, l.answered, tops[l.i])
+				continue
+			}
+			still = append(still, l)
 		}
 		open = still
 	}
