@@ -87,7 +87,7 @@ func (r *reader) list(ctx context.Context, f Filter, first *Page, visit func(Ses
 		r.learn(len(page.Sessions))
 		p, err := r.one(ctx, Request{Next: next})
 		if err != nil {
-			return err
+			return fmt.Errorf("page %d of the listing: %w", chain.Pages()+1, err)
 		}
 		page = &p
 	}
