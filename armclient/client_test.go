@@ -208,3 +208,27 @@ func equalCapacities(a, b []Capacity) bool {
 	}
 	return true
 }
+
+// A page with no capacities but a nextLink is followed, as every listing
+// follows one.
+func TestEmptyPageWithNextLinkIsFollowed(t *testing.T) {
+	var arm *httptest.Server
+	arm = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Query().Get("page") == "" {
+			_, _ = w.Write([]byte(`{"value":[],"nextLink":"` + arm.URL + r.URL.Path + `?page=2"}`))
+			return
+		}
+		id := "/subscriptions/" + subA + "/resourceGroups/rg/providers/" + config.CapacityProvider + "/scu"
+		_, _ = w.Write([]byte(`{"value":[{"id":"` + id + `","properties":{"numberOfUnits":2}}]}`))
+	}))
+	defer arm.Close()
+	c, err := New(config.Capacity{Endpoint: arm.URL}, &staticToken{}, Options{Transport: arm.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.ListSubscription(context.Background(), subA)
+	if err != nil || len(got) != 1 || got[0].Units != 2 {
+		t.Fatalf("got %+v, %v; want the capacity of the second page", got, err)
+	}
+}
