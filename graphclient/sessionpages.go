@@ -50,7 +50,12 @@ func (r Reader) Sessions(workspaceID string) (*SessionPages, error) {
 }
 
 // Fetch sends the requests together (through a Batcher, in one round) and
-// returns one page per request, in order.
+// returns one page per request, in order. A page with no sessions but a
+// next link is followed here, in further rounds, until a page holds
+// sessions or ends the listing: that page is the answer, with its own
+// @odata.count, as if Graph had served it first. The plan then never sees
+// an empty page that is not the last, and a count's answer still holds
+// the sessions it counted.
 func (s *SessionPages) Fetch(ctx context.Context, reqs []SessionRequest) []SessionPage {
 	out := make([]SessionPage, len(reqs))
 	preqs := make([]pageReq, 0, len(reqs))
@@ -64,19 +69,35 @@ func (s *SessionPages) Fetch(ctx context.Context, reqs []SessionRequest) []Sessi
 		}
 		preqs, chains, of = append(preqs, p), append(chains, ch), append(of, i)
 	}
-	for k, res := range s.r.step(ctx, preqs) {
-		p := &out[of[k]]
-		if res.err != nil {
-			*p = SessionPage{Err: res.err}
-			continue
+	for len(preqs) > 0 {
+		var again []pageReq
+		var againChains []*paging.Chain
+		var againOf []int
+		for k, res := range s.r.step(ctx, preqs) {
+			p := &out[of[k]]
+			if res.err != nil {
+				*p = SessionPage{Err: res.err}
+				continue
+			}
+			p.Count, p.HasCount = res.meta.Count, res.meta.HasCount
+			next, err := chains[k].Next(res.meta.NextLink)
+			if err != nil {
+				*p = SessionPage{Err: err}
+				continue
+			}
+			if res.meta.Items == 0 && next != "" {
+				again = append(again, pageReq{next: next, item: preqs[k].item})
+				againChains, againOf = append(againChains, chains[k]), append(againOf, of[k])
+				continue
+			}
+			p.NextLink = next
+			if next != "" {
+				s.mu.Lock()
+				s.chains[next] = chains[k]
+				s.mu.Unlock()
+			}
 		}
-		p.Count, p.HasCount = res.meta.Count, res.meta.HasCount
-		next, err := s.follow(chains[k], res.meta.NextLink)
-		if err != nil {
-			*p = SessionPage{Err: err}
-			continue
-		}
-		p.NextLink = next
+		preqs, chains, of = again, againChains, againOf
 	}
 	return out
 }
@@ -103,16 +124,4 @@ func (s *SessionPages) page(req SessionRequest, p *SessionPage) (pageReq, *pagin
 		return pageReq{}, nil, fmt.Errorf("@odata.nextLink %q was not given by this read", truncate(req.Next, 80))
 	}
 	return pageReq{next: req.Next, item: item}, ch, nil
-}
-
-// follow takes a page's next link along its chain and makes it continue
-// that chain.
-func (s *SessionPages) follow(ch *paging.Chain, link string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	next, err := ch.Next(link)
-	if err == nil && next != "" {
-		s.chains[next] = ch
-	}
-	return next, err
 }
