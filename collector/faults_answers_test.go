@@ -20,7 +20,7 @@ var nextLinkRows = []faultCase{
 	// Graph serves such pages, so the listing runs until the deadline (or
 	// paging.MaxPages), and the log says how far it got.
 	{name: "6 nextLink that never ends", faults: azuresim.Faults{Latency: 5 * time.Millisecond, ListingFor: victim(azuresim.ListingFault{NextLink: azuresim.NextLinkEndless})},
-		failed: []string{"victim"}, log: "of the listing: ", timeout: "3"},
+		failed: []string{"victim"}, log: "empty pages: ", timeout: "3"},
 }
 
 // countRows: an @odata.count that is not a count, or disagrees with the

@@ -69,12 +69,15 @@ func (s *SessionPages) Fetch(ctx context.Context, reqs []SessionRequest) []Sessi
 		}
 		preqs, chains, of = append(preqs, p), append(chains, ch), append(of, i)
 	}
-	for len(preqs) > 0 {
+	for empty := 0; len(preqs) > 0; empty++ {
 		var again []pageReq
 		var againChains []*paging.Chain
 		var againOf []int
 		for k, res := range s.r.step(ctx, preqs) {
 			p := &out[of[k]]
+			if res.err != nil && empty > 0 {
+				res.err = fmt.Errorf("after %d empty pages: %w", empty, res.err)
+			}
 			if res.err != nil {
 				*p = SessionPage{Err: res.err}
 				continue
