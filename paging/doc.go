@@ -8,8 +8,9 @@
 //     on: a page with no items but a next link is followed. Graph serves
 //     such pages when it filters after paging.
 //   - A next link is followed only when the caller's Check accepts it
-//     (graphclient's checks it stays within the configured endpoint, with no
-//     dot segment), and never twice within one listing.
+//     (graphclient.NextLinkWithin: within the configured endpoint, with no
+//     dot segment, for Graph and Resource Manager alike), and never twice
+//     within one listing.
 //
 // Chain applies them to one listing page by page, for callers that decide
 // themselves when to ask for the next page (the plan of collector/plan);
