@@ -2,7 +2,6 @@ package armclient
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -17,15 +16,11 @@ import (
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/paging"
 )
 
-const (
-	// maxPages bounds one listing: capacities are few, so a chain of
-	// nextLinks this long is a loop, not data.
-	maxPages = 100
-	// maxBody bounds one answer; a page of capacities is a few kilobytes.
-	maxBody = 4 << 20
-)
+// maxBody bounds one answer; a page of capacities is a few kilobytes.
+const maxBody = 4 << 20
 
 // Options are the knobs of a Client beyond the config.
 type Options struct {
@@ -60,44 +55,57 @@ func New(c config.Capacity, cred azcore.TokenCredential, opts Options) (*Client,
 }
 
 // ListSubscription returns every capacity of the subscription, following
-// nextLink. A subscription where Resource Manager knows no such resource
-// (404 other than SubscriptionNotFound) has none; that is not an error.
+// nextLink by the rules of package paging, as every listing does. A
+// subscription where Resource Manager knows no such resource (404 other
+// than SubscriptionNotFound) has none; that is not an error.
 func (c *Client) ListSubscription(ctx context.Context, subscription string) ([]Capacity, error) {
 	first := c.url("/subscriptions/" + url.PathEscape(subscription) + "/providers/" + config.CapacityProvider)
-	seen := map[string]bool{}
 	var out []Capacity
 	ids := map[string]bool{}
-	for link, pages := first, 0; link != ""; pages++ {
-		if pages == maxPages {
-			return nil, fmt.Errorf("listing capacities of subscription %s: more than %d pages", subscription, maxPages)
-		}
-		var page listPage
-		err := c.get(ctx, link, &page)
-		if pages == 0 && isNoProvider(err) {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		for i, raw := range *page.Value {
-			capacity, err := decodeCapacity(raw)
-			if err != nil {
-				return nil, fmt.Errorf("listing capacities of subscription %s: item %d of page %d: %w", subscription, i, pages+1, err)
+	pages, none := 0, false
+	err := paging.Each(ctx, []string{first}, c.nextLink, func(ctx context.Context, reqs []paging.Request) []paging.Answer {
+		answers := make([]paging.Answer, len(reqs))
+		for k, req := range reqs {
+			pages++
+			var page listPage
+			err := c.get(ctx, req.URL, &page)
+			if none = pages == 1 && isNoProvider(err); none {
+				continue
 			}
-			if capacity.ID.Subscription != subscription {
-				return nil, fmt.Errorf("listing capacities of subscription %s: answer holds %s of another subscription", subscription, capacity.ID)
+			if err == nil {
+				err = c.take(subscription, page, pages, ids, &out)
 			}
-			if ids[capacity.ID.Key()] {
-				return nil, fmt.Errorf("listing capacities of subscription %s: %s is listed twice", subscription, capacity.ID)
-			}
-			ids[capacity.ID.Key()] = true
-			out = append(out, capacity)
+			answers[k] = paging.Answer{Next: page.NextLink, Err: err}
 		}
-		if link, err = c.nextLink(page.NextLink, seen); err != nil {
-			return nil, fmt.Errorf("listing capacities of subscription %s: %w", subscription, err)
-		}
+		return answers
+	})
+	if none {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("listing capacities of subscription %s: %w", subscription, err)
 	}
 	return out, nil
+}
+
+// take adds the capacities of one page to out, each once, all of the
+// subscription.
+func (c *Client) take(subscription string, page listPage, n int, ids map[string]bool, out *[]Capacity) error {
+	for i, raw := range *page.Value {
+		capacity, err := decodeCapacity(raw)
+		if err != nil {
+			return fmt.Errorf("item %d of page %d: %w", i, n, err)
+		}
+		if capacity.ID.Subscription != subscription {
+			return fmt.Errorf("answer holds %s of another subscription", capacity.ID)
+		}
+		if ids[capacity.ID.Key()] {
+			return fmt.Errorf("%s is listed twice", capacity.ID)
+		}
+		ids[capacity.ID.Key()] = true
+		*out = append(*out, capacity)
+	}
+	return nil
 }
 
 // Get reads one capacity by its resource id.
@@ -123,32 +131,25 @@ func (c *Client) url(path string) string {
 	return u.String()
 }
 
-// nextLink checks a nextLink before any token goes with it: same scheme and
-// host as the endpoint, no user information, not seen before. An empty
-// link ends the listing. A link without api-version gets the configured
-// one, which Resource Manager would otherwise refuse to serve.
-func (c *Client) nextLink(link string, seen map[string]bool) (string, error) {
-	if link == "" {
-		return "", nil
+// nextLink is the paging.Check of Resource Manager listings: the rule of
+// Graph's listings against the Resource Manager endpoint. A link without
+// api-version gets the configured one, which Resource Manager would
+// otherwise refuse to serve.
+func (c *Client) nextLink(link string) (string, error) {
+	link, err := graphclient.NextLinkWithin(c.endpoint, "nextLink")(link)
+	if err != nil {
+		return "", err
 	}
 	u, err := url.Parse(link)
 	if err != nil {
 		return "", fmt.Errorf("nextLink is not a URL: %w", err)
-	}
-	if u.Scheme != c.endpoint.Scheme || !strings.EqualFold(u.Host, c.endpoint.Host) || u.User != nil || u.Opaque != "" {
-		return "", fmt.Errorf("refusing nextLink outside %s://%s", c.endpoint.Scheme, c.endpoint.Host)
 	}
 	if !u.Query().Has("api-version") {
 		q := u.Query()
 		q.Set("api-version", c.apiVersion)
 		u.RawQuery = q.Encode()
 	}
-	link = u.String()
-	if seen[link] {
-		return "", errors.New("nextLink repeats an earlier page")
-	}
-	seen[link] = true
-	return link, nil
+	return u.String(), nil
 }
 
 // get sends one GET and decodes a JSON answer of at most maxBody bytes into

@@ -17,6 +17,7 @@ import (
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/paging"
 )
 
 const (
@@ -155,12 +156,12 @@ func TestNextLinkRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	seen := map[string]bool{}
-	got, err := c.nextLink("https://ARM.example/subscriptions/x/providers/p?$skipToken=1", seen)
+	chain := paging.NewChain("https://arm.example/subscriptions/x/providers/p?api-version=2024-11-01-preview", c.nextLink)
+	got, err := chain.Next("https://ARM.example/subscriptions/x/providers/p?$skipToken=1")
 	if err != nil || got != "https://ARM.example/subscriptions/x/providers/p?%24skipToken=1&api-version=2024-11-01-preview" {
 		t.Errorf("link without api-version: %q, %v", got, err)
 	}
-	if _, err := c.nextLink(got, seen); err == nil {
+	if _, err := chain.Next(got); err == nil {
 		t.Error("a repeated link was followed")
 	}
 	for _, bad := range []string{
@@ -169,12 +170,16 @@ func TestNextLinkRules(t *testing.T) {
 		"https://arm.example:444/subscriptions/x?api-version=1",
 		"https://user@arm.example/subscriptions/x?api-version=1",
 		"//arm.example/x", "/subscriptions/x", "%zz",
+		// The rule of Graph's links: no dot segment, escaped or not.
+		"https://arm.example/subscriptions/x/../../tenants?api-version=1",
+		"https://arm.example/subscriptions/%2e%2e/tenants?api-version=1",
+		"https://arm.example/subscriptions/.\\tenants?api-version=1",
 	} {
-		if got, err := c.nextLink(bad, map[string]bool{}); err == nil {
+		if got, err := c.nextLink(bad); err == nil {
 			t.Errorf("nextLink(%q) = %q, want refused", bad, got)
 		}
 	}
-	if got, err := c.nextLink("", seen); got != "" || err != nil {
+	if got, err := paging.NewChain("x", c.nextLink).Next(""); got != "" || err != nil {
 		t.Errorf("empty link: %q, %v", got, err)
 	}
 }
@@ -202,4 +207,28 @@ func equalCapacities(a, b []Capacity) bool {
 		}
 	}
 	return true
+}
+
+// A page with no capacities but a nextLink is followed, as every listing
+// follows one.
+func TestEmptyPageWithNextLinkIsFollowed(t *testing.T) {
+	var arm *httptest.Server
+	arm = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Query().Get("page") == "" {
+			_, _ = w.Write([]byte(`{"value":[],"nextLink":"` + arm.URL + r.URL.Path + `?page=2"}`))
+			return
+		}
+		id := "/subscriptions/" + subA + "/resourceGroups/rg/providers/" + config.CapacityProvider + "/scu"
+		_, _ = w.Write([]byte(`{"value":[{"id":"` + id + `","properties":{"numberOfUnits":2}}]}`))
+	}))
+	defer arm.Close()
+	c, err := New(config.Capacity{Endpoint: arm.URL}, &staticToken{}, Options{Transport: arm.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.ListSubscription(context.Background(), subA)
+	if err != nil || len(got) != 1 || got[0].Units != 2 {
+		t.Fatalf("got %+v, %v; want the capacity of the second page", got, err)
+	}
 }

@@ -108,6 +108,11 @@ type skipToken struct {
 	// Offset, with ListingQuirks.OffsetPaging, is where the next page
 	// starts among the matching items.
 	Offset int `json:"o,omitempty"`
+	// Start says the page starts at the first item (After and ID unset),
+	// and Empty that the empty page of ListingQuirks.EmptyPages was served
+	// there already.
+	Start bool `json:"s,omitempty"`
+	Empty bool `json:"e,omitempty"`
 }
 
 func encodeSkipToken(t skipToken) (string, error) {
@@ -146,7 +151,30 @@ func resumeAfter(q queryOptions, route string) (*pageKey, error) {
 	if t.Route != route || t.Query != q.canonical {
 		return nil, badRequest("The $skiptoken does not belong to this request: follow @odata.nextLink as given.")
 	}
+	if t.Start {
+		return nil, nil
+	}
 	return &pageKey{t: t.After, id: t.ID}, nil
+}
+
+// emptyServed says the $skiptoken that resumeAfter accepted continues
+// from an empty page of ListingQuirks.EmptyPages.
+func emptyServed(q queryOptions) bool {
+	if !q.hasSkipToken {
+		return false
+	}
+	t, _ := decodeSkipToken(q.skipToken)
+	return t.Empty
+}
+
+// emptyPageLink is the @odata.nextLink of the empty page ListingQuirks.
+// EmptyPages serves where l starts: the same position, marked served.
+func (s *Server) emptyPageLink(escapedPath string, l *listing) (string, error) {
+	t := skipToken{Route: l.route, Query: l.q.canonical, Offset: resumeOffset(l.q), Empty: true, Start: l.after == nil}
+	if l.after != nil {
+		t.After, t.ID = l.after.t, l.after.id
+	}
+	return s.nextLinkToken(escapedPath, l.q, t)
 }
 
 // resumeOffset is the offset a $skiptoken that resumeAfter accepted

@@ -23,6 +23,32 @@ type ListingQuirks struct {
 	// created or deleted during a listing shift the later pages: a session
 	// may then be served twice, or never.
 	OffsetPaging bool
+
+	// The quirks below apply to every collection listing (workspaces,
+	// sessions, prompts, evaluations), not only to sessions.
+
+	// EmptyPages serves, before every page, an empty page with the same
+	// @odata.count and an @odata.nextLink to that page, as Graph does where
+	// it filters after paging: a listing of n pages takes 2n requests.
+	EmptyPages bool
+	// MaxTop, when above 0, answers a $top above it with 400 BadRequest
+	// and an OData error, as Graph collections with a largest page size do.
+	// The message names MaxTop when MaxTopNamed is set, and only the $top
+	// asked for otherwise.
+	MaxTop      int
+	MaxTopNamed bool
+}
+
+// topRefused is the answer to a $top above MaxTop, or nil.
+func (q ListingQuirks) topRefused(opts queryOptions) *apiError {
+	if q.MaxTop <= 0 || !opts.hasTop || opts.top <= q.MaxTop {
+		return nil
+	}
+	if q.MaxTopNamed {
+		// ASP.NET OData's words, which Graph passes on.
+		return badRequest("The limit of '%d' for Top query has been exceeded. The value from the incoming request is '%d'.", q.MaxTop, opts.top)
+	}
+	return badRequest("The query specified in the URI is not valid: $top=%d is not supported on this collection.", opts.top)
 }
 
 // Order is an order of a session listing.

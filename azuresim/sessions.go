@@ -17,6 +17,8 @@ type listing struct {
 	size  int
 	count bool
 	route string // what a $skiptoken is bound to
+	// empty: serve the empty page of ListingQuirks.EmptyPages here.
+	empty bool
 }
 
 func (s *Server) prepareListing(r *http.Request, et *entityType, route string, faults Faults) (*listing, error) {
@@ -24,10 +26,14 @@ func (s *Server) prepareListing(r *http.Request, et *entityType, route string, f
 	if err != nil {
 		return nil, err
 	}
+	if e := faults.Listing.topRefused(q); e != nil {
+		return nil, e
+	}
 	l := &listing{q: q, route: route, size: s.maxPageSize}
 	if l.after, err = resumeAfter(q, route); err != nil {
 		return nil, err
 	}
+	l.empty = faults.Listing.EmptyPages && !emptyServed(q)
 	if l.match, err = compileFilter(q, et, faults); err != nil {
 		return nil, err
 	}
@@ -78,6 +84,10 @@ func (s *Server) writePage(ex *exchange, l *listing, p pageOut) error {
 		body = append(body, jsonField{"@odata.count", count})
 	}
 	link, err := s.pageNextLink(l, p)
+	if l.empty && err == nil {
+		p.items = nil
+		link, err = s.emptyPageLink(p.escapedPath, l)
+	}
 	if err != nil {
 		return err
 	}

@@ -110,7 +110,7 @@ func baselineScrape(cfg *config.Config, client *http.Client) (scrapeFunc, error)
 			}
 			agg.created = make([]int, len(agg.starts))
 			agg.active = make([]int, len(agg.starts))
-			if _, err := c.ListSessions(ctx, ws, q, 0, agg.add); err != nil {
+			if _, err := c.ListSessions(ctx, ws, q, agg.add); err != nil {
 				return err
 			}
 			if cfg.Activity.Enabled {

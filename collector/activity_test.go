@@ -26,6 +26,10 @@ func TestActivityExactUnderBatchingAndCaching(t *testing.T) {
 		{name: "refuses $batch", maxPage: 1000, pageSize: 1000, max: 200, faults: azuresim.Faults{BatchUnsupported: 400}},
 		{name: "throttles items of a $batch", maxPage: 1000, pageSize: 1000, max: 200, faults: azuresim.Faults{ThrottleEvery: 5, RetryAfter: "0"}},
 		{name: "fails dependencies in a $batch", maxPage: 1000, pageSize: 1000, max: 200, faults: azuresim.Faults{DependencyFailed: 7}},
+		{name: "an empty page before every page", maxPage: 1000, pageSize: 1000, max: 200,
+			faults: azuresim.Faults{Listing: azuresim.ListingQuirks{EmptyPages: true}}},
+		{name: "$top above a maximum", maxPage: 1000, pageSize: 1000, max: 200,
+			faults: azuresim.Faults{Listing: azuresim.ListingQuirks{MaxTop: 7}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tenant := activityTenant(0, "s3cret-value-for-tests", sizes)

@@ -39,6 +39,16 @@ func TestExactValuesUnderEveryPlan(t *testing.T) {
 		{name: "refuses $batch", maxPage: 100, pageSize: 100, wantCounted: true, faults: azuresim.Faults{BatchUnsupported: 400}},
 		{name: "rejects $filter", maxPage: 100, pageSize: 100, faults: azuresim.Faults{RejectFilter: true}},
 		{name: "omits @odata.count", maxPage: 100, pageSize: 100, faults: azuresim.Faults{OmitCount: true}},
+		{name: "an empty page with a nextLink before every page", maxPage: 100, pageSize: 100, wantCounted: true,
+			faults: azuresim.Faults{Listing: azuresim.ListingQuirks{EmptyPages: true}}},
+		{name: "empty pages, and $filter rejected", maxPage: 100, pageSize: 100,
+			faults: azuresim.Faults{RejectFilter: true, Listing: azuresim.ListingQuirks{EmptyPages: true}}},
+		{name: "$top above a maximum the 400 names", maxPage: 1000, pageSize: 1000, wantCounted: true,
+			faults: azuresim.Faults{Listing: azuresim.ListingQuirks{MaxTop: 100, MaxTopNamed: true}}},
+		{name: "$top above a maximum the 400 does not name", maxPage: 1000, pageSize: 1000, wantCounted: true,
+			faults: azuresim.Faults{Listing: azuresim.ListingQuirks{MaxTop: 100}}},
+		{name: "$top above a maximum, and $filter rejected", maxPage: 1000, pageSize: 1000,
+			faults: azuresim.Faults{RejectFilter: true, Listing: azuresim.ListingQuirks{MaxTop: 100}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			opts := azuresim.Options{MaxPageSize: tc.maxPage, Tenants: []azuresim.Tenant{simTenant(0, "s3cret-value-for-tests", sizes)}}

@@ -47,11 +47,11 @@ func (r Reader) ListSessionRefs(ctx context.Context, workspaceID string, filters
 	if err != nil {
 		return nil, err
 	}
-	urls := make([]string, len(filters))
+	firsts := make([]pageReq, len(filters))
 	for i, f := range filters {
-		urls[i] = r.c.url(path, Query{Filter: f, Select: SessionRefSelect, Top: pageSize})
+		firsts[i] = pageReq{path: path, q: Query{Filter: f, Select: SessionRefSelect, Top: pageSize}}
 	}
-	return listEach(ctx, r, urls, decodeSessionRef)
+	return listEach(ctx, r, firsts, decodeSessionRef)
 }
 
 func decodeSessionRef(dec *json.Decoder) (SessionRef, error) {
@@ -61,15 +61,15 @@ func decodeSessionRef(dec *json.Decoder) (SessionRef, error) {
 
 // ListPrompts lists, side by side, the prompts of each session.
 func (r Reader) ListPrompts(ctx context.Context, workspaceID string, sessionIDs []string, pageSize int) ([][]PromptRef, error) {
-	urls := make([]string, len(sessionIDs))
+	firsts := make([]pageReq, len(sessionIDs))
 	for i, id := range sessionIDs {
 		path, err := promptsPath(workspaceID, id)
 		if err != nil {
 			return nil, err
 		}
-		urls[i] = r.c.url(path, Query{Select: PromptSelect, Top: pageSize})
+		firsts[i] = pageReq{path: path, q: Query{Select: PromptSelect, Top: pageSize}}
 	}
-	return listEach(ctx, r, urls, func(dec *json.Decoder) (PromptRef, error) {
+	return listEach(ctx, r, firsts, func(dec *json.Decoder) (PromptRef, error) {
 		id, times, err := decodeRef(dec, "prompt")
 		return PromptRef{ID: id, Created: times.Created, LastModified: times.LastModified}, err
 	})
@@ -80,7 +80,7 @@ type PromptPath struct{ SessionID, PromptID string }
 
 // ListEvaluations lists, side by side, the evaluations of each prompt.
 func (r Reader) ListEvaluations(ctx context.Context, workspaceID string, prompts []PromptPath, pageSize int) ([][]Evaluation, error) {
-	urls := make([]string, len(prompts))
+	firsts := make([]pageReq, len(prompts))
 	for i, p := range prompts {
 		path, err := promptsPath(workspaceID, p.SessionID)
 		if err != nil {
@@ -90,9 +90,9 @@ func (r Reader) ListEvaluations(ctx context.Context, workspaceID string, prompts
 		if err != nil {
 			return nil, err
 		}
-		urls[i] = r.c.url(path+"/"+seg+"/evaluations", Query{Select: EvaluationSelect, Top: pageSize})
+		firsts[i] = pageReq{path: path + "/" + seg + "/evaluations", q: Query{Select: EvaluationSelect, Top: pageSize}}
 	}
-	return listEach(ctx, r, urls, func(dec *json.Decoder) (Evaluation, error) {
+	return listEach(ctx, r, firsts, func(dec *json.Decoder) (Evaluation, error) {
 		var e evaluationJSON
 		if err := dec.Decode(&e); err != nil {
 			return Evaluation{}, err

@@ -2,7 +2,6 @@ package graphclient
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"mime"
@@ -17,10 +16,6 @@ import (
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 )
-
-// maxPages bounds one listing, so a nextLink chain that never ends fails
-// instead of running until the deadline: 10,000 pages of 1,000 sessions.
-const maxPages = 10000
 
 // Options are the knobs of a Client beyond the config.
 type Options struct {
@@ -55,6 +50,8 @@ type Client struct {
 	sleep func(context.Context, time.Duration) error
 	// batchRefusedUntil is set when Graph refused $batch.
 	batchRefusedUntil atomic.Pointer[time.Time]
+	// tops is the largest $top each collection accepts, once learned.
+	tops topLimits
 }
 
 // New builds the tenant's credential and request pipeline. It reads the
@@ -149,36 +146,4 @@ func (c *Client) url(escapedPath string, q Query) string {
 	u.Path, _ = url.PathUnescape(u.RawPath)
 	u.RawQuery = q.Encode()
 	return u.String()
-}
-
-// checkNextLink refuses a nextLink to another scheme, host or API version:
-// the bearer token must never travel anywhere but the configured endpoint.
-// The path is compared unescaped and must hold no dot segment, so that
-// /beta/../v1.0 or /beta/%2e%2e/v1.0 cannot pass for the beta API.
-func (c *Client) checkNextLink(link string, seen map[string]bool) error {
-	u, err := url.Parse(link)
-	if err != nil {
-		return fmt.Errorf("@odata.nextLink is not a URL: %w", err)
-	}
-	if u.Scheme != c.endpoint.Scheme || u.Host != c.endpoint.Host || u.User != nil ||
-		!strings.HasPrefix(u.EscapedPath(), c.endpoint.EscapedPath()+"/") ||
-		!strings.HasPrefix(u.Path, c.endpoint.Path+"/") || hasDotSegment(u.Path) {
-		return fmt.Errorf("refusing @odata.nextLink outside %s://%s%s", c.endpoint.Scheme, c.endpoint.Host, c.endpoint.EscapedPath())
-	}
-	if seen[link] {
-		return errors.New("@odata.nextLink repeats an earlier page")
-	}
-	seen[link] = true
-	return nil
-}
-
-// hasDotSegment reports whether an unescaped path has a . or .. segment,
-// counting a backslash as a slash as some servers do.
-func hasDotSegment(p string) bool {
-	for seg := range strings.FieldsFuncSeq(p, func(r rune) bool { return r == '/' || r == '\\' }) {
-		if seg == "." || seg == ".." {
-			return true
-		}
-	}
-	return false
 }

@@ -8,6 +8,8 @@
 // Retry-After (or a backoff), never beyond the caller's deadline; through a
 // Batcher, whose rounds gather the requests of many participants into
 // $batch calls, such a request leaves its round rather than holding it up.
+// Every collection is read through one pager (pager.go) under the rules of
+// package paging; it learns the largest $top Graph accepts (top.go).
 // Collection pages are decoded as streams, so memory does not grow with the
 // page.
 package graphclient

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/paging"
 )
 
 func errorResponse(status int, header http.Header, body string) *http.Response {
@@ -64,13 +66,16 @@ func TestRetryAfter(t *testing.T) {
 func TestCheckNextLink(t *testing.T) {
 	endpoint, _ := url.Parse("https://graph.example/beta")
 	c := &Client{endpoint: endpoint}
-	seen := map[string]bool{}
 	ok := "https://graph.example/beta/security/x?$skiptoken=1"
-	if err := c.checkNextLink(ok, seen); err != nil {
+	chain := paging.NewChain("https://graph.example/beta/security/x", c.checkNextLink)
+	if _, err := chain.Next(ok); err != nil {
 		t.Fatalf("valid link refused: %v", err)
 	}
-	if err := c.checkNextLink(ok, seen); err == nil {
+	if _, err := chain.Next(ok); err == nil {
 		t.Fatal("repeated link accepted")
+	}
+	if _, err := c.checkNextLink("https://GRAPH.example/beta/security/x"); err != nil {
+		t.Errorf("a host name in other case refused: %v", err)
 	}
 	for _, bad := range []string{
 		"http://graph.example/beta/security/x",
@@ -89,7 +94,7 @@ func TestCheckNextLink(t *testing.T) {
 		"https://graph.example/beta/./security/x",
 		"https://graph.example/beta/security/../../v1.0/x",
 	} {
-		if err := c.checkNextLink(bad, seen); err == nil {
+		if _, err := c.checkNextLink(bad); err == nil {
 			t.Errorf("link %q accepted", bad)
 		}
 	}

@@ -16,6 +16,6 @@ type Reader struct {
 func (c *Client) Reader() Reader { return Reader{c: c, f: c} }
 
 // ListSessions is the Client's Reader's ListSessions.
-func (c *Client) ListSessions(ctx context.Context, workspaceID string, q Query, pageLimit int, visit func(SessionTimes)) (ListResult, error) {
-	return c.Reader().ListSessions(ctx, workspaceID, q, pageLimit, visit)
+func (c *Client) ListSessions(ctx context.Context, workspaceID string, q Query, visit func(SessionTimes)) (ListResult, error) {
+	return c.Reader().ListSessions(ctx, workspaceID, q, visit)
 }

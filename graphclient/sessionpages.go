@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
+
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/paging"
 )
 
 // SessionRequest is one GET of a workspace's sessions: Query, or, when Next
@@ -25,20 +27,17 @@ type SessionPage struct {
 	Err      error
 }
 
-// SessionPages reads pages of one workspace's sessions for one read of it.
-// It follows each listing's chain of nextLinks, so that a chain that
-// repeats a page, leaves the endpoint or never ends fails.
+// SessionPages reads pages of one workspace's sessions for one read of it,
+// through the pager: the caller (a plan) decides when to ask for each next
+// page, and every listing's chain of next links follows the rules of
+// package paging, so that a chain that repeats a page, leaves the endpoint
+// or never ends fails.
 type SessionPages struct {
 	r    Reader
 	path string
 
 	mu     sync.Mutex
-	chains map[string]*chain // by the nextLink that continues the chain
-}
-
-type chain struct {
-	seen  map[string]bool
-	pages int
+	chains map[string]*paging.Chain // by the next link that continues it
 }
 
 // Sessions returns a SessionPages of the workspace, reading through r.
@@ -47,43 +46,68 @@ func (r Reader) Sessions(workspaceID string) (*SessionPages, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &SessionPages{r: r, path: path, chains: map[string]*chain{}}, nil
+	return &SessionPages{r: r, path: path, chains: map[string]*paging.Chain{}}, nil
 }
 
 // Fetch sends the requests together (through a Batcher, in one round) and
-// returns one page per request, in order.
+// returns one page per request, in order. A page with no sessions but a
+// next link is followed here, in further rounds, until a page holds
+// sessions or ends the listing: that page is the answer, with its own
+// @odata.count, as if Graph had served it first. The plan then never sees
+// an empty page that is not the last, and a count's answer still holds
+// the sessions it counted.
 func (s *SessionPages) Fetch(ctx context.Context, reqs []SessionRequest) []SessionPage {
 	out := make([]SessionPage, len(reqs))
-	calls := make([]*pageCall, 0, len(reqs))
-	chains := make([]*chain, 0, len(reqs))
+	preqs := make([]pageReq, 0, len(reqs))
+	chains := make([]*paging.Chain, 0, len(reqs))
 	of := make([]int, 0, len(reqs))
 	for i, req := range reqs {
-		call, ch, err := s.call(req, &out[i])
+		p, ch, err := s.page(req, &out[i])
 		if err != nil {
 			out[i].Err = err
 			continue
 		}
-		calls, chains, of = append(calls, call), append(chains, ch), append(of, i)
+		preqs, chains, of = append(preqs, p), append(chains, ch), append(of, i)
 	}
-	s.r.f.fetch(ctx, calls)
-	for k, call := range calls {
-		p := &out[of[k]]
-		if call.err != nil {
-			*p = SessionPage{Err: call.err}
-			continue
-		}
-		p.Count, p.HasCount, p.NextLink = call.meta.Count, call.meta.HasCount, call.meta.NextLink
-		if p.NextLink != "" {
-			if err := s.follow(chains[k], p.NextLink); err != nil {
+	for empty := 0; len(preqs) > 0; empty++ {
+		var again []pageReq
+		var againChains []*paging.Chain
+		var againOf []int
+		for k, res := range s.r.step(ctx, preqs) {
+			p := &out[of[k]]
+			if res.err != nil && empty > 0 {
+				res.err = fmt.Errorf("after %d empty pages: %w", empty, res.err)
+			}
+			if res.err != nil {
+				*p = SessionPage{Err: res.err}
+				continue
+			}
+			p.Count, p.HasCount = res.meta.Count, res.meta.HasCount
+			next, err := chains[k].Next(res.meta.NextLink)
+			if err != nil {
 				*p = SessionPage{Err: err}
+				continue
+			}
+			if res.meta.Items == 0 && next != "" {
+				again = append(again, pageReq{next: next, item: preqs[k].item})
+				againChains, againOf = append(againChains, chains[k]), append(againOf, of[k])
+				continue
+			}
+			p.NextLink = next
+			if next != "" {
+				s.mu.Lock()
+				s.chains[next] = chains[k]
+				s.mu.Unlock()
 			}
 		}
+		preqs, chains, of = again, againChains, againOf
 	}
 	return out
 }
 
-// call builds the GET of req, decoding sessions into p.
-func (s *SessionPages) call(req SessionRequest, p *SessionPage) (*pageCall, *chain, error) {
+// page is the pager's request of req, decoding sessions into p, and the
+// chain it continues or starts.
+func (s *SessionPages) page(req SessionRequest, p *SessionPage) (pageReq, *paging.Chain, error) {
 	item := func(dec *json.Decoder) error {
 		ref, err := decodeSessionRef(dec)
 		if err == nil {
@@ -92,28 +116,15 @@ func (s *SessionPages) call(req SessionRequest, p *SessionPage) (*pageCall, *cha
 		return err
 	}
 	if req.Next == "" {
-		u := s.r.c.url(s.path, req.Query)
-		return &pageCall{url: u, item: item}, &chain{seen: map[string]bool{u: true}}, nil
+		first := pageReq{path: s.path, q: req.Query, item: item}
+		u, _ := s.r.c.firstURL(first)
+		return first, paging.NewChain(u, s.r.c.checkNextLink), nil
 	}
 	s.mu.Lock()
 	ch := s.chains[req.Next]
 	s.mu.Unlock()
 	if ch == nil {
-		return nil, nil, fmt.Errorf("@odata.nextLink %q was not given by this read", truncate(req.Next, 80))
+		return pageReq{}, nil, fmt.Errorf("@odata.nextLink %q was not given by this read", truncate(req.Next, 80))
 	}
-	return &pageCall{url: req.Next, item: item}, ch, nil
-}
-
-// follow checks a nextLink and makes it continue its chain.
-func (s *SessionPages) follow(ch *chain, next string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if ch.pages++; ch.pages >= maxPages {
-		return fmt.Errorf("listing did not end after %d pages", maxPages)
-	}
-	if err := s.r.c.checkNextLink(next, ch.seen); err != nil {
-		return err
-	}
-	s.chains[next] = ch
-	return nil
+	return pageReq{next: req.Next, item: item}, ch, nil
 }

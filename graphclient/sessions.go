@@ -24,15 +24,32 @@ type sessionJSON struct {
 	LastModified *string `json:"lastModifiedDateTime"`
 }
 
+// ListResult describes a listing: what the first page's @odata.count said,
+// and how many items and pages were read.
+type ListResult struct {
+	Count    int64
+	HasCount bool
+	Items    int64
+	Pages    int
+}
+
 // ListSessions lists the workspace's sessions with the query q and hands the
-// timestamps of each to visit. With pageLimit > 0 it stops after that many
-// pages, and the result tells whether the listing was complete.
-func (r Reader) ListSessions(ctx context.Context, workspaceID string, q Query, pageLimit int, visit func(SessionTimes)) (ListResult, error) {
+// timestamps of each to visit.
+func (r Reader) ListSessions(ctx context.Context, workspaceID string, q Query, visit func(SessionTimes)) (ListResult, error) {
 	path, err := sessionsPath(workspaceID)
 	if err != nil {
 		return ListResult{}, err
 	}
-	return r.c.list(ctx, r.f, r.c.url(path, q), pageLimit, sessionVisitor(visit))
+	var res ListResult
+	item := sessionVisitor(visit)
+	counted := func(dec *json.Decoder) error {
+		res.Items++
+		return item(dec)
+	}
+	first := make([]pageMeta, 1)
+	res.Pages, err = r.list(ctx, []pageReq{{path: path, q: q, item: counted}}, first)
+	res.Count, res.HasCount = first[0].Count, first[0].HasCount
+	return res, err
 }
 
 func sessionVisitor(visit func(SessionTimes)) func(*json.Decoder) error {

@@ -4,13 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/paging"
 )
 
 // errChanged says the sessions changed while a listing paged through them.
 var errChanged = errors.New("the sessions changed during the listing")
-
-// maxPages bounds a listing whose size Graph did not say.
-const maxPages = 100_000
 
 // listAll lists the whole workspace into a Result, once more if it changed
 // during the listing; first, when not nil, is its first page, already read.
@@ -37,6 +36,12 @@ func (r *reader) listAll(ctx context.Context, first *Page) (Result, error) {
 // that carries a count carries the same one, and exactly that many distinct
 // sessions were listed. Without @odata.count a deletion during a listing of
 // several pages cannot be seen by any client.
+//
+// The pages follow the rules of package paging, as every listing does: a
+// page with no sessions but a next link is followed, a listing ends within
+// paging.MaxPages pages, and a next link never comes twice. (The Source
+// checks where a link leads.) With @odata.count, no more pages can hold
+// sessions than there are sessions.
 func (r *reader) list(ctx context.Context, f Filter, first *Page, visit func(Session)) error {
 	page := first
 	if page == nil {
@@ -48,7 +53,8 @@ func (r *reader) list(ctx context.Context, f Filter, first *Page, visit func(Ses
 	}
 	hasCount, count := page.HasCount, page.Count
 	seen := make(map[string]struct{}, len(page.Sessions))
-	for pages := 1; ; pages++ {
+	chain := paging.NewChain("", nil)
+	for full := 0; ; {
 		if page.HasCount && (!hasCount || page.Count != count) {
 			return fmt.Errorf("%w: @odata.count went from %d to %d", errChanged, count, page.Count)
 		}
@@ -65,16 +71,23 @@ func (r *reader) list(ctx context.Context, f Filter, first *Page, visit func(Ses
 			seen[s.ID] = struct{}{}
 			visit(s)
 		}
-		if page.NextLink == "" {
-			break
+		if len(page.Sessions) > 0 {
+			full++
 		}
-		if len(page.Sessions) == 0 || pages >= maxPages || (hasCount && int64(pages) > count) {
-			return fmt.Errorf("listing does not end: page %d has %d sessions and a next link", pages, len(page.Sessions))
-		}
-		r.learn(len(page.Sessions))
-		p, err := r.one(ctx, Request{Next: page.NextLink})
+		next, err := chain.Next(page.NextLink)
 		if err != nil {
 			return err
+		}
+		if next == "" {
+			break
+		}
+		if hasCount && int64(full) > count {
+			return fmt.Errorf("listing does not end: %d pages held sessions, @odata.count says %d", full, count)
+		}
+		r.learn(len(page.Sessions))
+		p, err := r.one(ctx, Request{Next: next})
+		if err != nil {
+			return fmt.Errorf("page %d of the listing: %w", chain.Pages()+1, err)
 		}
 		page = &p
 	}

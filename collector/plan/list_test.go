@@ -58,7 +58,10 @@ func TestListing(t *testing.T) {
 		{"one page whose count disagrees twice: fails", []Answer{pg(3, "", "a", "b"), pg(3, "", "a", "b")}, -1, "@odata.count says 3", 2},
 		{"without a count, duplicates dropped", []Answer{pg(-1, "n1", "a", "b"), pg(-1, "", "b", "c")}, 3, "", 2},
 		{"a session without id fails", []Answer{pg(1, "", "")}, -1, "no id", 1},
-		{"an empty page with a next link fails", []Answer{pg(3, "n1", "a"), pg(3, "n2"), pg(3, "", "b", "c")}, -1, "does not end", 2},
+		{"an empty page with a next link is followed", []Answer{pg(3, "n1", "a"), pg(3, "n2"), pg(3, "", "b", "c")}, 3, "", 3},
+		{"an empty first page with a next link is followed", []Answer{pg(2, "n1"), pg(2, "n2"), pg(2, "", "a", "b")}, 2, "", 3},
+		{"a next link that repeats fails", []Answer{pg(3, "n1", "a"), pg(3, "n1", "b")}, -1, "repeats an earlier page", 2},
+		{"more pages with sessions than sessions fails", []Answer{pg(1, "n1", "a"), pg(1, "n2", "a"), pg(1, "", "a")}, -1, "does not end", 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			src := &script{pages: tc.pages}
