@@ -58,8 +58,9 @@ type Server struct {
 	maxPageSize int
 	tokenLife   time.Duration
 
-	store  *store
-	tokens *tokenStore
+	store     *store
+	tokens    *tokenStore
+	delegated delegatedState
 	cert   *certificate
 	faults faultState
 	stats  statsRecorder
@@ -242,7 +243,9 @@ type exchange struct {
 	http.ResponseWriter
 	requestID string
 	tenant    string
-	status    int
+	// viewer is the UPN of a delegated token's user; "" for app-only.
+	viewer string
+	status int
 }
 
 func (e *exchange) WriteHeader(code int) {

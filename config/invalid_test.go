@@ -12,14 +12,14 @@ import (
 // Each invalid file breaks exactly one rule and must fail with exactly this
 // error text (after the "testdata/" directory the loader is given).
 func TestLoadInvalid(t *testing.T) {
-	const allowedAuth = "client_secret, client_certificate, workload_identity, managed_identity, azure_cli"
+	const allowedAuth = "client_secret, client_certificate, workload_identity, managed_identity, azure_cli, device_code"
 	tests := []struct {
 		file string
 		want string
 	}{
 		// Decoding.
 		{"invalid-unknown-key.yml", "invalid-unknown-key.yml: graph.endpont: line 2: unknown key; the keys here are authority_host, endpoint, page_size"},
-		{"invalid-unknown-tenant-key.yml", "invalid-unknown-tenant-key.yml: tenants[0].client_secret: line 6: unknown key; the keys here are activity, auth, capacity, client_certificate_file, client_id, client_secret_env, client_secret_file, federated_token_file, name, tenant_id, workspaces"},
+		{"invalid-unknown-tenant-key.yml", "invalid-unknown-tenant-key.yml: tenants[0].client_secret: line 6: unknown key; the keys here are activity, auth, capacity, client_certificate_file, client_id, client_secret_env, client_secret_file, federated_token_file, name, tenant_id, token_cache_file, workspaces"},
 		{"invalid-syntax.yml", "invalid-syntax.yml: yaml: line 1: did not find expected ',' or ']'"},
 		{"invalid-duplicate-key.yml", "invalid-duplicate-key.yml: windows: line 2: the key is repeated (first at line 1)"},
 		{"invalid-top-level-list.yml", "invalid-top-level-list.yml: line 1: the file holds a list, not a mapping of settings"},
@@ -159,7 +159,7 @@ tenants:
 		`config.yml: windows[2]: "60m" is the same duration as windows[0] "1h"`,
 		`config.yml: collection.timeout: 0s is not a positive duration`,
 		`config.yml: tenants[0].tenant_id: "abc" is neither a GUID nor a domain name`,
-		`config.yml: tenants[1].auth: not set and cannot be inferred: set auth to one of client_secret, client_certificate, workload_identity, managed_identity, azure_cli, or set one of client_secret_file, client_secret_env, client_certificate_file, federated_token_file`,
+		`config.yml: tenants[1].auth: not set and cannot be inferred: set auth to one of client_secret, client_certificate, workload_identity, managed_identity, azure_cli, device_code, or set one of client_secret_file, client_secret_env, client_certificate_file, federated_token_file, token_cache_file`,
 		`config.yml: tenants[1].name: duplicate of tenants[0].name "contoso"`,
 	}
 	if got := strings.Split(err.Error(), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
@@ -226,7 +226,7 @@ tenants:
       enabled: 3
 `)
 	_, err := Parse(data, "config.yml")
-	want := `config.yml: tenants[0].workspace: line 6: unknown key; the keys here are activity, auth, capacity, client_certificate_file, client_id, client_secret_env, client_secret_file, federated_token_file, name, tenant_id, workspaces
+	want := `config.yml: tenants[0].workspace: line 6: unknown key; the keys here are activity, auth, capacity, client_certificate_file, client_id, client_secret_env, client_secret_file, federated_token_file, name, tenant_id, token_cache_file, workspaces
 config.yml: graph.page_size: line 2: want a whole number, got a string
 config.yml: windows: line 3: want a list, got a string
 config.yml: tenants[0].client_secret_env: line 9: want a string, got a list
