@@ -61,10 +61,10 @@ type Server struct {
 	store     *store
 	tokens    *tokenStore
 	delegated delegatedState
-	cert   *certificate
-	faults faultState
-	stats  statsRecorder
-	log    requestLog
+	cert      *certificate
+	faults    faultState
+	stats     statsRecorder
+	log       requestLog
 	// shuffler orders $batch answers; its zero value is ready.
 	shuffler answerShuffler
 

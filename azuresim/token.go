@@ -31,8 +31,8 @@ type issuedToken struct {
 	// user and scopes are set on delegated tokens: the signed-in user's
 	// UPN and the scp claim.
 	user, scopes string
-	audience  string // the resource's URL: Graph's or Resource Manager's
-	expires   time.Time
+	audience     string // the resource's URL: Graph's or Resource Manager's
+	expires      time.Time
 }
 
 func newTokenStore() *tokenStore {
