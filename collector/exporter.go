@@ -91,6 +91,7 @@ func (e *Exporter) newTenant(cfg *config.Config, tc config.Tenant) (*tenant, err
 		return nil, fmt.Errorf("build Graph client: %w", err)
 	}
 	t := newTenant(tc, cfg.Graph, cfg.Collection.MaxConcurrencyPerTenant, client, e.opts.Logger, e.now)
+	t.logger = slog.New(quietSignIn{t.logger.Handler()})
 	if t.capacity, err = newCapacityReader(cfg, tc, e.opts); err != nil {
 		return nil, err
 	}

@@ -52,8 +52,10 @@ type SignInError struct {
 	Cause error
 }
 
+// Error names the command first, so that a message cut to one line keeps
+// it.
 func (e *SignInError) Error() string {
-	return fmt.Sprintf("%v; sign in again with --auth.login=%s", e.Cause, e.Tenant)
+	return fmt.Sprintf("sign in again with --auth.login=%s: %v", e.Tenant, e.Cause)
 }
 
 func (e *SignInError) Unwrap() []error { return []error{ErrSignInRequired, e.Cause} }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
@@ -45,6 +46,10 @@ func Login(ctx context.Context, o LoginOptions) (LoginResult, error) {
 	}
 	if o.Prompt == nil {
 		o.Prompt = io.Discard
+	}
+	// The cache usually lives on a volume mounted empty.
+	if err := os.MkdirAll(filepath.Dir(fc.path), 0o700); err != nil {
+		return LoginResult{}, fmt.Errorf("tenant %q: create the token cache's directory: %w", o.Tenant, err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
