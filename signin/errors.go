@@ -27,14 +27,11 @@ type EntraError struct {
 }
 
 func (e *EntraError) Error() string {
-	msg := "Entra ID answered " + e.OAuthError
-	if e.Code != "" && !strings.HasPrefix(e.Description, e.Code) {
-		msg += " " + e.Code
+	msg := e.Description
+	if e.Code != "" && !strings.HasPrefix(msg, e.Code) {
+		msg = e.Code + ": " + msg
 	}
-	if e.Description != "" {
-		msg += ": " + e.Description
-	}
-	return msg
+	return "Entra ID refused (" + e.OAuthError + "): " + msg
 }
 
 // needsSignIn reports whether only a new sign-in cures the refusal: the
