@@ -1,6 +1,7 @@
 package kubernetes
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -93,21 +94,51 @@ func TestChartRefusesADelegatedTenantWithoutItsVolume(t *testing.T) {
 // container's own command with --auth.login, the form the exporter's tests
 // run against the simulator.
 func TestChartNotesGiveTheSignInCommand(t *testing.T) {
-	out, err := runHelm(t, "install", chartRelease, chartDir, "--dry-run=client", "--namespace", chartNamespace,
-		"--kube-version", chartKubeVersion, "--values", delegatedValues)
-	if err != nil {
-		t.Fatal(err)
-	}
-	notes := string(out)
-	if i := strings.Index(notes, "NOTES:"); i >= 0 {
-		notes = notes[i:]
-	}
+	notes := renderNotes(t, delegatedValues)
 	m := mustRenderChart(t, delegatedValues)
 	args := exporterContainer(t, m).Args
 	want := "kubectl -n " + chartNamespace + " exec -it deploy/" + m.deployment.Name + " -- /bin/securitycopilot_exporter " + strings.Join(args, " ") + " --auth.login=contoso"
 	if !strings.Contains(notes, want) {
 		t.Errorf("notes lack %q:\n%s", want, notes)
 	}
+	if strings.Contains(renderNotes(t, filepath.Join(chartDir, "ci", "existing-secret-values.yaml")), "--auth.login") {
+		t.Error("the notes give a sign-in command to a release without a device_code tenant")
+	}
+}
+
+// renderNotes renders NOTES.txt, which helm template leaves out and helm
+// install renders only against a cluster: a copy of the chart includes it
+// into an object of its own.
+func renderNotes(t *testing.T, valuesFile string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "chart")
+	if err := os.CopyFS(dir, os.DirFS(chartDir)); err != nil {
+		t.Fatal(err)
+	}
+	notes, err := os.ReadFile(filepath.Join(dir, "templates", "NOTES.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range map[string]string{
+		"_notes.tpl":          `{{- define "test.notes" }}` + string(notes) + `{{- end }}`,
+		"notes-rendered.yaml": `notes: {{ include "test.notes" . | toJson }}`,
+	} {
+		if err := os.WriteFile(filepath.Join(dir, "templates", name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := runHelm(t, "template", chartRelease, dir, "--namespace", chartNamespace, "--kube-version", chartKubeVersion,
+		"--values", valuesFile, "--show-only", "templates/notes-rendered.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rendered struct {
+		Notes string `json:"notes"`
+	}
+	if err := yaml.Unmarshal(out, &rendered); err != nil {
+		t.Fatalf("rendered notes: %v\n%s", err, out)
+	}
+	return rendered.Notes
 }
 
 func tokenCacheVolumeMount(t *testing.T, m *manifests) corev1.VolumeMount {
