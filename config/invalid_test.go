@@ -86,6 +86,9 @@ func TestLoadInvalid(t *testing.T) {
 		{"invalid-auth-secret-missing.yml", "invalid-auth-secret-missing.yml: tenants[0]: auth client_secret needs client_secret_file or client_secret_env"},
 		{"invalid-auth-foreign-field.yml", "invalid-auth-foreign-field.yml: tenants[0].client_certificate_file: not used by auth client_secret (it belongs to auth client_certificate); remove it"},
 		{"invalid-auth-certificate-missing.yml", "invalid-auth-certificate-missing.yml: tenants[0].client_certificate_file: required by auth client_certificate"},
+		{"invalid-auth-device-code-cache-missing.yml", "invalid-auth-device-code-cache-missing.yml: tenants[0].token_cache_file: required by auth device_code: the file (on a writable, persistent volume) where the sign-in keeps its refresh token"},
+		{"invalid-auth-device-code-client-id-missing.yml", "invalid-auth-device-code-client-id-missing.yml: tenants[0].client_id: required by auth device_code"},
+		{"invalid-auth-token-cache-foreign.yml", "invalid-auth-token-cache-foreign.yml: tenants[0].token_cache_file: not used by auth client_secret (it belongs to auth device_code); remove it"},
 		{"invalid-auth-managed-identity-token-file.yml", "invalid-auth-managed-identity-token-file.yml: tenants[0].federated_token_file: not used by auth managed_identity (it belongs to auth workload_identity); remove it"},
 		{"invalid-client-secret-env-name.yml", "invalid-client-secret-env-name.yml: tenants[0].client_secret_env: not a valid environment variable name (must match ^[A-Za-z_][A-Za-z0-9_]*$)"},
 
