@@ -30,7 +30,20 @@ func tokenKind(m config.AuthMethod) string {
 	return tokenApplication
 }
 
+func newSignInDesc() *prometheus.Desc {
+	return prometheus.NewDesc(metricnames.SignInRequired,
+		"1 while a delegated tenant's sign-in has ended (the refresh token in token_cache_file expired or was revoked, or MFA or Conditional Access now demand the user) and only a new sign-in with --auth.login=TENANT restores access; its workspaces are then up 0. 0 otherwise. Only for tenants with auth device_code.",
+		[]string{metricnames.Tenant}, nil)
+}
+
 func (s *scrape) emitTenantAccess(ch chan<- prometheus.Metric, t *tenant) {
 	ch <- prometheus.MustNewConstMetric(s.e.descs.tenantAccess, prometheus.GaugeValue, 1,
 		t.cfg.Name, string(t.cfg.Auth), tokenKind(t.cfg.Auth))
+	if required, ok := t.client.SignInRequired(); ok {
+		v := 0.0
+		if required {
+			v = 1
+		}
+		ch <- prometheus.MustNewConstMetric(s.e.descs.signIn, prometheus.GaugeValue, v, t.cfg.Name)
+	}
 }

@@ -104,6 +104,9 @@ func TestDelegatedTenantScrapesAfterRestartAndWritesRotatedToken(t *testing.T) {
 		if _, ok := value(fams, "securitycopilot_tenant_access_info", map[string]string{"tenant": "contoso", "auth": "device_code", "token_kind": "delegated"}); !ok {
 			t.Error("no securitycopilot_tenant_access_info for the delegated tenant")
 		}
+		if v, ok := value(fams, "securitycopilot_sign_in_required", map[string]string{"tenant": "contoso"}); !ok || v != 0 {
+			t.Errorf("securitycopilot_sign_in_required %v (present %v), want 0", v, ok)
+		}
 	}
 	st := f.sim.Stats()
 	if st.DeviceCodeRequests != 1 || st.RefreshRequests < 2 {
@@ -135,6 +138,9 @@ func TestRevokedSignInGivesUpZeroAndAsksEntraRarely(t *testing.T) {
 		fams := fx.scrape()
 		if v, ok := value(fams, "securitycopilot_up", map[string]string{"tenant": "contoso", "workspace": "ws-a"}); !ok || v != 0 {
 			t.Fatalf("up %v (present %v) with a revoked refresh token, want 0", v, ok)
+		}
+		if v, ok := value(fams, "securitycopilot_sign_in_required", map[string]string{"tenant": "contoso"}); !ok || v != 1 {
+			t.Fatalf("securitycopilot_sign_in_required %v (present %v) with a revoked refresh token, want 1", v, ok)
 		}
 		for _, fam := range fams {
 			out.WriteString(fam.String())

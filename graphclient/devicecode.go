@@ -38,3 +38,14 @@ func GraphScope(endpoint string) (string, error) {
 	}
 	return u.Scheme + "://" + u.Host + "/.default", nil
 }
+
+// SignInRequired reports, for a tenant with delegated sign-in, whether
+// only a new sign-in can restore its access; ok is false for every other
+// auth method.
+func (c *Client) SignInRequired() (required, ok bool) {
+	cred, ok := c.cred.inner.(*signin.Credential)
+	if !ok {
+		return false, false
+	}
+	return cred.SignInRequired(), true
+}

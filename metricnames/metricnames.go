@@ -45,6 +45,9 @@ const (
 	// kind: a delegated count may cover only the signed-in account's
 	// sessions.
 	TenantAccessInfo = "securitycopilot_tenant_access_info"
+	// SignInRequired is 1 while a delegated tenant's sign-in has ended
+	// and only --auth.login can restore access; only for auth device_code.
+	SignInRequired = "securitycopilot_sign_in_required"
 )
 
 // Metrics of the activity collector, per workspace with activity enabled.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -42,6 +43,9 @@ type Credential struct {
 	// sem admits one token request at a time: two scrapes that both find
 	// the access token expired must not both redeem the refresh token.
 	sem chan struct{}
+	// signInRequired is set while only a new sign-in can help; read by
+	// the exporter's metrics without waiting for a token request.
+	signInRequired atomic.Bool
 	// Guarded by sem: the refusal being answered from memory.
 	refused      error
 	refusedAt    time.Time
@@ -92,6 +96,7 @@ func (c *Credential) GetToken(ctx context.Context, opts policy.TokenRequestOptio
 		c.logger.Info("Delegated access works again", "account_cache", c.s.CacheFile)
 		c.refused = nil
 	}
+	c.signInRequired.Store(false)
 	return azcore.AccessToken{Token: res.AccessToken, ExpiresOn: res.ExpiresOn, RefreshOn: res.Metadata.RefreshOn}, nil
 }
 
@@ -128,5 +133,10 @@ func (c *Credential) fail(err error) error {
 		c.logger.Error("Delegated access stopped; scrapes of this tenant fail until then", "reason", err.Error(), "next_attempt_in", c.wait)
 	}
 	c.refused, c.refusedAt, c.refusedStamp = err, c.now(), c.cache.stamp()
+	c.signInRequired.Store(errors.Is(err, ErrSignInRequired))
 	return err
 }
+
+// SignInRequired reports whether the last token request found that only a
+// new sign-in (--auth.login) can restore access.
+func (c *Credential) SignInRequired() bool { return c.signInRequired.Load() }

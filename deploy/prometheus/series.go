@@ -36,6 +36,7 @@ func ExporterMetrics() map[string]Scope {
 		metricnames.WorkspaceDiscoverySuccess:   Tenant,
 		metricnames.WorkspaceInfo:               Workspace,
 		metricnames.TenantAccessInfo:            Tenant,
+		metricnames.SignInRequired:              Tenant,
 		metricnames.TokenRequestsTotal:          Tenant,
 		metricnames.GraphRequestsTotal:          Process,
 		metricnames.GraphHTTPRequestsTotal:      Process,
