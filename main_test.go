@@ -169,7 +169,7 @@ var documentedMetrics = []string{
 	"securitycopilot_sessions_active", "securitycopilot_sessions_newest_created_timestamp_seconds",
 	"securitycopilot_sessions_oldest_created_timestamp_seconds", "securitycopilot_sessions_last_modified_timestamp_seconds",
 	"securitycopilot_scrape_duration_seconds", "securitycopilot_last_success_timestamp_seconds",
-	"securitycopilot_workspace_discovery_success", "securitycopilot_workspace_info", securitycopilot_tenant_access_info", "securitycopilot_sign_in_required", "securitycopilot_graph_requests_total",
+	"securitycopilot_workspace_discovery_success", "securitycopilot_workspace_info", "securitycopilot_tenant_access_info", "securitycopilot_sign_in_required", "securitycopilot_graph_requests_total",
 	"securitycopilot_graph_request_duration_seconds", "securitycopilot_graph_retries_total",
 	"securitycopilot_token_requests_total", "securitycopilot_exporter_build_info",
 	"securitycopilot_exporter_config_last_reload_successful", "securitycopilot_exporter_config_last_reload_success_timestamp_seconds",
