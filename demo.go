@@ -93,11 +93,15 @@ func startDemo(ctx context.Context, logger *slog.Logger) (*demo, error) {
 		opts.Tenants = append(opts.Tenants, t)
 		cfg.Tenants = append(cfg.Tenants, ct)
 	}
+	// The delegated tenant's token cache needs a writable directory; a
+	// container with a read-only root filesystem and no tmpfs has none,
+	// and then the demo runs without that tenant.
 	tokens, err := demoCacheDir()
 	if err != nil {
-		return nil, err
+		logger.Warn("Demo mode: no writable temporary directory, so the delegated tenant northwind is left out", "err", err)
+	} else {
+		addDelegatedDemoTenant(&opts, cfg, tokens, now)
 	}
-	addDelegatedDemoTenant(&opts, cfg, tokens, now)
 	sim, err := azuresim.New(opts)
 	if err != nil {
 		_ = os.RemoveAll(tokens)
@@ -121,7 +125,7 @@ func startDemo(ctx context.Context, logger *slog.Logger) (*demo, error) {
 		d.close()
 		return nil, err
 	}
-	logger.Info("Demo mode: serving a simulated Microsoft Graph and Azure Resource Manager on loopback", "graph", sim.GraphEndpoint(), "resource_manager", sim.ARMEndpoint(), "tenants", len(cfg.Tenants), "delegated", "northwind")
+	logger.Info("Demo mode: serving a simulated Microsoft Graph and Azure Resource Manager on loopback", "graph", sim.GraphEndpoint(), "resource_manager", sim.ARMEndpoint(), "tenants", len(cfg.Tenants))
 	return d, nil
 }
 
@@ -145,5 +149,7 @@ func (d *demo) config() (*config.Config, error) { return d.cfg, nil }
 
 func (d *demo) close() {
 	_ = d.sim.Close()
-	_ = os.RemoveAll(d.tokens)
+	if d.tokens != "" {
+		_ = os.RemoveAll(d.tokens)
+	}
 }

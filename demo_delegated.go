@@ -53,12 +53,12 @@ func addDelegatedDemoTenant(opts *azuresim.Options, cfg *config.Config, dir stri
 // signInDemo does what an administrator does once with --auth.login: the
 // simulated user approves at once, and the cache is written to dir.
 func signInDemo(ctx context.Context, sim *azuresim.Server, cfg *config.Config, transport *http.Client) error {
-	if err := sim.ApproveDeviceLogin(northwindTenantID, northwindMonitor); err != nil {
-		return err
-	}
 	for _, t := range cfg.Tenants {
 		if t.Auth != config.AuthDeviceCode {
 			continue
+		}
+		if err := sim.ApproveDeviceLogin(northwindTenantID, northwindMonitor); err != nil {
+			return err
 		}
 		_, err := signin.Login(ctx, signin.LoginOptions{
 			Settings: graphclient.SignInSettings(t, cfg.Graph.AuthorityHost, transport),
