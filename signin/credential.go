@@ -93,7 +93,7 @@ func (c *Credential) GetToken(ctx context.Context, opts policy.TokenRequestOptio
 		return azcore.AccessToken{}, c.fail(err)
 	}
 	if c.refused != nil {
-		c.logger.Info("Delegated access works again", "account_cache", c.s.CacheFile)
+		c.logger.Info("Delegated access works again", "token_cache_file", c.s.CacheFile)
 		c.refused = nil
 	}
 	c.signInRequired.Store(false)
@@ -129,12 +129,23 @@ func (c *Credential) fail(err error) error {
 	if !errors.Is(err, ErrSignInRequired) && !errors.As(err, &ee) {
 		return err
 	}
-	if c.refused == nil || c.refused.Error() != err.Error() {
-		c.logger.Error("Delegated access stopped; scrapes of this tenant fail until then", "reason", err.Error(), "next_attempt_in", c.wait)
+	if c.refused == nil || refusalKey(c.refused) != refusalKey(err) {
+		c.logger.Error("Delegated access stopped; the tenant's workspaces are up 0 until it works again", "reason", err.Error(), "next_attempt_in", c.wait)
 	}
 	c.refused, c.refusedAt, c.refusedStamp = err, c.now(), c.cache.stamp()
 	c.signInRequired.Store(errors.Is(err, ErrSignInRequired))
 	return err
+}
+
+// refusalKey tells refusals apart for the log: by Entra ID's error and
+// AADSTS code, since its description may carry times that change from one
+// answer to the next.
+func refusalKey(err error) string {
+	var ee *EntraError
+	if errors.As(err, &ee) {
+		return ee.OAuthError + " " + ee.Code
+	}
+	return err.Error()
 }
 
 // SignInRequired reports whether the last token request found that only a

@@ -219,3 +219,30 @@ func assertNoToken(t *testing.T, sim *azuresim.Server, text string) {
 		}
 	}
 }
+
+func TestNewSignInEndsTheWaitAtOnce(t *testing.T) {
+	f := startSim(t)
+	f.login(t, 0)
+	f.sim.RevokeSignIns(simTenantID)
+	var logs bytes.Buffer
+	c, err := NewCredential(f.settings(), CredentialOptions{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arm := policy.TokenRequestOptions{Scopes: []string{f.sim.ARMScope()}}
+	if _, err := c.GetToken(t.Context(), arm); err == nil || !c.SignInRequired() {
+		t.Fatalf("revoked sign-in: err %v, SignInRequired %v", err, c.SignInRequired())
+	}
+	// The administrator signs in again, in another process, while the
+	// credential is waiting out its five minutes.
+	f.login(t, 0)
+	if _, err := c.GetToken(t.Context(), arm); err != nil {
+		t.Fatalf("after a new sign-in: %v", err)
+	}
+	if c.SignInRequired() {
+		t.Error("SignInRequired after a new sign-in")
+	}
+	if n := strings.Count(logs.String(), "Delegated access works again"); n != 1 {
+		t.Errorf("%d lines saying access works again, want 1:\n%s", n, logs.String())
+	}
+}
