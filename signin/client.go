@@ -3,6 +3,7 @@ package signin
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 
@@ -29,11 +30,45 @@ type Settings struct {
 	Transport policy.Transporter
 }
 
+// maxAnswerBytes caps what MSAL reads of one answer of Entra ID: a token
+// answer is a few KiB, and MSAL itself reads without a bound.
+const maxAnswerBytes = 1 << 20
+
 // transporterClient gives MSAL the tenant's transport as the HTTP client
-// it expects.
+// it expects, with every answer's body capped.
 type transporterClient struct{ t policy.Transporter }
 
-func (c transporterClient) Do(r *http.Request) (*http.Response, error) { return c.t.Do(r) }
+func (c transporterClient) Do(r *http.Request) (*http.Response, error) {
+	resp, err := c.t.Do(r)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = &cappedBody{r: resp.Body, left: maxAnswerBytes}
+	return resp, nil
+}
+
+// cappedBody fails the read that goes past its limit, so that an endless
+// answer ends in an error rather than in memory exhaustion.
+type cappedBody struct {
+	r    io.ReadCloser
+	left int64
+}
+
+var errAnswerTooLarge = fmt.Errorf("the answer of Entra ID is larger than %d bytes", maxAnswerBytes)
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, errAnswerTooLarge
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.r.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+func (b *cappedBody) Close() error { return b.r.Close() }
 
 // CloseIdleConnections is a no-op: the transport belongs to the tenant.
 func (transporterClient) CloseIdleConnections() {}
@@ -53,13 +88,11 @@ func newPublicClient(s Settings) (public.Client, *fileCache, error) {
 		return public.Client{}, nil, errors.New("device code sign-in needs token_cache_file")
 	}
 	fc := &fileCache{path: s.CacheFile}
-	var hc interface {
-		Do(*http.Request) (*http.Response, error)
-		CloseIdleConnections()
-	} = defaultClient()
+	var transport policy.Transporter = defaultClient()
 	if s.Transport != nil {
-		hc = transporterClient{s.Transport}
+		transport = s.Transport
 	}
+	hc := transporterClient{transport}
 	authority := strings.TrimSuffix(s.AuthorityHost, "/") + "/" + s.TenantID
 	client, err := public.New(s.ClientID,
 		public.WithAuthority(authority),
