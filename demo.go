@@ -11,8 +11,8 @@ import (
 
 	"github.com/prometheus/common/model"
 
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 )
 
 // demoSecretEnv carries the demo's random client secret from the simulator
@@ -50,6 +50,7 @@ type demo struct {
 	sim       *azuresim.Server
 	transport *http.Client
 	cfg       *config.Config
+	tokens    string // the delegated tenant's token cache directory
 }
 
 // startDemo runs the simulated Graph on loopback with sessions, prompts and
@@ -100,10 +101,23 @@ func startDemo(ctx context.Context, logger *slog.Logger) (*demo, error) {
 		opts.Tenants = append(opts.Tenants, t)
 		cfg.Tenants = append(cfg.Tenants, ct)
 	}
+	// The delegated tenant's token cache needs a writable directory; a
+	// container with a read-only root filesystem and no tmpfs has none,
+	// and then the demo runs without that tenant.
+	tokens, err := demoCacheDir()
+	if err != nil {
+		logger.Warn("Demo mode: no writable temporary directory, so the delegated tenant northwind is left out", "err", err)
+	} else {
+		addDelegatedDemoTenant(&opts, cfg, tokens, now)
+	}
 	sim, err := azuresim.New(opts)
 	if err != nil {
+		_ = os.RemoveAll(tokens)
 		return nil, fmt.Errorf("start simulated Graph: %w", err)
 	}
+	d := &demo{sim: sim, transport: &http.Client{Transport: sim.Transport()}, cfg: cfg, tokens: tokens}
+	// The delegated tenant sees only its account's sessions.
+	sim.SetFaults(azuresim.Faults{OwnSessionsOnly: true})
 	sim.StartLive(ctx, 3*time.Second, now.UnixNano())
 	cfg.Graph.Endpoint, cfg.Graph.AuthorityHost = sim.GraphEndpoint(), sim.AuthorityHost()
 	cfg.Collection.Timeout = model.Duration(20 * time.Second)
@@ -112,11 +126,15 @@ func startDemo(ctx context.Context, logger *slog.Logger) (*demo, error) {
 	cfg.Activity.Enabled = true
 	cfg.Capacity.Endpoint = sim.ARMEndpoint()
 	if err := cfg.Validate(); err != nil {
-		sim.Close()
+		d.close()
 		return nil, fmt.Errorf("demo config: %w", err)
 	}
+	if err := signInDemo(ctx, sim, cfg, d.transport); err != nil {
+		d.close()
+		return nil, err
+	}
 	logger.Info("Demo mode: serving a simulated Microsoft Graph and Azure Resource Manager on loopback", "graph", sim.GraphEndpoint(), "resource_manager", sim.ARMEndpoint(), "tenants", len(cfg.Tenants))
-	return &demo{sim: sim, transport: &http.Client{Transport: sim.Transport()}, cfg: cfg}, nil
+	return d, nil
 }
 
 // demoSubscription gives contoso a capacity that allows no overage and
@@ -137,4 +155,9 @@ func demoSubscription(i int) azuresim.Subscription {
 
 func (d *demo) config() (*config.Config, error) { return d.cfg, nil }
 
-func (d *demo) close() { _ = d.sim.Close() }
+func (d *demo) close() {
+	_ = d.sim.Close()
+	if d.tokens != "" {
+		_ = os.RemoveAll(d.tokens)
+	}
+}

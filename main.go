@@ -45,6 +45,8 @@ var (
 	configFile  = kingpin.Flag("config.file", "Path of the YAML configuration file.").Default("securitycopilot_exporter.yml").String()
 	configCheck = kingpin.Flag("config.check", "Validate the configuration file, build every tenant's credential without contacting Entra ID, and exit.").Bool()
 	checkAccess = kingpin.Flag("config.check-access", "Validate the configuration like --config.check, then get each tenant's token, check its permission and read each workspace once; print a table and exit 0 if every workspace can be read, 1 otherwise.").Bool()
+	authLogin   = kingpin.Flag("auth.login", "Sign in the monitoring account of the named tenant (auth device_code) with the device code flow, write its token_cache_file and exit. Run it once, where the exporter's cache volume is mounted.").PlaceHolder("TENANT").String()
+	loginWait   = kingpin.Flag("auth.login-timeout", "How long --auth.login waits for the code to be entered.").Default("15m").Duration()
 	demoMode    = kingpin.Flag("demo", "Serve metrics from an in-process simulated Microsoft Graph on loopback (no Azure account needed); --config.file is ignored.").Bool()
 	metricsPath = kingpin.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").String()
 	allTenants  = kingpin.Flag("web.telemetry-all-tenants", "Read every configured tenant's sessions when the telemetry path is scraped. Turn it off (--no-web.telemetry-all-tenants) on replicas that share the tenants through /probe, so that their telemetry path serves only the exporter's own metrics.").Default("true").Bool()
@@ -108,6 +110,9 @@ func run() int {
 		defer demo.close()
 		opts.Transport = demo.transport
 		load = demo.config
+	}
+	if *authLogin != "" {
+		return runLogin(ctx, load, opts.Transport, *authLogin, *loginWait)
 	}
 	exporter := collector.New(opts)
 

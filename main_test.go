@@ -169,7 +169,7 @@ var documentedMetrics = []string{
 	"securitycopilot_sessions_active", "securitycopilot_sessions_newest_created_timestamp_seconds",
 	"securitycopilot_sessions_oldest_created_timestamp_seconds", "securitycopilot_sessions_last_modified_timestamp_seconds",
 	"securitycopilot_scrape_duration_seconds", "securitycopilot_last_success_timestamp_seconds",
-	"securitycopilot_workspace_discovery_success", "securitycopilot_workspace_info", "securitycopilot_graph_requests_total",
+	"securitycopilot_workspace_discovery_success", "securitycopilot_workspace_info", "securitycopilot_tenant_access_info", "securitycopilot_sign_in_required", "securitycopilot_graph_requests_total",
 	"securitycopilot_graph_request_duration_seconds", "securitycopilot_graph_retries_total",
 	"securitycopilot_token_requests_total", "securitycopilot_exporter_build_info",
 	"securitycopilot_exporter_config_last_reload_successful", "securitycopilot_exporter_config_last_reload_success_timestamp_seconds",
@@ -195,10 +195,22 @@ func TestDemoServesCleanMetrics(t *testing.T) {
 		}
 		body = b
 	}
-	for _, tenantWS := range [][2]string{{"contoso", contosoDefaultWorkspace}, {"contoso", "soc-emea"}, {"fabrikam", fabrikamDefaultWorkspace}, {"fabrikam", "tier1"}} {
+	for _, tenantWS := range [][2]string{{"contoso", contosoDefaultWorkspace}, {"contoso", "soc-emea"}, {"fabrikam", fabrikamDefaultWorkspace}, {"fabrikam", "tier1"}, {"northwind", northwindDefaultWorkspace}} {
 		up := fmt.Sprintf(`securitycopilot_up{tenant=%q,workspace=%q} 1`, tenantWS[0], tenantWS[1])
 		if !strings.Contains(body, up+"\n") {
 			t.Errorf("missing %s\nlogs:\n%s", up, p.output())
+		}
+	}
+	// Beside the application tenants, northwind reads with a signed-in
+	// account, and Graph shows it only that account's 30 of 120 sessions.
+	for _, want := range []string{
+		`securitycopilot_tenant_access_info{auth="client_secret",tenant="contoso",token_kind="application"} 1`,
+		`securitycopilot_tenant_access_info{auth="device_code",tenant="northwind",token_kind="delegated"} 1`,
+		`securitycopilot_sessions{tenant="northwind",workspace="` + northwindDefaultWorkspace + `"} 30`,
+		`securitycopilot_sign_in_required{tenant="northwind"} 0`,
+	} {
+		if !strings.Contains(body, want+"\n") {
+			t.Errorf("missing %s", want)
 		}
 	}
 	for _, name := range documentedMetrics {

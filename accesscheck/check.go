@@ -13,6 +13,7 @@ import (
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/safetext"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/signin"
 )
 
 // maxLine bounds a line of the report; maxCell a cell of its table.
@@ -91,6 +92,9 @@ func checkTenant(ctx context.Context, cfg *config.Config, t config.Tenant, opts 
 	token, err := client.AccessToken(ctx)
 	if err != nil {
 		rep.lines = append(rep.lines, "token: "+tokenFailure(err, cfg.Graph.AuthorityHost))
+		if advice := signin.Advice(err); advice != "" {
+			rep.lines = append(rep.lines, "fix: "+advice)
+		}
 		rep.rows = append(rep.rows, row{tenant: t.Name, workspace: "-", read: "no token"})
 		return rep
 	}
@@ -106,16 +110,17 @@ func checkTenant(ctx context.Context, cfg *config.Config, t config.Tenant, opts 
 	return rep
 }
 
-// permissionLines report the token's roles, and how to fix a missing one.
+// permissionLines report the token's kind and permission, and how to fix
+// a missing one.
 func permissionLines(token, clientID string) []string {
 	c, err := decodeClaims(token)
 	if err != nil {
 		return []string{"token: ok; its claims cannot be read (" + err.Error() + "), so the permission is not checked"}
 	}
-	lines := []string{"token: ok; roles: " + c.rolesText()}
-	if c.Scp != "" {
-		lines = append(lines, "This is a delegated token (scp: "+c.Scp+"): it reads only the signed-in user's resources, so it is no basis for workspace-wide numbers. Use an app registration with the application permission.")
+	if c.delegated() {
+		return delegatedLines(c)
 	}
+	lines := []string{"token: ok; kind: application; roles: " + c.rolesText()}
 	if c.granted() {
 		return append(lines, "permission: "+ReadRole+" is granted")
 	}

@@ -122,9 +122,8 @@ func TestMissingRoleGivesTheFix(t *testing.T) {
 	if ok {
 		t.Errorf("ok without the role:\n%s", out)
 	}
-	wantContains(t, out, "roles: none", "SecurityCopilotWorkspaces.Read.All is NOT granted",
-		"az ad app permission add --id "+clientID+" --api 00000003-0000-0000-c000-000000000000 --api-permissions f3a4aa61-e12b-4725-9032-0d80ca254c0c=Role",
-		"az ad app permission admin-consent --id "+clientID,
+	wantContains(t, out, "kind: application; roles: none", "SecurityCopilotWorkspaces.Read.All is NOT granted",
+		"Microsoft does not let tenants grant this application permission today", "Use delegated access instead: set auth: device_code",
 		`resolving "default" failed: graph GET`, "HTTP 403 Forbidden: Missing role permissions")
 	wantContains(t, rowOf(t, out, "default"), "configured not resolved")
 }

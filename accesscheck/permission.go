@@ -22,8 +22,56 @@ const (
 // claims are the parts of an access token's payload the check reads.
 type claims struct {
 	Roles []string `json:"roles"`
-	// Scp is set in delegated tokens, those of a signed-in user.
-	Scp string `json:"scp"`
+	// Scp is set in delegated tokens, those of a signed-in user, with
+	// the user's name and id.
+	Scp               string `json:"scp"`
+	UPN               string `json:"upn"`
+	PreferredUsername string `json:"preferred_username"`
+	OID               string `json:"oid"`
+	// Idtyp is "user" in a delegated token, "app" in an app-only one.
+	Idtyp string `json:"idtyp"`
+}
+
+// delegated reports whether the token is a signed-in user's.
+func (c claims) delegated() bool {
+	return c.Scp != "" || c.Idtyp == "user"
+}
+
+// account names a delegated token's user.
+func (c claims) account() string {
+	switch {
+	case c.UPN != "":
+		return c.UPN
+	case c.PreferredUsername != "":
+		return c.PreferredUsername
+	}
+	return c.OID
+}
+
+// scopeGranted reports whether a delegated token carries the scope.
+func (c claims) scopeGranted() bool {
+	scp := strings.Fields(c.Scp)
+	return slices.Contains(scp, ReadRole) || slices.Contains(scp, readWriteRole)
+}
+
+// delegatedLines report a signed-in account's token: who, which scopes,
+// and what its counts may mean.
+func delegatedLines(c claims) []string {
+	account := c.account()
+	if account == "" {
+		account = "unknown"
+	}
+	scp := c.Scp
+	if scp == "" {
+		scp = "none"
+	}
+	lines := []string{"token: ok; kind: delegated; account: " + account + "; scopes: " + scp}
+	if c.scopeGranted() {
+		lines = append(lines, "permission: delegated "+ReadRole+" is granted")
+	} else {
+		lines = append(lines, "permission: delegated "+ReadRole+" is NOT granted; Graph will answer 403. Grant admin consent for it on the app registration, then sign in again with --auth.login.")
+	}
+	return append(lines, "coverage: Microsoft does not say whether a delegated listing returns every session of a workspace or only the signed-in account's; this tenant's counts may cover only "+account+"'s sessions.")
 }
 
 // maxTokenBytes bounds what is decoded; Entra tokens are a few KiB.
@@ -63,16 +111,16 @@ func (c claims) rolesText() string {
 	return strings.Join(c.Roles, ", ")
 }
 
-// fix says how to grant the permission to the app with clientID, in the
-// three ways that work although the portal hides it.
+// fix says why an app-only token lacks the role and what works instead:
+// Microsoft keeps the application permission hidden and out of Microsoft
+// Graph's app roles, so no tenant can grant it today.
 func fix(clientID string) []string {
 	if clientID == "" {
 		clientID = "APP_ID"
 	}
 	return []string{
-		"The Entra portal does not list this application permission; add it by id (" + ReadRoleID + "), then grant admin consent:",
-		"  az ad app permission add --id " + clientID + " --api " + MicrosoftGraphAppID + " --api-permissions " + ReadRoleID + "=Role",
-		"  az ad app permission admin-consent --id " + clientID,
-		"or with Microsoft Graph PowerShell, or the app manifest's requiredResourceAccess (see the README, \"Grant the permission\").",
+		"Microsoft does not let tenants grant this application permission today: it (" + ReadRoleID + ") is hidden and not among the app roles of Microsoft Graph, so admin consent for it fails or grants nothing.",
+		"Use delegated access instead: set auth: device_code with a public client app registration (\"Allow public client flows\"), the delegated permission " + ReadRole + " with admin consent, a monitoring account holding the Security Copilot Contributor role, and token_cache_file; then sign in once with --auth.login=TENANT (see the README, \"Delegated access\").",
+		"Should Microsoft publish the application permission, grant it to app " + clientID + " and this check will say so.",
 	}
 }

@@ -21,8 +21,10 @@ func TestPermissionLines(t *testing.T) {
 	}{
 		{"granted", jwt(`{"roles":["SecurityCopilotWorkspaces.Read.All"]}`), []string{"is granted"}, []string{"az ad"}},
 		{"read-write is enough", jwt(`{"roles":["SecurityCopilotWorkspaces.ReadWrite.All"]}`), []string{"is granted"}, []string{"NOT"}},
-		{"other roles only", jwt(`{"roles":["User.Read.All"]}`), []string{"roles: User.Read.All", "NOT granted", ReadRoleID + "=Role"}, nil},
-		{"delegated", jwt(`{"scp":"SecurityCopilotWorkspaces.Read.All"}`), []string{"delegated token", "signed-in user's resources", "NOT granted"}, nil},
+		{"other roles only", jwt(`{"roles":["User.Read.All"],"oid":"x"}`), []string{"kind: application", "roles: User.Read.All", "NOT granted", "does not let tenants grant", "auth: device_code"}, []string{"az ad"}},
+		{"delegated", jwt(`{"scp":"SecurityCopilotWorkspaces.Read.All User.Read","upn":"monitor@contoso.example","idtyp":"user"}`),
+			[]string{"kind: delegated; account: monitor@contoso.example; scopes: SecurityCopilotWorkspaces.Read.All User.Read", "delegated SecurityCopilotWorkspaces.Read.All is granted", "may cover only monitor@contoso.example's sessions"}, []string{"NOT", "roles"}},
+		{"delegated without the scope", jwt(`{"scp":"User.Read","preferred_username":"monitor@contoso.example"}`), []string{"kind: delegated", "is NOT granted", "admin consent", "--auth.login"}, nil},
 		{"opaque", "not-a-jwt", []string{"claims cannot be read (the token is not a JWT)"}, []string{"granted"}},
 		{"payload not JSON", "a.bm90IGpzb24.c", []string{"not a JSON object"}, nil},
 	} {

@@ -2,8 +2,9 @@
 // the Microsoft Graph beta endpoints for Security Copilot workspaces,
 // sessions, prompts and evaluations, the Microsoft Entra ID v2.0
 // endpoints that azidentity (through MSAL) uses to get an app-only token
-// with the client credentials flow, and the Azure Resource Manager reads of
-// Security Copilot capacities.
+// with the client credentials flow and that MSAL's public client uses for
+// delegated sign-in (device code and refresh token grants), and the Azure
+// Resource Manager reads of Security Copilot capacities.
 //
 // It is production code, not a test helper: the exporter's --demo mode runs it
 // in-process and the project's tests run against it. It listens on 127.0.0.1
@@ -23,6 +24,24 @@
 //     data of its token's tenant, as on the real service. A token without
 //     a role that allows reading is answered 403 Forbidden, "Missing role
 //     permissions".
+//   - Delegated sign-in: POST {tenant}/oauth2/v2.0/devicecode starts a
+//     device code sign-in for the tenant's ClientID (a public client, no
+//     secret). Polls of the token endpoint (grant_type device_code, in the
+//     long or the short form) answer authorization_pending until a test
+//     calls Server.ApproveDeviceLogin with one of the tenant's Users,
+//     slow_down for the first Faults.SlowDown polls, and
+//     Faults.DeviceCodeError (e.g. AADSTS53003, Conditional Access) when
+//     set. The answer carries a delegated access token (scp, upn, oid,
+//     idtyp "user", no roles), a refresh token, an id token and
+//     client_info. Each refresh_token grant answers a new refresh token
+//     (rotation; the old one stays valid, as on Entra ID) or 400
+//     invalid_grant: Faults.RefreshTokenError (AADSTS70008, 700082,
+//     50076) or, after Server.RevokeSignIns, AADSTS50173.
+//     Server.IssuedTokens lists what was issued, for leak tests.
+//   - A delegated token reads Graph like an app-only one; with
+//     Faults.OwnSessionsOnly it sees only the sessions whose Owner is its
+//     user, in listings, counts and single sessions: one way Graph may
+//     treat delegated listings, which Microsoft does not document.
 //   - A workspace marked Default is also served under the id "default", as
 //     Graph serves the workspace created at onboarding; listings and
 //     entities show its real id, and listed workspaces carry @odata.type.

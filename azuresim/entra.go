@@ -10,8 +10,8 @@ import (
 const entraTimestamp = "2006-01-02 15:04:05Z"
 
 // serveEntra serves the Entra ID endpoints MSAL uses for the client
-// credentials flow: OpenID discovery, the token endpoint and the (empty)
-// signing keys. Anything else is a plain 404, as login.microsoftonline.com
+// credentials flow and for delegated sign-in: OpenID discovery, the token
+// endpoint, the device code endpoint and the (empty) signing keys. Anything else is a plain 404, as login.microsoftonline.com
 // answers unknown paths with a page, not JSON.
 func (s *Server) serveEntra(ex *exchange, r *http.Request, escapedPath string) {
 	segs, err := splitPath(escapedPath)
@@ -33,6 +33,8 @@ func (s *Server) serveEntra(ex *exchange, r *http.Request, escapedPath string) {
 		s.serveDiscovery(ex, r, tenantSeg, t)
 	case "oauth2/v2.0/token":
 		s.serveToken(ex, r, tenantSeg, t)
+	case "oauth2/v2.0/devicecode":
+		s.serveDeviceCode(ex, r, tenantSeg, t)
 	case "discovery/v2.0/keys":
 		if t == nil {
 			s.writeUnknownTenant(ex, r, tenantSeg, "invalid_tenant")

@@ -103,6 +103,24 @@ type Faults struct {
 	// Listing changes how session listings are served, in ways that are no
 	// error (see ListingQuirks).
 	Listing ListingQuirks
+	// RefreshTokenError makes every refresh_token grant answer 400
+	// invalid_grant with this AADSTS code, as Entra ID does when the
+	// refresh token expired ("AADSTS70008", "AADSTS700082") or the user
+	// must now pass MFA or Conditional Access ("AADSTS50076"). A value
+	// that contains ": " is used as the whole description.
+	RefreshTokenError string
+	// DeviceCodeError answers every poll of a device code sign-in 400
+	// invalid_grant with this AADSTS code, e.g. "AADSTS53003" for a
+	// Conditional Access policy that blocks the device code flow.
+	DeviceCodeError string
+	// SlowDown answers the first SlowDown polls of each device code with
+	// slow_down instead of authorization_pending.
+	SlowDown int
+	// OwnSessionsOnly makes a delegated token see only the sessions its
+	// user owns (Session.Owner) in session listings, counts and single
+	// sessions: one way Graph may treat delegated listings, which
+	// Microsoft does not document. App-only tokens see every session.
+	OwnSessionsOnly bool
 	// TokenLatency is added before answering every token request, as a
 	// slow Entra ID would. A request whose context ends meanwhile gets no
 	// answer.

@@ -77,12 +77,12 @@ func (s *Server) graphAnswer(ex *exchange, r *http.Request, rt route, faults Fau
 	if preempt != nil {
 		return preempt
 	}
-	t, roles, err := s.authenticate(r)
+	t, issued, err := s.authenticate(r)
 	if err != nil {
 		return err
 	}
-	ex.tenant = t.id
-	if err := authorize(roles); err != nil {
+	ex.tenant, ex.viewer = t.id, issued.user
+	if err := authorize(issued); err != nil {
 		return err
 	}
 	if r.Method != http.MethodGet {
@@ -110,7 +110,7 @@ func (s *Server) graphAnswer(ex *exchange, r *http.Request, rt route, faults Fau
 	case routeSessionCount:
 		return s.countSessions(ex, r, t, rt.workspaceID, faults)
 	case routeSession:
-		return s.getSession(ex, r, t, rt.workspaceID, rt.sessionID)
+		return s.getSession(ex, r, t, rt.workspaceID, rt.sessionID, faults)
 	case routePrompts:
 		return s.listPrompts(ex, r, t, rt, faults, escapedPath)
 	case routePrompt:
@@ -125,29 +125,30 @@ func (s *Server) graphAnswer(ex *exchange, r *http.Request, rt route, faults Fau
 	return notFound("The requested resource was not found.")
 }
 
-// authenticate maps the bearer token to its tenant and roles.
-func (s *Server) authenticate(r *http.Request) (*tenantState, []string, error) {
+// authenticate maps the bearer token to its tenant and to what it was
+// issued with.
+func (s *Server) authenticate(r *http.Request) (*tenantState, issuedToken, error) {
 	unauthorized := func(msg string) error {
 		return &apiError{status: http.StatusUnauthorized, code: "InvalidAuthenticationToken", message: msg}
 	}
 	h := r.Header.Get("Authorization")
 	if h == "" {
-		return nil, nil, unauthorized("Access token is empty.")
+		return nil, issuedToken{}, unauthorized("Access token is empty.")
 	}
 	scheme, tok, _ := strings.Cut(h, " ")
 	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
-		return nil, nil, unauthorized("Access token is empty.")
+		return nil, issuedToken{}, unauthorized("Access token is empty.")
 	}
 	issued, err := s.tokens.lookup(strings.TrimSpace(tok), s.now())
 	switch {
 	case errors.Is(err, errTokenExpired):
-		return nil, nil, unauthorized("Lifetime validation failed, the token is expired.")
+		return nil, issuedToken{}, unauthorized("Lifetime validation failed, the token is expired.")
 	case err != nil:
-		return nil, nil, unauthorized("CompactToken parsing failed with error code: 80049217")
+		return nil, issuedToken{}, unauthorized("CompactToken parsing failed with error code: 80049217")
 	}
 	t := s.store.tenant(issued.tenantKey)
 	if t == nil || issued.audience != s.url {
-		return nil, nil, unauthorized("Access token validation failure. Invalid audience.")
+		return nil, issuedToken{}, unauthorized("Access token validation failure. Invalid audience.")
 	}
-	return t, issued.roles, nil
+	return t, issued, nil
 }

@@ -64,13 +64,71 @@ func grantedRoles(f Faults) []string {
 	return []string{RoleRead}
 }
 
-// authorize refuses a token without a role that allows reading, with the
-// answer Graph gives an app whose permission lacks admin consent.
-func authorize(roles []string) error {
+// authorize refuses a token without a role (app-only) or scope
+// (delegated) that allows reading, with the answer Graph gives an app
+// whose permission lacks admin consent.
+func authorize(issued issuedToken) error {
+	roles := issued.roles
 	if slices.Contains(roles, RoleRead) || slices.Contains(roles, RoleReadWrite) {
+		return nil
+	}
+	if scp := strings.Fields(issued.scopes); slices.Contains(scp, RoleRead) || slices.Contains(scp, RoleReadWrite) {
 		return nil
 	}
 	return &apiError{status: http.StatusForbidden, code: "Forbidden",
 		message: "Missing role permissions on the request. API requires one of '" + RoleRead + ", " + RoleReadWrite +
 			"'. Roles on the request '" + strings.Join(roles, ", ") + "'."}
+}
+
+// newDelegatedToken returns an access token shaped like the ones Entra ID
+// issues to a public client for a signed-in user: scp and the user's
+// upn and oid, idtyp "user", and no roles.
+func newDelegatedToken(tenantID, clientID, audience string, u User, scopes string, now time.Time, life time.Duration) string {
+	header := map[string]string{"typ": "JWT", "alg": "RS256", "kid": "azuresim"}
+	claims := map[string]any{
+		"aud":   audience,
+		"iss":   "https://sts.windows.net/" + tenantID + "/",
+		"iat":   now.Unix(),
+		"nbf":   now.Unix(),
+		"exp":   now.Add(life).Unix(),
+		"appid": clientID,
+		"idtyp": "user",
+		"oid":   u.ObjectID,
+		"upn":   u.UPN,
+		"name":  u.UPN,
+		"scp":   scopes,
+		"sub":   newUUID(),
+		"tid":   tenantID,
+		"uti":   newUUID(),
+		"ver":   "1.0",
+	}
+	var sig [256]byte
+	_, _ = rand.Read(sig[:])
+	return segment(header) + "." + segment(claims) + "." + base64.RawURLEncoding.EncodeToString(sig[:])
+}
+
+// newIDToken returns the OpenID Connect id token of a sign-in. MSAL reads
+// its claims to name the account; nobody checks its signature here.
+func newIDToken(tenantID, clientID string, u User, base string, now time.Time) string {
+	header := map[string]string{"typ": "JWT", "alg": "RS256", "kid": "azuresim"}
+	claims := map[string]any{
+		"aud":                clientID,
+		"iss":                base + "/" + tenantID + "/v2.0",
+		"iat":                now.Unix(),
+		"nbf":                now.Unix(),
+		"exp":                now.Add(time.Hour).Unix(),
+		"name":               u.UPN,
+		"oid":                u.ObjectID,
+		"preferred_username": u.UPN,
+		"sub":                u.ObjectID,
+		"tid":                tenantID,
+		"ver":                "2.0",
+	}
+	return segment(header) + "." + segment(claims) + ".c2ln"
+}
+
+// clientInfo is what Entra ID returns with client_info=1: MSAL keys its
+// cache on uid.utid.
+func clientInfo(tenantID string, u User) string {
+	return segment(map[string]string{"uid": u.ObjectID, "utid": tenantID})
 }

@@ -58,12 +58,13 @@ type Server struct {
 	maxPageSize int
 	tokenLife   time.Duration
 
-	store  *store
-	tokens *tokenStore
-	cert   *certificate
-	faults faultState
-	stats  statsRecorder
-	log    requestLog
+	store     *store
+	tokens    *tokenStore
+	delegated delegatedState
+	cert      *certificate
+	faults    faultState
+	stats     statsRecorder
+	log       requestLog
 	// shuffler orders $batch answers; its zero value is ready.
 	shuffler answerShuffler
 
@@ -242,7 +243,9 @@ type exchange struct {
 	http.ResponseWriter
 	requestID string
 	tenant    string
-	status    int
+	// viewer is the UPN of a delegated token's user; "" for app-only.
+	viewer string
+	status int
 }
 
 func (e *exchange) WriteHeader(code int) {

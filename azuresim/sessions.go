@@ -160,7 +160,7 @@ func (s *Server) listSessions(ex *exchange, r *http.Request, t *tenantState, wor
 		after, offset = nil, resumeOffset(l.q)
 	}
 	s.store.mu.RLock()
-	page, total, more := quirks.Order.page(quirks.Order.ordered(ws.sessions), match, after, offset, l.size)
+	page, total, more := quirks.Order.page(quirks.Order.ordered(visible(ws.sessions, faults, ex.viewer)), match, after, offset, l.size)
 	s.store.mu.RUnlock()
 	items, last := renderPage(page, more, l.props)
 	nextOffset := 0
@@ -196,13 +196,13 @@ func (s *Server) countSessions(ex *exchange, r *http.Request, t *tenantState, wo
 		match = nil
 	}
 	s.store.mu.RLock()
-	_, total, _ := collect(ws.sessions, match, nil, 0)
+	_, total, _ := collect(visible(ws.sessions, faults, ex.viewer), match, nil, 0)
 	s.store.mu.RUnlock()
 	writeBody(ex, http.StatusOK, plainText, []byte(strconv.Itoa(total)))
 	return nil
 }
 
-func (s *Server) getSession(ex *exchange, r *http.Request, t *tenantState, workspaceID, sessionID string) error {
+func (s *Server) getSession(ex *exchange, r *http.Request, t *tenantState, workspaceID, sessionID string, faults Faults) error {
 	ws := t.workspace(workspaceID)
 	if ws == nil {
 		return workspaceNotFound(workspaceID)
@@ -221,6 +221,7 @@ func (s *Server) getSession(ex *exchange, r *http.Request, t *tenantState, works
 	var sess Session
 	if ok {
 		sess = ws.sessions[i]
+		ok = len(visible([]Session{sess}, faults, ex.viewer)) == 1
 	}
 	s.store.mu.RUnlock()
 	if !ok {
@@ -267,4 +268,20 @@ func odataKey(id string) string {
 
 func workspaceNotFound(id string) error {
 	return notFound("The workspace '%s' was not found.", id)
+}
+
+// visible is what a viewer may see of sessions: all of them, unless
+// OwnSessionsOnly is set and viewer (a delegated token's user) is not
+// their owner. The caller holds store.mu.
+func visible(sessions []Session, faults Faults, viewer string) []Session {
+	if !faults.OwnSessionsOnly || viewer == "" {
+		return sessions
+	}
+	var own []Session
+	for _, sess := range sessions {
+		if strings.EqualFold(sess.Owner, viewer) {
+			own = append(own, sess)
+		}
+	}
+	return own
 }

@@ -39,10 +39,14 @@ type Stats struct {
 	// whatever it carries: what a client pays in latency.
 	RoundTrips int
 	// BatchRequests counts POSTs to /beta/$batch, refused ones included.
-	BatchRequests     int
-	TokenRequests     int            // POSTs to the token endpoint
-	DiscoveryRequests int            // GETs of openid-configuration
-	ByPath            map[string]int // GraphRequests by PathWorkspaces, PathSessions, PathPrompts, PathEvaluations, PathPlugins, PathOther
+	BatchRequests int
+	TokenRequests int // POSTs to the token endpoint
+	// RefreshRequests counts the refresh_token grants among TokenRequests.
+	RefreshRequests int
+	// DeviceCodeRequests counts POSTs to the device code endpoint.
+	DeviceCodeRequests int
+	DiscoveryRequests  int            // GETs of openid-configuration
+	ByPath             map[string]int // GraphRequests by PathWorkspaces, PathSessions, PathPrompts, PathEvaluations, PathPlugins, PathOther
 	// Throttled counts 429s answered by Graph, from ThrottleEvery, StatusFor
 	// or BatchUnsupported, inside batches or not.
 	Throttled int
@@ -76,6 +80,18 @@ func (r *statsRecorder) token() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.s.TokenRequests++
+}
+
+func (r *statsRecorder) refresh() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.s.RefreshRequests++
+}
+
+func (r *statsRecorder) deviceCode() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.s.DeviceCodeRequests++
 }
 
 func (r *statsRecorder) discovery() {

@@ -27,6 +27,10 @@ type Session struct {
 	DisplayName  *string   // nil is encoded as JSON null
 	Created      time.Time // UTC, 100ns precision (Graph has 7 fractional digits)
 	LastModified time.Time
+	// Owner is the UPN of the user who started the session; Graph does not
+	// serve it. With Faults.OwnSessionsOnly a delegated token sees only
+	// the sessions its user owns.
+	Owner string
 }
 
 // Workspace is a Security Copilot workspace and its sessions.
@@ -61,6 +65,16 @@ type Tenant struct {
 	// Subscriptions are the tenant's Azure subscriptions, served by the
 	// simulated Resource Manager (see ARMEndpoint).
 	Subscriptions []Subscription
+	// Users can sign in with the device code flow to ClientID, as a
+	// public client, once a test approves their sign-in
+	// (Server.ApproveDeviceLogin).
+	Users []User
+}
+
+// User is a user account of a tenant.
+type User struct {
+	ObjectID string // the oid claim
+	UPN      string // the upn claim, matched without regard to case
 }
 
 // store holds the tenants. Everything but the sessions, their prompts and
@@ -77,6 +91,7 @@ type tenantState struct {
 	defaultID            string      // the id that the alias "default" stands for
 	workspaces           []Workspace // without Sessions, sorted by id
 	byID                 map[string]*workspaceState
+	users                map[string]User // by lower-case UPN
 }
 
 type workspaceState struct {
@@ -100,7 +115,13 @@ func newStore(tenants []Tenant) (*store, error) {
 		if _, dup := st.tenants[key]; dup {
 			return nil, fmt.Errorf("tenant %q is configured twice", t.ID)
 		}
-		ts := &tenantState{id: t.ID, clientID: t.ClientID, secret: t.ClientSecret, byID: make(map[string]*workspaceState)}
+		ts := &tenantState{id: t.ID, clientID: t.ClientID, secret: t.ClientSecret, byID: make(map[string]*workspaceState), users: make(map[string]User, len(t.Users))}
+		for _, u := range t.Users {
+			if u.ObjectID == "" || u.UPN == "" {
+				return nil, fmt.Errorf("tenant %q: a user needs ObjectID and UPN", t.ID)
+			}
+			ts.users[strings.ToLower(u.UPN)] = u
+		}
 		for _, w := range t.Workspaces {
 			if w.ID == "" {
 				return nil, fmt.Errorf("tenant %q: workspace with empty ID", t.ID)

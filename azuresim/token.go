@@ -28,8 +28,11 @@ type tokenStore struct {
 type issuedToken struct {
 	tenantKey string
 	roles     []string
-	audience  string // the resource's URL: Graph's or Resource Manager's
-	expires   time.Time
+	// user and scopes are set on delegated tokens: the signed-in user's
+	// UPN and the scp claim.
+	user, scopes string
+	audience     string // the resource's URL: Graph's or Resource Manager's
+	expires      time.Time
 }
 
 func newTokenStore() *tokenStore {
@@ -42,7 +45,12 @@ const pruneAbove = 1024
 
 func (ts *tokenStore) issue(t *tenantState, audience string, roles []string, now time.Time, life time.Duration) string {
 	tok := newAccessToken(t.id, t.clientID, audience, roles, now, life)
-	tenantKey := strings.ToLower(t.id)
+	ts.add(tok, issuedToken{tenantKey: strings.ToLower(t.id), audience: audience, roles: roles, expires: now.Add(life)}, now)
+	return tok
+}
+
+// add records an issued token, dropping expired ones once there are many.
+func (ts *tokenStore) add(tok string, it issuedToken, now time.Time) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	if len(ts.tokens) >= pruneAbove {
@@ -52,8 +60,7 @@ func (ts *tokenStore) issue(t *tenantState, audience string, roles []string, now
 			}
 		}
 	}
-	ts.tokens[tok] = issuedToken{tenantKey: tenantKey, audience: audience, roles: roles, expires: now.Add(life)}
-	return tok
+	ts.tokens[tok] = it
 }
 
 func (ts *tokenStore) lookup(tok string, now time.Time) (issuedToken, error) {
@@ -103,16 +110,24 @@ func (s *Server) serveToken(ex *exchange, r *http.Request, tenantSeg string, t *
 	if !hasBasic {
 		clientID = form.Get("client_id")
 	}
-	switch grant := form.Get("grant_type"); {
+	grant := form.Get("grant_type")
+	if grant == "device_code" {
+		// MSAL sends the short form, which Entra ID accepts too.
+		grant = deviceCodeGrant
+	}
+	switch {
 	case grant == "":
 		missing("grant_type")
 		return
-	case grant != "client_credentials":
+	case grant != "client_credentials" && grant != deviceCodeGrant && grant != refreshTokenGrant:
 		s.writeEntraError(ex, r, http.StatusBadRequest, "unsupported_grant_type", 70003,
 			"AADSTS70003: The app requested an unsupported grant type '"+grant+"'.")
 		return
 	case clientID == "":
 		missing("client_id")
+		return
+	case grant != "client_credentials":
+		s.serveDelegatedGrant(ex, r, t, grant, clientID)
 		return
 	}
 	scope := form.Get("scope")

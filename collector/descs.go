@@ -15,7 +15,7 @@ type descs struct {
 	up, sessions, created, active           *prometheus.Desc
 	newest, oldest, lastModified            *prometheus.Desc
 	duration, lastSuccess, discoverySuccess *prometheus.Desc
-	workspaceInfo                           *prometheus.Desc
+	workspaceInfo, tenantAccess, signIn     *prometheus.Desc
 	activity                                activityDescs
 	capacity                                capacityDescs
 	plugins                                 pluginDescs
@@ -57,15 +57,17 @@ func newDescs() descs {
 		workspaceInfo: prometheus.NewDesc(metricnames.WorkspaceInfo,
 			"Always 1, for each workspace read, with its displayName as Microsoft Graph lists it (GET /security/securityCopilot/workspaces, read at most every 5 minutes), so that dashboards can show names instead of ids; join on tenant and workspace. Absent while Graph has not told the name.",
 			[]string{metricnames.Tenant, metricnames.Workspace, metricnames.DisplayName}, nil),
-		activity: newActivityDescs(),
-		capacity: newCapacityDescs(),
-		plugins:  newPluginDescs(),
+		tenantAccess: newTenantAccessDesc(),
+		signIn:       newSignInDesc(),
+		activity:     newActivityDescs(),
+		capacity:     newCapacityDescs(),
+		plugins:      newPluginDescs(),
 	}
 }
 
 func (d descs) describe(ch chan<- *prometheus.Desc) {
 	for _, desc := range []*prometheus.Desc{d.up, d.sessions, d.created, d.active, d.newest, d.oldest,
-		d.lastModified, d.duration, d.lastSuccess, d.discoverySuccess, d.workspaceInfo} {
+		d.lastModified, d.duration, d.lastSuccess, d.discoverySuccess, d.workspaceInfo, d.tenantAccess, d.signIn} {
 		ch <- desc
 	}
 	d.activity.describe(ch)

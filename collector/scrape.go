@@ -52,6 +52,8 @@ func (s *scrape) Collect(ch chan<- prometheus.Metric) {
 }
 
 func (s *scrape) collectTenant(t *tenant, ch chan<- prometheus.Metric) {
+	// Deferred: whether a sign-in is required is known after the reads.
+	defer s.emitTenantAccess(ch, t)
 	ids, err := t.workspaces(s.ctx)
 	if t.cfg.Discover() {
 		ok := 1.0

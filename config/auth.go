@@ -20,6 +20,7 @@ func (t *Tenant) credentialFields() []credentialField {
 		{"client_secret_env", t.ClientSecretEnv, AuthClientSecret},
 		{"client_certificate_file", t.ClientCertificateFile, AuthClientCertificate},
 		{"federated_token_file", t.FederatedTokenFile, AuthWorkloadIdentity},
+		{"token_cache_file", t.TokenCacheFile, AuthDeviceCode},
 	}
 }
 
@@ -71,7 +72,7 @@ func (t *Tenant) inferAuth() (AuthMethod, error) {
 	case 1:
 		return methods[0], nil
 	case 0:
-		return "", fmt.Errorf("not set and cannot be inferred: set auth to one of %s, or set one of client_secret_file, client_secret_env, client_certificate_file, federated_token_file", allowedMethods())
+		return "", fmt.Errorf("not set and cannot be inferred: set auth to one of %s, or set one of client_secret_file, client_secret_env, client_certificate_file, federated_token_file, token_cache_file", allowedMethods())
 	default:
 		return "", fmt.Errorf("cannot be inferred because %s are set together; set auth to one of %s and remove the fields of the other methods", strings.Join(keys, " and "), allowedMethods())
 	}
@@ -96,6 +97,10 @@ func (t *Tenant) checkCredentialFields(path string, method AuthMethod) []error {
 		if t.ClientCertificateFile == "" {
 			errs = append(errs, fieldErr(path+".client_certificate_file", "required by auth client_certificate"))
 		}
+	case AuthDeviceCode:
+		if t.TokenCacheFile == "" {
+			errs = append(errs, fieldErr(path+".token_cache_file", "required by auth device_code: the file (on a writable, persistent volume) where the sign-in keeps its refresh token"))
+		}
 	}
 	return errs
 }
@@ -107,7 +112,7 @@ func (t *Tenant) checkClientID(path string, method AuthMethod) []error {
 	switch {
 	case method == AuthAzureCLI && t.ClientID != "":
 		return []error{fieldErr(p, "must be empty for auth azure_cli, which signs in as the Azure CLI's logged-in account")}
-	case t.ClientID == "" && (method == AuthClientSecret || method == AuthClientCertificate):
+	case t.ClientID == "" && (method == AuthClientSecret || method == AuthClientCertificate || method == AuthDeviceCode):
 		return []error{fieldErr(p, "required by auth %s", method)}
 	case t.ClientID != "" && !guidRE.MatchString(t.ClientID):
 		// Not quoted: a client secret pasted into the wrong key must not

@@ -12,14 +12,14 @@ import (
 // Each invalid file breaks exactly one rule and must fail with exactly this
 // error text (after the "testdata/" directory the loader is given).
 func TestLoadInvalid(t *testing.T) {
-	const allowedAuth = "client_secret, client_certificate, workload_identity, managed_identity, azure_cli"
+	const allowedAuth = "client_secret, client_certificate, workload_identity, managed_identity, azure_cli, device_code"
 	tests := []struct {
 		file string
 		want string
 	}{
 		// Decoding.
 		{"invalid-unknown-key.yml", "invalid-unknown-key.yml: graph.endpont: line 2: unknown key; the keys here are authority_host, endpoint, page_size"},
-		{"invalid-unknown-tenant-key.yml", "invalid-unknown-tenant-key.yml: tenants[0].client_secret: line 6: unknown key; the keys here are activity, auth, capacity, client_certificate_file, client_id, client_secret_env, client_secret_file, federated_token_file, name, plugins, tenant_id, workspaces"},
+		{"invalid-unknown-tenant-key.yml", "invalid-unknown-tenant-key.yml: tenants[0].client_secret: line 6: unknown key; the keys here are activity, auth, capacity, client_certificate_file, client_id, client_secret_env, client_secret_file, federated_token_file, name, plugins, tenant_id, token_cache_file, workspaces"},
 		{"invalid-syntax.yml", "invalid-syntax.yml: yaml: line 1: did not find expected ',' or ']'"},
 		{"invalid-duplicate-key.yml", "invalid-duplicate-key.yml: windows: line 2: the key is repeated (first at line 1)"},
 		{"invalid-top-level-list.yml", "invalid-top-level-list.yml: line 1: the file holds a list, not a mapping of settings"},
@@ -86,6 +86,9 @@ func TestLoadInvalid(t *testing.T) {
 		{"invalid-auth-secret-missing.yml", "invalid-auth-secret-missing.yml: tenants[0]: auth client_secret needs client_secret_file or client_secret_env"},
 		{"invalid-auth-foreign-field.yml", "invalid-auth-foreign-field.yml: tenants[0].client_certificate_file: not used by auth client_secret (it belongs to auth client_certificate); remove it"},
 		{"invalid-auth-certificate-missing.yml", "invalid-auth-certificate-missing.yml: tenants[0].client_certificate_file: required by auth client_certificate"},
+		{"invalid-auth-device-code-cache-missing.yml", "invalid-auth-device-code-cache-missing.yml: tenants[0].token_cache_file: required by auth device_code: the file (on a writable, persistent volume) where the sign-in keeps its refresh token"},
+		{"invalid-auth-device-code-client-id-missing.yml", "invalid-auth-device-code-client-id-missing.yml: tenants[0].client_id: required by auth device_code"},
+		{"invalid-auth-token-cache-foreign.yml", "invalid-auth-token-cache-foreign.yml: tenants[0].token_cache_file: not used by auth client_secret (it belongs to auth device_code); remove it"},
 		{"invalid-auth-managed-identity-token-file.yml", "invalid-auth-managed-identity-token-file.yml: tenants[0].federated_token_file: not used by auth managed_identity (it belongs to auth workload_identity); remove it"},
 		{"invalid-client-secret-env-name.yml", "invalid-client-secret-env-name.yml: tenants[0].client_secret_env: not a valid environment variable name (must match ^[A-Za-z_][A-Za-z0-9_]*$)"},
 
@@ -174,7 +177,7 @@ tenants:
 		`config.yml: windows[2]: "60m" is the same duration as windows[0] "1h"`,
 		`config.yml: collection.timeout: 0s is not a positive duration`,
 		`config.yml: tenants[0].tenant_id: "abc" is neither a GUID nor a domain name`,
-		`config.yml: tenants[1].auth: not set and cannot be inferred: set auth to one of client_secret, client_certificate, workload_identity, managed_identity, azure_cli, or set one of client_secret_file, client_secret_env, client_certificate_file, federated_token_file`,
+		`config.yml: tenants[1].auth: not set and cannot be inferred: set auth to one of client_secret, client_certificate, workload_identity, managed_identity, azure_cli, device_code, or set one of client_secret_file, client_secret_env, client_certificate_file, federated_token_file, token_cache_file`,
 		`config.yml: tenants[1].name: duplicate of tenants[0].name "contoso"`,
 	}
 	if got := strings.Split(err.Error(), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
@@ -241,7 +244,7 @@ tenants:
       enabled: 3
 `)
 	_, err := Parse(data, "config.yml")
-	want := `config.yml: tenants[0].workspace: line 6: unknown key; the keys here are activity, auth, capacity, client_certificate_file, client_id, client_secret_env, client_secret_file, federated_token_file, name, plugins, tenant_id, workspaces
+	want := `config.yml: tenants[0].workspace: line 6: unknown key; the keys here are activity, auth, capacity, client_certificate_file, client_id, client_secret_env, client_secret_file, federated_token_file, name, plugins, tenant_id, token_cache_file, workspaces
 config.yml: graph.page_size: line 2: want a whole number, got a string
 config.yml: windows: line 3: want a list, got a string
 config.yml: tenants[0].client_secret_env: line 9: want a string, got a list

@@ -312,3 +312,13 @@ func TestDefault(t *testing.T) {
 		t.Errorf("Default().Validate() = %v", err)
 	}
 }
+
+func TestDeviceCodeIsInferredFromTheTokenCache(t *testing.T) {
+	cfg, err := Load("testdata/valid-device-code.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Tenants[0].Auth; got != AuthDeviceCode {
+		t.Errorf("auth %q, want %q inferred from token_cache_file", got, AuthDeviceCode)
+	}
+}

@@ -65,12 +65,17 @@ const (
 	AuthWorkloadIdentity  AuthMethod = "workload_identity"
 	AuthManagedIdentity   AuthMethod = "managed_identity"
 	AuthAzureCLI          AuthMethod = "azure_cli"
+	// AuthDeviceCode is delegated access for a server: a monitoring
+	// account signs in once with the device code flow
+	// (--auth.login=TENANT), and scrapes then renew its token from the
+	// refresh token kept in token_cache_file.
+	AuthDeviceCode AuthMethod = "device_code"
 )
 
 // AuthMethods returns all supported authentication methods, in the order
 // error messages and documentation list them.
 func AuthMethods() []AuthMethod {
-	return []AuthMethod{AuthClientSecret, AuthClientCertificate, AuthWorkloadIdentity, AuthManagedIdentity, AuthAzureCLI}
+	return []AuthMethod{AuthClientSecret, AuthClientCertificate, AuthWorkloadIdentity, AuthManagedIdentity, AuthAzureCLI, AuthDeviceCode}
 }
 
 // Tenant is one Microsoft Entra ID tenant to collect from.
@@ -97,6 +102,10 @@ type Tenant struct {
 	// FederatedTokenFile is used by workload identity; when empty the
 	// credential falls back to $AZURE_FEDERATED_TOKEN_FILE at run time.
 	FederatedTokenFile string `yaml:"federated_token_file,omitempty"`
+	// TokenCacheFile is where auth device_code keeps the signed-in
+	// account's refresh token, written by --auth.login and rewritten when
+	// the token rotates; it must be on a writable, persistent volume.
+	TokenCacheFile string `yaml:"token_cache_file,omitempty"`
 	// Workspaces lists the Security Copilot workspaces to collect; empty
 	// means discover them.
 	Workspaces []string `yaml:"workspaces,omitempty"`

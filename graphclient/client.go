@@ -62,7 +62,7 @@ func New(g config.Graph, t config.Tenant, opts Options) (*Client, error) {
 	if err != nil || endpoint.Scheme != "https" || endpoint.Host == "" {
 		return nil, fmt.Errorf("graph endpoint %q is not an absolute https URL", g.Endpoint)
 	}
-	counted, err := newCountedCredential(t, g.AuthorityHost, opts.Transport, opts.Metrics)
+	counted, err := newCountedCredential(t, g.AuthorityHost, opts.Transport, opts.Metrics, opts.Logger)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"strings"
@@ -34,6 +35,7 @@ type credentialSettings struct {
 	authorityHost string
 	transport     policy.Transporter
 	attempts      *attemptRecorder // nil in tests that need no cause
+	logger        *slog.Logger     // nil discards
 }
 
 func (s credentialSettings) clientOptions() azcore.ClientOptions {
@@ -90,6 +92,8 @@ func newCredential(t config.Tenant, s credentialSettings) (azcore.TokenCredentia
 		return azidentity.NewManagedIdentityCredential(opts)
 	case config.AuthAzureCLI:
 		return azidentity.NewAzureCLICredential(&azidentity.AzureCLICredentialOptions{TenantID: t.TenantID})
+	case config.AuthDeviceCode:
+		return newDeviceCodeCredential(t, s)
 	}
 	return nil, fmt.Errorf("unknown auth method %q", t.Auth)
 }

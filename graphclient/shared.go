@@ -2,6 +2,7 @@ package graphclient
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -17,14 +18,14 @@ import (
 // as the same application (Azure Resource Manager). Each client asks it
 // for a token of its own resource's scope.
 func NewCredential(t config.Tenant, authorityHost string, transport policy.Transporter, m *Metrics) (azcore.TokenCredential, error) {
-	return newCountedCredential(t, authorityHost, transport, m)
+	return newCountedCredential(t, authorityHost, transport, m, nil)
 }
 
 // newCountedCredential builds the tenant's credential, its token requests
 // counted in m and the cause of a failed attempt kept for the error.
-func newCountedCredential(t config.Tenant, authorityHost string, transport policy.Transporter, m *Metrics) (*countingCredential, error) {
+func newCountedCredential(t config.Tenant, authorityHost string, transport policy.Transporter, m *Metrics, logger *slog.Logger) (*countingCredential, error) {
 	attempts := &attemptRecorder{}
-	cred, err := newCredential(t, credentialSettings{authorityHost: authorityHost, transport: transport, attempts: attempts})
+	cred, err := newCredential(t, credentialSettings{authorityHost: authorityHost, transport: transport, attempts: attempts, logger: logger})
 	if err != nil {
 		return nil, fmt.Errorf("tenant %q: %w", t.Name, err)
 	}

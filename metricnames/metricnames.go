@@ -19,6 +19,11 @@ const (
 	Code = "code"
 	// DisplayName is a workspace's displayName as Microsoft Graph lists it.
 	DisplayName = "display_name"
+	// Auth is a tenant's configured auth method, e.g. "device_code".
+	Auth = "auth"
+	// TokenKind is "delegated" (a signed-in user's token) or
+	// "application" (an app-only token).
+	TokenKind = "token_kind"
 )
 
 // Metrics of the sessions collector: per workspace, except
@@ -36,6 +41,13 @@ const (
 	WorkspaceDiscoverySuccess = "securitycopilot_workspace_discovery_success"
 	// WorkspaceInfo is 1 per workspace, with its display name.
 	WorkspaceInfo = "securitycopilot_workspace_info"
+	// TenantAccessInfo is 1 per tenant, with its auth method and token
+	// kind: a delegated count may cover only the signed-in account's
+	// sessions.
+	TenantAccessInfo = "securitycopilot_tenant_access_info"
+	// SignInRequired is 1 while a delegated tenant's sign-in has ended
+	// and only --auth.login can restore access; only for auth device_code.
+	SignInRequired = "securitycopilot_sign_in_required"
 )
 
 // Metrics of the activity collector, per workspace with activity enabled.

@@ -3,7 +3,9 @@
 # linux/amd64 and linux/arm64, each holding only its static binary and the CA
 # bundle; there is no shell; the amd64 image runs with --demo on a read-only
 # root filesystem as uid 65532 and answers /-/ready and /metrics with every
-# workspace up. The container is always removed; every wait is bounded.
+# workspace up; the delegated sign-in runs in one container and the exporter
+# serves from another with the same token cache volume (a Go test against
+# the simulator). The container is always removed; every wait is bounded.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -100,4 +102,9 @@ down="$(grep -c '^securitycopilot_up{.*} 0$' <<<"$metrics" || true)"
 grep -q '^securitycopilot_sessions{' <<<"$metrics" || fail "/metrics has no securitycopilot_sessions"
 grep -q '^securitycopilot_exporter_build_info{.*version="'"$(cat VERSION)"'"' <<<"$metrics" ||
   fail "/metrics has no build_info with version $(cat VERSION)"
+podman rm --force --time 0 "$container" >/dev/null
+
+echo ">> delegated sign-in in a one-off container, then serving with the same cache volume"
+SECURITYCOPILOT_IMAGE="$image" go test -count=1 -run '^TestImageSignsInThenServes$' . ||
+  fail "the image's sign-in and serving with its token cache failed"
 echo "image test passed: $image"

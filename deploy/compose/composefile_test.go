@@ -36,6 +36,7 @@ type service struct {
 	Ports       []string          `yaml:"ports"`
 	DependsOn   []string          `yaml:"depends_on"`
 	ReadOnly    bool              `yaml:"read_only"`
+	Tmpfs       []string          `yaml:"tmpfs"`
 	CapDrop     []string          `yaml:"cap_drop"`
 	SecurityOpt []string          `yaml:"security_opt"`
 	Restart     string            `yaml:"restart"`

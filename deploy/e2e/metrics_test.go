@@ -19,10 +19,11 @@ func workspaceOf(s sample) workspace {
 }
 
 // demoWorkspaces are the workspaces of the demo's simulated tenants: contoso
-// lists its workspaces in the configuration, fabrikam discovers them.
+// lists its workspaces in the configuration, fabrikam discovers them, and
+// northwind reads with a signed-in account (auth device_code).
 // The demo's workspaces created at onboarding have GUIDs; contoso's config
 // names its one "default", which the exporter resolves to the GUID.
-var demoWorkspaces = []workspace{{"contoso", "17aafe23-ab95-4b37-8c4d-5e6f7a8b9c0d"}, {"contoso", "soc-emea"}, {"fabrikam", "2b6c0f4e-91d3-4e5a-a7b8-c9d0e1f2a3b4"}, {"fabrikam", "tier1"}}
+var demoWorkspaces = []workspace{{"contoso", "17aafe23-ab95-4b37-8c4d-5e6f7a8b9c0d"}, {"contoso", "soc-emea"}, {"fabrikam", "2b6c0f4e-91d3-4e5a-a7b8-c9d0e1f2a3b4"}, {"fabrikam", "tier1"}, {"northwind", "3c7d1a5f-02e4-4f6b-b8c9-d0e1f2a3b4c5"}}
 
 // demoWindows are the exporter's default windows, which the demo uses.
 var demoWindows = []string{"1h", "1d", "7d", "30d"}
@@ -114,7 +115,7 @@ func (c *checker) sessionMetrics() {
 		c.workspacesOf(name, withSessions)
 	}
 	c.workspacesOf(`securitycopilot_workspace_discovery_success == 1`, []workspace{{"fabrikam", ""}})
-	c.workspacesOf(`securitycopilot_workspace_info{display_name="SecurityCopilot_Workspace"} == 1`, []workspace{demoWorkspaces[0], demoWorkspaces[2]})
+	c.workspacesOf(`securitycopilot_workspace_info{display_name="SecurityCopilot_Workspace"} == 1`, []workspace{demoWorkspaces[0], demoWorkspaces[2], demoWorkspaces[4]})
 	c.workspacesOf(`securitycopilot_workspace_info{display_name!="SecurityCopilot_Workspace"} == 1`, []workspace{demoWorkspaces[1], demoWorkspaces[3]})
 }
 

@@ -30,6 +30,7 @@ func rows() []row {
 				newSessionsStat(newSessionsDay, "day", `{window="1d"} or {window="24h"}`),
 			}, {sessionsCreatedBars()}, {sessionsCreatedTable()}},
 			{{sessionsPerWorkspace()}, {sessionsPerTenant()}},
+			{{tenantAccess()}},
 		}},
 		{"New and active sessions", []line{
 			{{newSessionsPerHour()}, {newSessionsPerDay()}},
@@ -65,7 +66,8 @@ func Dashboard() (dashboard.Dashboard, error) {
 		Uid("securitycopilot-exporter").
 		Description("Microsoft Security Copilot sessions per tenant and workspace, read from Microsoft Graph by securitycopilot_exporter. "+
 			"Needs the recording rules of deploy/prometheus/rules/recording.yml. "+
-			"The Prompts and evaluations row needs the exporter's activity collector, enabled per tenant.").
+			"The Prompts and evaluations row needs the exporter's activity collector, enabled per tenant. "+
+			"A tenant read with delegated access (a signed-in account) may count only that account's sessions: see How each tenant reads Graph.").
 		Tags([]string{"security-copilot", "microsoft-graph", "prometheus"}).
 		Editable().Tooltip(dashboard.DashboardCursorSyncCrosshair).
 		Time("now-7d", "now").Timezone("browser").Refresh("1m").

@@ -12,7 +12,8 @@ import (
 
 func sessionsStat() cog.Builder[dashboard.Panel] {
 	return statPanel("Sessions", "Security Copilot sessions in the selected workspaces: the sum of "+names.Sessions+
-		", which the exporter reads from Microsoft Graph (GET /security/securityCopilot/workspaces/{id}/sessions, by @odata.count or by listing).").
+		", which the exporter reads from Microsoft Graph (GET /security/securityCopilot/workspaces/{id}/sessions, by @odata.count or by listing). "+
+		"A tenant read with delegated access may count only the signed-in account's sessions (see How each tenant reads Graph).").
 		Height(8).Span(4).Decimals(0).GraphMode(common.BigValueGraphModeArea).
 		WithTarget(rangeQuery("sum("+inWorkspaces(names.Sessions)+")", "Sessions"))
 }
@@ -85,4 +86,14 @@ func activeSessionsOverTime() cog.Builder[dashboard.Panel] {
 		"), summed over the selected workspaces. Undercounts use: see Active sessions per window.").
 		Span(10).Decimals(0).
 		WithTarget(rangeQuery("sum by (window) ("+inWorkspaces(names.SessionsActive)+")", "{{window}}"))
+}
+
+func tenantAccess() cog.Builder[dashboard.Panel] {
+	return tablePanel("How each tenant reads Graph", "Each selected tenant's auth method and token kind ("+names.TenantAccessInfo+
+		"). A delegated tenant reads Graph as a signed-in monitoring account, and Microsoft does not say whether a delegated listing returns every session "+
+		"of a workspace or only that account's: its counts above may cover only the account's own sessions. Application (app-only) access reads every session, "+
+		"but Microsoft does not let tenants grant it today.").
+		Height(5).Span(24).
+		WithTarget(tableQuery("max by (tenant, auth, token_kind) (" + inTenants(names.TenantAccessInfo) + ")")).
+		WithTransformation(organize(map[string]bool{"Time": true, "Value": true}, []string{"tenant", "auth", "token_kind"}, map[string]string{"token_kind": "token kind"}))
 }

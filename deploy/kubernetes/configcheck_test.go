@@ -72,6 +72,9 @@ func volumeFiles(m *manifests, v corev1.Volume) (map[string][]byte, error) {
 		return files, nil
 	case v.Secret != nil && m.secret != nil && v.Secret.SecretName == m.secret.Name && len(v.Secret.Items) == 0:
 		return m.secret.Data, nil
+	case v.PersistentVolumeClaim != nil:
+		// A new claim is empty: the token cache appears at the sign-in.
+		return map[string][]byte{}, nil
 	}
 	return nil, fmt.Errorf("volume %q is not a whole ConfigMap or Secret that the kustomization renders", v.Name)
 }

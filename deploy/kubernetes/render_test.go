@@ -24,6 +24,8 @@ type manifests struct {
 	secret         *corev1.Secret
 	serviceMonitor *monitoringv1.ServiceMonitor
 	prometheusRule *monitoringv1.PrometheusRule
+	// pvc is the Helm chart's token cache volume (delegated access).
+	pvc *corev1.PersistentVolumeClaim
 }
 
 type typeMeta struct {
@@ -42,6 +44,7 @@ func (m *manifests) decoders() map[typeMeta]func([]byte) error {
 		{"v1", "Secret"}:                               func(d []byte) error { return decodeInto(d, &m.secret) },
 		{"monitoring.coreos.com/v1", "ServiceMonitor"}: func(d []byte) error { return decodeInto(d, &m.serviceMonitor) },
 		{"monitoring.coreos.com/v1", "PrometheusRule"}: func(d []byte) error { return decodeInto(d, &m.prometheusRule) },
+		{"v1", "PersistentVolumeClaim"}:                func(d []byte) error { return decodeInto(d, &m.pvc) },
 	}
 }
 

@@ -35,6 +35,8 @@ func ExporterMetrics() map[string]Scope {
 		metricnames.LastSuccessTime:             Workspace,
 		metricnames.WorkspaceDiscoverySuccess:   Tenant,
 		metricnames.WorkspaceInfo:               Workspace,
+		metricnames.TenantAccessInfo:            Tenant,
+		metricnames.SignInRequired:              Tenant,
 		metricnames.TokenRequestsTotal:          Tenant,
 		metricnames.GraphRequestsTotal:          Process,
 		metricnames.GraphHTTPRequestsTotal:      Process,

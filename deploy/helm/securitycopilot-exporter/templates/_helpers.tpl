@@ -75,3 +75,30 @@ or the one the chart makes from clientSecrets, or none.
 {{- printf "%s:%s" .Values.image.repository $tag }}
 {{- end }}
 {{- end }}
+
+{{/*
+The PersistentVolumeClaim of the token cache: the one given, or the chart's.
+*/}}
+{{- define "securitycopilot-exporter.tokenCacheClaim" -}}
+{{- default (printf "%s-token-cache" (include "securitycopilot-exporter.fullname" .)) .Values.tokenCache.persistence.existingClaim -}}
+{{- end }}
+
+{{/*
+Fails unless every device_code tenant keeps its token cache on the
+persistent volume: the root filesystem is read-only, and a cache in the
+container would be lost at the next restart.
+*/}}
+{{- define "securitycopilot-exporter.checkTokenCache" -}}
+{{- $dir := printf "%s/" (trimSuffix "/" .Values.tokenCache.mountPath) }}
+{{- range .Values.config.tenants }}
+{{- if eq (get . "auth" | default "") "device_code" }}
+{{- $file := get . "token_cache_file" | default "" }}
+{{- if not $.Values.tokenCache.persistence.enabled }}
+{{- fail (printf "tenant %s uses auth device_code: set tokenCache.persistence.enabled=true, and token_cache_file under %s" (get . "name") $dir) }}
+{{- end }}
+{{- if not (hasPrefix $dir $file) }}
+{{- fail (printf "tenant %s keeps its token cache at %q, which is not on the token cache volume: put token_cache_file under %s" (get . "name") $file $dir) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
