@@ -66,8 +66,13 @@ func TestReportEscapesDiscoveredIDs(t *testing.T) {
 	wantContains(t, out, `\x1b[2J\x1b]0;owned\ax`, "not a workspace id")
 }
 
-// rolesRewriter adds a hostile role to every token Entra ID issues.
-type rolesRewriter struct{ next http.RoundTripper }
+// rolesRewriter adds a hostile role to every token Entra ID issues, and a
+// hostile scope too when delegated is set (a token with scp reads as
+// delegated).
+type rolesRewriter struct {
+	next      http.RoundTripper
+	delegated bool
+}
 
 func (r rolesRewriter) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := r.next.RoundTrip(req)
@@ -90,7 +95,9 @@ func (r rolesRewriter) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	claims["roles"] = []string{hostile + "Role"}
-	claims["scp"] = hostile + "Scope"
+	if r.delegated {
+		claims["scp"] = hostile + "Scope"
+	}
 	payload, _ = json.Marshal(claims)
 	parts[1] = base64.RawURLEncoding.EncodeToString(payload)
 	answer["access_token"] = strings.Join(parts, ".")
@@ -102,9 +109,17 @@ func (r rolesRewriter) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 func TestReportEscapesRolesFromTheToken(t *testing.T) {
-	f := hostileFixture(t, onboarded)
-	var out bytes.Buffer
-	Run(context.Background(), f.cfg, Options{Transport: &http.Client{Transport: rolesRewriter{f.sim.Transport()}}, TenantTimeout: 20 * time.Second}, &out)
-	assertNoControl(t, out.String())
-	wantContains(t, out.String(), `roles: \x1b[2J\x1b]0;owned\aRole`, `scp: \x1b[2J\x1b]0;owned\aScope`)
+	for _, tc := range []struct {
+		delegated bool
+		want      string
+	}{
+		{false, `roles: \x1b[2J\x1b]0;owned\aRole`},
+		{true, `scopes: \x1b[2J\x1b]0;owned\aScope`},
+	} {
+		f := hostileFixture(t, onboarded)
+		var out bytes.Buffer
+		Run(context.Background(), f.cfg, Options{Transport: &http.Client{Transport: rolesRewriter{f.sim.Transport(), tc.delegated}}, TenantTimeout: 20 * time.Second}, &out)
+		assertNoControl(t, out.String())
+		wantContains(t, out.String(), tc.want)
+	}
 }
