@@ -1,0 +1,87 @@
+package azurehttp
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+)
+
+// refreshMargin is how long before its expiry a cached token is replaced.
+const refreshMargin = 5 * time.Minute
+
+// tokens hands out one token per scope, cached until shortly before it
+// expires. A token Azure refused is dropped, and with it the credential,
+// whose own cache (MSAL's) would hand out the same token again: the next
+// token comes from a credential built afresh.
+type tokens struct {
+	build func() (azcore.TokenCredential, error)
+	lock  chan struct{} // one acquisition at a time, waitable with a context
+
+	mu    sync.Mutex
+	cred  azcore.TokenCredential
+	cache map[string]azcore.AccessToken
+}
+
+func newTokens(build func() (azcore.TokenCredential, error)) (*tokens, error) {
+	cred, err := build()
+	if err != nil {
+		return nil, err
+	}
+	return &tokens{build: build, lock: make(chan struct{}, 1), cred: cred, cache: map[string]azcore.AccessToken{}}, nil
+}
+
+func (t *tokens) cached(scope string) (azcore.AccessToken, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	tok, ok := t.cache[scope]
+	return tok, ok && time.Until(tok.ExpiresOn) > refreshMargin && (tok.RefreshOn.IsZero() || time.Now().Before(tok.RefreshOn))
+}
+
+// get returns a token for scope, from the cache or from the credential.
+func (t *tokens) get(ctx context.Context, scope string) (azcore.AccessToken, error) {
+	if tok, ok := t.cached(scope); ok {
+		return tok, nil
+	}
+	select {
+	case t.lock <- struct{}{}:
+		defer func() { <-t.lock }()
+	case <-ctx.Done():
+		return azcore.AccessToken{}, fmt.Errorf("wait for a token: %w", context.Cause(ctx))
+	}
+	if tok, ok := t.cached(scope); ok {
+		return tok, nil // another request got it meanwhile
+	}
+	t.mu.Lock()
+	cred := t.cred
+	t.mu.Unlock()
+	if cred == nil {
+		var err error
+		if cred, err = t.build(); err != nil {
+			return azcore.AccessToken{}, err
+		}
+	}
+	tok, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{scope}})
+	if err != nil {
+		return azcore.AccessToken{}, err
+	}
+	t.mu.Lock()
+	t.cred, t.cache[scope] = cred, tok
+	t.mu.Unlock()
+	return tok, nil
+}
+
+// drop forgets token, if it is still the one cached for scope, and the
+// credential that issued it. A token already replaced by another request
+// is left alone, so that many requests refused at once renew it once.
+func (t *tokens) drop(scope, token string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if cur, ok := t.cache[scope]; ok && cur.Token == token {
+		delete(t.cache, scope)
+		t.cred = nil
+	}
+}
