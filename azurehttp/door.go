@@ -264,3 +264,10 @@ func (d *Door) Call(req *http.Request, maxBytes int64, fail func(*http.Response)
 		}
 	}
 }
+
+// Wait is the door's schedule for a request answered transiently after
+// tries tries: how long to wait, or why not to retry (see Schedule.Wait).
+// A Batcher asks it, so that the rule lives in one place.
+func (d *Door) Wait(ctx context.Context, tries int, retryAfter time.Duration) (time.Duration, error) {
+	return d.schedule.Wait(ctx, tries, retryAfter)
+}

@@ -91,7 +91,7 @@ func (e *Exporter) newTenant(cfg *config.Config, tc config.Tenant) (*tenant, err
 		return nil, fmt.Errorf("build Graph client: %w", err)
 	}
 	t := newTenant(tc, cfg.Graph, cfg.Collection.MaxConcurrencyPerTenant, client, e.opts.Logger, e.now)
-	if t.capacity, err = newCapacityReader(cfg, tc, e.opts); err != nil {
+	if t.capacity, err = newCapacityReader(cfg, tc, client.Door()); err != nil {
 		return nil, err
 	}
 	return t, nil
