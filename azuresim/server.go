@@ -64,8 +64,8 @@ type Server struct {
 	faults faultState
 	// hostile holds the answers of a hostile Azure (hostile.go).
 	hostile hostileState
-	stats  statsRecorder
-	log    requestLog
+	stats   statsRecorder
+	log     requestLog
 	// shuffler orders $batch answers; its zero value is ready.
 	shuffler answerShuffler
 
