@@ -72,7 +72,7 @@ func (e *RedirectError) Error() string {
 	if e.LocationHost != "" {
 		where = "to " + e.LocationHost
 	}
-	return fmt.Sprintf("refused to follow HTTP %d redirect %s: Azure is never followed elsewhere%s", e.Status, where, RequestIDNote(e.RequestID))
+	return fmt.Sprintf("refused to follow HTTP %d redirect %s (a request to Azure never follows a redirect)%s", e.Status, where, RequestIDNote(e.RequestID))
 }
 
 // NonRetriable tells azcore's retry policy (inside azidentity) that trying
@@ -144,7 +144,7 @@ type RefusedError struct {
 }
 
 func (e *RefusedError) Error() string {
-	return "refused to send a request to " + e.URL + ": " + e.Reason
+	return "refused to send a request to " + e.URL + " (" + e.Reason + ")"
 }
 
 func (e *RefusedError) NonRetriable() {}
