@@ -83,7 +83,7 @@ func TestDoorRefusesGraphRedirects(t *testing.T) {
 	for _, status := range []int{301, 302, 307, 308} {
 		sim.SetHostile(azuresim.Hostile{Redirect: status, RedirectTo: away.URL})
 		_, _, err := listAll(testCtx(t), sc.client)
-	t.Log(err)
+		t.Log(err)
 		t.Log(err)
 		host := strings.TrimPrefix(away.URL, "http://")
 		if err == nil || !strings.Contains(err.Error(), "HTTP "+strconv.Itoa(status)) || !strings.Contains(err.Error(), host) {
