@@ -5,14 +5,15 @@ import (
 	"crypto/rand"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/prometheus/common/model"
 
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azurehttp"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 )
 
 // demoSecretEnv carries the demo's random client secret from the simulator
@@ -47,7 +48,7 @@ const (
 
 type demo struct {
 	sim       *azuresim.Server
-	transport *http.Client
+	transport policy.Transporter
 	cfg       *config.Config
 }
 
@@ -108,7 +109,7 @@ func startDemo(ctx context.Context, logger *slog.Logger) (*demo, error) {
 		return nil, fmt.Errorf("demo config: %w", err)
 	}
 	logger.Info("Demo mode: serving a simulated Microsoft Graph and Azure Resource Manager on loopback", "graph", sim.GraphEndpoint(), "resource_manager", sim.ARMEndpoint(), "tenants", len(cfg.Tenants))
-	return &demo{sim: sim, transport: &http.Client{Transport: sim.Transport()}, cfg: cfg}, nil
+	return &demo{sim: sim, transport: azurehttp.Socket(sim.Transport()), cfg: cfg}, nil
 }
 
 // demoSubscription gives contoso a capacity that allows no overage and

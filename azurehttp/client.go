@@ -152,3 +152,10 @@ func (e *RefusedError) NonRetriable() {}
 func schemeHost(u *url.URL) string {
 	return Printable(u.Scheme+"://"+u.Host, 200)
 }
+
+// Socket wraps a socket layer (TLS, dialing, a proxy) as the Transport of
+// Settings, for callers that have an http.RoundTripper, such as the
+// simulator's. The door still puts its own client on top.
+func Socket(rt http.RoundTripper) policy.Transporter {
+	return &http.Client{Transport: rt, CheckRedirect: refuseRedirect}
+}
