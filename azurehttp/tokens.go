@@ -23,7 +23,20 @@ type tokens struct {
 
 	mu    sync.Mutex
 	cred  azcore.TokenCredential
-	cache map[string]azcore.AccessToken
+	cache map[string]cachedToken
+}
+
+type cachedToken struct {
+	azcore.AccessToken
+	got time.Time
+}
+
+// fresh reports whether a cached token is still to be used: until
+// refreshMargin before it expires, or half its lifetime for a token that
+// lives shorter than twice that, and not past Entra ID's refresh_in.
+func (c cachedToken) fresh(now time.Time) bool {
+	margin := min(refreshMargin, c.ExpiresOn.Sub(c.got)/2)
+	return c.ExpiresOn.Sub(now) > margin && (c.RefreshOn.IsZero() || now.Before(c.RefreshOn))
 }
 
 func newTokens(build func() (azcore.TokenCredential, error)) (*tokens, error) {
@@ -31,14 +44,14 @@ func newTokens(build func() (azcore.TokenCredential, error)) (*tokens, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &tokens{build: build, lock: make(chan struct{}, 1), cred: cred, cache: map[string]azcore.AccessToken{}}, nil
+	return &tokens{build: build, lock: make(chan struct{}, 1), cred: cred, cache: map[string]cachedToken{}}, nil
 }
 
 func (t *tokens) cached(scope string) (azcore.AccessToken, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	tok, ok := t.cache[scope]
-	return tok, ok && time.Until(tok.ExpiresOn) > refreshMargin && (tok.RefreshOn.IsZero() || time.Now().Before(tok.RefreshOn))
+	return tok.AccessToken, ok && tok.fresh(time.Now())
 }
 
 // get returns a token for scope, from the cache or from the credential.
@@ -64,12 +77,13 @@ func (t *tokens) get(ctx context.Context, scope string) (azcore.AccessToken, err
 			return azcore.AccessToken{}, err
 		}
 	}
+	got := time.Now()
 	tok, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{scope}})
 	if err != nil {
 		return azcore.AccessToken{}, err
 	}
 	t.mu.Lock()
-	t.cred, t.cache[scope] = cred, tok
+	t.cred, t.cache[scope] = cred, cachedToken{tok, got}
 	t.mu.Unlock()
 	return tok, nil
 }
