@@ -18,12 +18,13 @@ const (
 // TooLargeError is an answer longer than its cap. The request fails; the
 // answer is never cut short and read as if it were whole.
 type TooLargeError struct {
-	Host  string
-	Limit int64
+	Host      string
+	Limit     int64
+	RequestID string
 }
 
 func (e *TooLargeError) Error() string {
-	return fmt.Sprintf("answer from %s is larger than %d bytes", e.Host, e.Limit)
+	return fmt.Sprintf("answer from %s is larger than %d bytes%s", e.Host, e.Limit, RequestIDNote(e.RequestID))
 }
 
 func (e *TooLargeError) NonRetriable() {}
@@ -36,8 +37,8 @@ type cappedBody struct {
 	err  *TooLargeError
 }
 
-func capBody(body io.ReadCloser, host string, limit int64) io.ReadCloser {
-	return &cappedBody{ReadCloser: body, left: limit, err: &TooLargeError{Host: host, Limit: limit}}
+func capBody(body io.ReadCloser, host, requestID string, limit int64) io.ReadCloser {
+	return &cappedBody{ReadCloser: body, left: limit, err: &TooLargeError{Host: host, Limit: limit, RequestID: requestID}}
 }
 
 func (c *cappedBody) Read(p []byte) (int, error) {

@@ -172,7 +172,7 @@ func (d *Door) Send(req *http.Request, maxBytes int64) (*http.Response, error) {
 			renewed = true
 			continue
 		}
-		resp.Body = capBody(resp.Body, Printable(req.URL.Host, 100), maxBytes)
+		resp.Body = capBody(resp.Body, Printable(req.URL.Host, 100), requestID(resp.Header), maxBytes)
 		return resp, nil
 	}
 }

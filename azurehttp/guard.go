@@ -18,6 +18,20 @@ import (
 // checks every answer before MSAL reads it.
 type identityTransport struct{ d *Door }
 
+// IdentityClient is the door's way to Entra ID for a credential built
+// outside identity.go: azcore's ClientOptions.Transport, or MSAL's
+// WithHTTPClient, take it as it is. Its requests get every check the
+// door's own credentials get.
+func (d *Door) IdentityClient() interface {
+	Do(*http.Request) (*http.Response, error)
+	CloseIdleConnections()
+} {
+	return identityTransport{d}
+}
+
+// CloseIdleConnections is what MSAL asks of an HTTP client.
+func (t identityTransport) CloseIdleConnections() { t.d.client.CloseIdleConnections() }
+
 func (t identityTransport) Do(req *http.Request) (*http.Response, error) {
 	if err := t.d.checkIdentity(req.URL); err != nil {
 		return nil, err
@@ -31,7 +45,7 @@ func (t identityTransport) Do(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	host := Printable(req.URL.Host, 100)
-	body, err := io.ReadAll(capBody(resp.Body, host, maxIdentityAnswerBytes))
+	body, err := io.ReadAll(capBody(resp.Body, host, requestID(resp.Header), maxIdentityAnswerBytes))
 	resp.Body.Close()
 	if err != nil {
 		return nil, &permanentError{fmt.Errorf("read answer of %s: %w", host, err)}
