@@ -24,6 +24,10 @@ const (
 	// maxTriesWithoutDeadline bounds the tries of a request whose context
 	// has no deadline, so that no loop is endless.
 	maxTriesWithoutDeadline = 8
+	// retryRoom is the time a try needs after its wait: a retry that
+	// could only meet the deadline would trade Azure's answer for a bare
+	// "deadline exceeded".
+	retryRoom = 500 * time.Millisecond
 )
 
 // retryStatuses are the answers worth sending again: throttling (429) and
@@ -77,8 +81,8 @@ type Schedule struct {
 // Wait says how long to wait before try number tries+1 of a request
 // answered transiently, given the answer's Retry-After (0 for none). A
 // request is retried as long as its deadline leaves room for the wait;
-// when it does not, Wait returns a GiveUpError saying why, and the answer
-// stands at once.
+// when it does not (or leaves less than half a second for the try), Wait
+// returns a GiveUpError saying why, and the answer stands at once.
 func (s Schedule) Wait(ctx context.Context, tries int, retryAfter time.Duration) (time.Duration, error) {
 	wait := retryAfter
 	if wait <= 0 {
@@ -88,13 +92,13 @@ func (s Schedule) Wait(ctx context.Context, tries int, retryAfter time.Duration)
 	switch {
 	case !ok && tries >= maxTriesWithoutDeadline:
 		return 0, &GiveUpError{Tries: tries, Reason: fmt.Sprintf("%d tries and no deadline to bound more", tries)}
-	case ok && time.Until(deadline) <= wait:
+	case ok && time.Until(deadline) < wait+retryRoom:
 		what := "backoff"
 		if retryAfter > 0 {
 			what = "Retry-After"
 		}
 		left := max(time.Until(deadline), 0).Round(time.Millisecond)
-		return 0, &GiveUpError{Tries: tries, Reason: fmt.Sprintf("%s of %v ends past the deadline (%v left)", what, wait, left)}
+		return 0, &GiveUpError{Tries: tries, Reason: fmt.Sprintf("%s of %v leaves no time for another try before the deadline (%v left)", what, wait, left)}
 	}
 	return wait, nil
 }

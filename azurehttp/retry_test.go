@@ -51,7 +51,7 @@ func TestScheduleWaitsWithinTheDeadline(t *testing.T) {
 	}
 	_, err := s.Wait(ctx, 1, MaxRetryAfter)
 	var gu *GiveUpError
-	if !errors.As(err, &gu) || !strings.Contains(err.Error(), "Retry-After of 1h0m0s ends past the deadline") {
+	if !errors.As(err, &gu) || !strings.Contains(err.Error(), "Retry-After of 1h0m0s leaves no time for another try before the deadline") {
 		t.Errorf("err = %v, want a give-up naming the Retry-After", err)
 	}
 }

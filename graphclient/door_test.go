@@ -291,3 +291,16 @@ func TestDoorKeepsTheTLSCause(t *testing.T) {
 		t.Errorf("err = %v, want the certificate named, not the deadline", err)
 	}
 }
+
+// A retry that only meets the deadline still names the answer it was
+// retrying after.
+func TestRetryKeepsTheAnswerItFollowed(t *testing.T) {
+	call := &pageCall{err: &Error{Method: "GET", Path: "/beta/x", Status: 502}, transient: true}
+	c := &Client{metrics: NewMetrics(prometheus.NewRegistry())}
+	c.resend([]*pageCall{call})
+	call.err = context.DeadlineExceeded
+	call.keepCause()
+	if !IsStatus(call.err, 502) || !errors.Is(call.err, context.DeadlineExceeded) {
+		t.Errorf("err = %v, want the deadline and the 502", call.err)
+	}
+}

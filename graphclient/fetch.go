@@ -25,6 +25,18 @@ type pageCall struct {
 	retryAfter time.Duration
 	attempt    int
 	waiter     *waiter // the Fetch waiting for this call, in a Batcher
+	// before is the transient answer the call is being retried after.
+	before error
+}
+
+// keepCause names the transient answer a retry followed when the retry
+// itself only met the deadline: "deadline exceeded" alone would hide that
+// Graph was answering 502.
+func (call *pageCall) keepCause() {
+	if call.before != nil && call.err != nil && (errors.Is(call.err, context.DeadlineExceeded) || errors.Is(call.err, context.Canceled)) {
+		call.err = fmt.Errorf("%w (the try before: %w)", call.err, call.before)
+	}
+	call.before = nil
 }
 
 // fetcher sends page calls and fills in their outcomes, retries included.
@@ -46,6 +58,8 @@ func (c *Client) fetch(ctx context.Context, calls []*pageCall) {
 			if w, ok := c.retryWait(ctx, call); ok {
 				again = append(again, call)
 				wait = max(wait, w)
+			} else {
+				call.keepCause()
 			}
 		}
 		if len(again) == 0 {
@@ -72,6 +86,7 @@ func (c *Client) getAlone(ctx context.Context, rawURL string) (*http.Response, e
 		markTransient(call, err)
 		wait, again := c.retryWait(ctx, call)
 		if !again {
+			call.keepCause()
 			return resp, call.err
 		}
 		if serr := c.sleep(ctx, wait); serr != nil {
@@ -102,7 +117,7 @@ func (c *Client) resend(calls []*pageCall) {
 	c.metrics.retries.Add(float64(len(calls)))
 	for _, call := range calls {
 		call.attempt++
-		call.err, call.transient, call.retryAfter = nil, false, 0
+		call.before, call.err, call.transient, call.retryAfter = call.err, nil, false, 0
 	}
 }
 
