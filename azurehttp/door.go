@@ -96,9 +96,15 @@ func (d *Door) Allow(r Resource) error {
 	if r.Endpoint == nil || r.Endpoint.Scheme != "https" || r.Endpoint.Host == "" {
 		return errors.New("a resource's endpoint must be an absolute https URL")
 	}
+	host := strings.ToLower(r.Endpoint.Host)
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.resources[strings.ToLower(r.Endpoint.Host)] = r
+	if prev, ok := d.resources[host]; ok && prev.Scope != r.Scope {
+		// One host, one kind of token: a host serving two resources would
+		// receive the tokens of both.
+		return fmt.Errorf("host %s already takes tokens of scope %s", Printable(host, 100), prev.Scope)
+	}
+	d.resources[host] = r
 	return nil
 }
 
@@ -122,6 +128,9 @@ func (d *Door) Token(ctx context.Context, endpoint *url.URL) (azcore.AccessToken
 	if err != nil {
 		return azcore.AccessToken{}, err
 	}
+	if d.tokens == nil {
+		return azcore.AccessToken{}, errors.New("the door has no credential")
+	}
 	return d.tokens.get(ctx, r.Scope)
 }
 
@@ -138,6 +147,9 @@ func (d *Door) Send(req *http.Request, maxBytes int64) (*http.Response, error) {
 	res, err := d.resource(req.URL)
 	if err != nil {
 		return nil, err
+	}
+	if d.tokens == nil {
+		return nil, errors.New("the door has no credential")
 	}
 	ctx := req.Context()
 	var lastErr error
