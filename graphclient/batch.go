@@ -102,7 +102,7 @@ func (c *Client) postBatch(ctx context.Context, calls []*pageCall) (*http.Respon
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Content-Type", "application/json")
-	return c.do(req, c.maxBatchBytes)
+	return c.do(req, c.batchCap)
 }
 
 // relative turns an absolute URL under the endpoint into the form $batch

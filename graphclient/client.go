@@ -51,9 +51,9 @@ type Client struct {
 	door     *azurehttp.Door
 	metrics  *Metrics
 	logger   *slog.Logger
-	// maxPageBytes and maxBatchBytes cap the answers, enforced by the door.
-	maxPageBytes, maxBatchBytes int64
-	slots                       chan struct{} // bounds HTTP requests in flight
+	// pageCap and batchCap cap the answers; the door enforces them.
+	pageCap, batchCap int64
+	slots             chan struct{} // bounds HTTP requests in flight
 	// sleep waits before a retry; tests replace it to order rounds
 	// without timing.
 	sleep func(context.Context, time.Duration) error
@@ -89,7 +89,7 @@ func New(g config.Graph, t config.Tenant, opts Options) (*Client, error) {
 	}
 	return &Client{
 		tenant: t.Name, endpoint: endpoint, door: door, metrics: opts.Metrics, logger: opts.Logger,
-		maxPageBytes: opts.MaxAnswerBytes, maxBatchBytes: 2 * opts.MaxAnswerBytes,
+		pageCap: opts.MaxAnswerBytes, batchCap: 2 * opts.MaxAnswerBytes,
 		slots: make(chan struct{}, opts.MaxConcurrency), sleep: azurehttp.Sleep,
 	}, nil
 }
@@ -115,7 +115,7 @@ func (c *Client) get(ctx context.Context, rawURL string) (*http.Response, error)
 		return nil, fmt.Errorf("build request: %w", err)
 	}
 	req.Header.Set("Accept", "application/json")
-	resp, err := c.do(req, c.maxPageBytes)
+	resp, err := c.do(req, c.pageCap)
 	if err != nil {
 		return nil, err
 	}
