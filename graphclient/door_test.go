@@ -304,3 +304,31 @@ func TestRetryKeepsTheAnswerItFollowed(t *testing.T) {
 		t.Errorf("err = %v, want the deadline and the 502", call.err)
 	}
 }
+
+// Item 9 in a Batcher's round: the throttled request asks the door, which
+// gives up at once on a Retry-After past the deadline; the others are
+// read as usual, and nobody sleeps.
+func TestBatcherAsksTheDoorAboutRetryAfter(t *testing.T) {
+	sim, c := threeWorkspaces(t)
+	sim.SetFaults(azuresim.Faults{TransientFor: map[string]azuresim.Transient{"slow": {Status: 429, Times: 1}}, RetryAfter: "9300000000"})
+	slept := 0
+	c.sleep = func(context.Context, time.Duration) error { slept++; return nil }
+	errs := map[string]error{}
+	var mu sync.Mutex
+	var parts []func(Reader)
+	for _, ws := range []string{"slow", "a", "b"} {
+		parts = append(parts, func(r Reader) {
+			_, err := r.ListSessions(testCtx(t), ws, Query{Select: TimesSelect, Top: 1000}, 0, func(SessionTimes) {})
+			mu.Lock()
+			errs[ws] = err
+			mu.Unlock()
+		})
+	}
+	c.Run(testCtx(t), parts...)
+	if err := errs["slow"]; !IsStatus(err, 429) || !strings.Contains(err.Error(), "Retry-After") {
+		t.Errorf("slow: err = %v, want the 429 given up for its Retry-After", err)
+	}
+	if errs["a"] != nil || errs["b"] != nil || slept != 0 {
+		t.Errorf("a: %v, b: %v, %d sleeps; want both read and no sleep", errs["a"], errs["b"], slept)
+	}
+}
