@@ -5,12 +5,13 @@ import (
 	"crypto/rand"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/prometheus/common/model"
 
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azurehttp"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 )
@@ -48,7 +49,7 @@ const (
 
 type demo struct {
 	sim       *azuresim.Server
-	transport *http.Client
+	transport policy.Transporter
 	cfg       *config.Config
 	tokens    string // the delegated tenant's token cache directory
 }
@@ -115,7 +116,7 @@ func startDemo(ctx context.Context, logger *slog.Logger) (*demo, error) {
 		_ = os.RemoveAll(tokens)
 		return nil, fmt.Errorf("start simulated Graph: %w", err)
 	}
-	d := &demo{sim: sim, transport: &http.Client{Transport: sim.Transport()}, cfg: cfg, tokens: tokens}
+	d := &demo{sim: sim, transport: azurehttp.Socket(sim.Transport()), cfg: cfg, tokens: tokens}
 	// The delegated tenant sees only its account's sessions.
 	sim.SetFaults(azuresim.Faults{OwnSessionsOnly: true})
 	sim.StartLive(ctx, 3*time.Second, now.UnixNano())

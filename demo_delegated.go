@@ -3,11 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/http"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azurehttp"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
@@ -52,7 +53,7 @@ func addDelegatedDemoTenant(opts *azuresim.Options, cfg *config.Config, dir stri
 
 // signInDemo does what an administrator does once with --auth.login: the
 // simulated user approves at once, and the cache is written to dir.
-func signInDemo(ctx context.Context, sim *azuresim.Server, cfg *config.Config, transport *http.Client) error {
+func signInDemo(ctx context.Context, sim *azuresim.Server, cfg *config.Config, transport policy.Transporter) error {
 	for _, t := range cfg.Tenants {
 		if t.Auth != config.AuthDeviceCode {
 			continue
@@ -60,8 +61,12 @@ func signInDemo(ctx context.Context, sim *azuresim.Server, cfg *config.Config, t
 		if err := sim.ApproveDeviceLogin(northwindTenantID, northwindMonitor); err != nil {
 			return err
 		}
-		_, err := signin.Login(ctx, signin.LoginOptions{
-			Settings: graphclient.SignInSettings(t, cfg.Graph.AuthorityHost, transport),
+		door, err := azurehttp.New(azurehttp.Settings{AuthorityHost: cfg.Graph.AuthorityHost, Transport: transport})
+		if err != nil {
+			return err
+		}
+		_, err = signin.Login(ctx, signin.LoginOptions{
+			Settings: graphclient.SignInSettings(t, cfg.Graph.AuthorityHost, door.IdentityClient()),
 			Scope:    sim.Scope(), Timeout: time.Minute,
 		})
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azurehttp"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/signin"
@@ -32,8 +33,15 @@ func runLogin(ctx context.Context, load func() (*config.Config, error), transpor
 		fmt.Fprintf(os.Stderr, "%s: %v\n", exporterName, err)
 		return 1
 	}
+	// The sign-in talks to Entra ID through a door of its own, with the
+	// checks every token request of the exporter gets.
+	door, err := azurehttp.New(azurehttp.Settings{AuthorityHost: cfg.Graph.AuthorityHost, Transport: transport})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", exporterName, err)
+		return 1
+	}
 	res, err := signin.Login(ctx, signin.LoginOptions{
-		Settings: graphclient.SignInSettings(t, cfg.Graph.AuthorityHost, transport),
+		Settings: graphclient.SignInSettings(t, cfg.Graph.AuthorityHost, door.IdentityClient()),
 		Scope:    scope, Timeout: timeout, Prompt: os.Stderr,
 	})
 	if err != nil {

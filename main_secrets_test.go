@@ -96,7 +96,7 @@ func secretsSetup(t *testing.T) (cfgPath, secretPath, secret, wrongSecret string
 }
 
 func secretsConfig(sim *azuresim.Server, secretPath, extra string) string {
-	return fmt.Sprintf("graph:\n  endpoint: %s\n  authority_host: %s\ncollection:\n  cache_ttl: 0s\ntenants:\n  - name: contoso\n    tenant_id: 00000000-0000-4000-8000-000000000001\n    client_id: 00000000-0000-4000-8000-000000000002\n    client_secret_file: %s\n    workspaces: [default]\n%s",
+	return fmt.Sprintf("graph:\n  endpoint: %s\n  authority_host: %s\ncollection:\n  cache_ttl: 0s\n  timeout: 4s\ntenants:\n  - name: contoso\n    tenant_id: 00000000-0000-4000-8000-000000000001\n    client_id: 00000000-0000-4000-8000-000000000002\n    client_secret_file: %s\n    workspaces: [default]\n%s",
 		sim.GraphEndpoint(), sim.AuthorityHost(), secretPath, extra)
 }
 
@@ -132,7 +132,7 @@ func TestNoSecretOnAnyErrorPath(t *testing.T) {
 	call(http.MethodGet, "/metrics") // a token, and numbers
 	for _, f := range []azuresim.Faults{
 		{StatusFor: map[string]int{"default": 403}},
-		{TransientFor: map[string]azuresim.Transient{"default": {Status: 500, Times: 1}}},
+		{StatusFor: map[string]int{"default": 500}}, // retried until the deadline, then logged
 		{ListingFor: map[string]azuresim.ListingFault{"default": {Body: azuresim.BodyHTML}}},
 		{ListingFor: map[string]azuresim.ListingFault{"default": {Created: `"yesterday"`}}},
 	} {

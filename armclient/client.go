@@ -2,18 +2,15 @@ package armclient
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
-
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azurehttp"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/paging"
@@ -22,36 +19,27 @@ import (
 // maxBody bounds one answer; a page of capacities is a few kilobytes.
 const maxBody = 4 << 20
 
-// Options are the knobs of a Client beyond the config.
-type Options struct {
-	Version   string             // sent in the User-Agent
-	Transport policy.Transporter // nil means the default HTTP client
-	// RetryDelay is the base of the backoff when no Retry-After comes; 0
-	// means azcore's default.
-	RetryDelay time.Duration
-}
-
 // Client reads capacities for one tenant.
 type Client struct {
 	endpoint   *url.URL
 	apiVersion string
-	pipeline   runtime.Pipeline
+	door       *azurehttp.Door
 }
 
-// New builds a client for the Resource Manager endpoint of c. Its token
-// scope is the endpoint's host + "/.default", so the credential hands out
-// tokens for Resource Manager only. It makes no network call.
-func New(c config.Capacity, cred azcore.TokenCredential, opts Options) (*Client, error) {
+// New builds a client for the Resource Manager endpoint of c that sends
+// through the tenant's door. The door hands out tokens of the endpoint's
+// scope (its host + "/.default") for that host only. It makes no network
+// call.
+func New(c config.Capacity, door *azurehttp.Door) (*Client, error) {
 	endpoint, err := url.Parse(c.EndpointOrDefault())
 	if err != nil || endpoint.Scheme != "https" || endpoint.Host == "" || strings.Trim(endpoint.Path, "/") != "" {
 		return nil, fmt.Errorf("resource manager endpoint %q is not a bare https URL", c.EndpointOrDefault())
 	}
 	endpoint.Path, endpoint.RawPath = "", ""
-	bearer := runtime.NewBearerTokenPolicy(cred, []string{endpoint.Scheme + "://" + endpoint.Host + "/.default"}, nil)
-	pl := runtime.NewPipeline("securitycopilot_exporter", opts.Version,
-		runtime.PipelineOptions{PerRetry: []policy.Policy{bearer}},
-		&policy.ClientOptions{Transport: opts.Transport, Retry: graphclient.RetryOptions(opts.RetryDelay)})
-	return &Client{endpoint: endpoint, apiVersion: c.APIVersionOrDefault(), pipeline: pl}, nil
+	if err := door.Allow(azurehttp.Resource{Endpoint: endpoint, Scope: endpoint.Scheme + "://" + endpoint.Host + "/.default"}); err != nil {
+		return nil, err
+	}
+	return &Client{endpoint: endpoint, apiVersion: c.APIVersionOrDefault(), door: door}, nil
 }
 
 // ListSubscription returns every capacity of the subscription, following
@@ -155,30 +143,28 @@ func (c *Client) nextLink(link string) (string, error) {
 // get sends one GET and decodes a JSON answer of at most maxBody bytes into
 // v; answers outside 2xx become *Error.
 func (c *Client) get(ctx context.Context, rawURL string, v any) error {
-	req, err := runtime.NewRequest(ctx, http.MethodGet, rawURL)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return fmt.Errorf("build request: %w", err)
 	}
-	req.Raw().Header.Set("Accept", "application/json")
-	runtime.SkipBodyDownload(req)
-	resp, err := c.pipeline.Do(req)
+	req.Header.Set("Accept", "application/json")
+	// A lone caller: the door retries transient answers in place.
+	resp, err := c.door.Call(req, maxBody, func(resp *http.Response) error { return newError(resp) })
 	if err != nil {
-		return fmt.Errorf("resource manager GET %s: %w", req.Raw().URL.EscapedPath(), err)
+		var ae *Error
+		if errors.As(err, &ae) {
+			return err
+		}
+		return fmt.Errorf("resource manager GET %s: %w", req.URL.EscapedPath(), err)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return newError(resp)
-	}
 	path := resp.Request.URL.EscapedPath()
 	if mt, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 		return fmt.Errorf("resource manager GET %s: answer is not JSON (%.64q)", path, resp.Header.Get("Content-Type"))
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	body, err := io.ReadAll(resp.Body) // capped by the door at maxBody
 	if err != nil {
 		return fmt.Errorf("resource manager GET %s: read answer: %w", path, err)
-	}
-	if len(body) > maxBody {
-		return fmt.Errorf("resource manager GET %s: answer is larger than %d bytes", path, maxBody)
 	}
 	if err := decodeJSON(body, v); err != nil {
 		return fmt.Errorf("resource manager GET %s: %w", path, err)

@@ -14,9 +14,10 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azurehttp"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/paging"
 )
 
@@ -55,11 +56,12 @@ func simClient(t *testing.T, sim *azuresim.Server) *Client {
 	t.Setenv("ARM_TEST_SECRET", "secret")
 	tr := &http.Client{Transport: sim.Transport()}
 	tc := config.Tenant{Name: "contoso", TenantID: tenantID, ClientID: clientID, Auth: config.AuthClientSecret, ClientSecretEnv: "ARM_TEST_SECRET"}
-	cred, err := graphclient.NewCredential(tc, sim.AuthorityHost(), tr, graphclient.NewMetrics(prometheus.NewRegistry()))
+	gc, err := graphclient.New(config.Graph{Endpoint: sim.GraphEndpoint(), AuthorityHost: sim.AuthorityHost()}, tc,
+		graphclient.Options{Metrics: graphclient.NewMetrics(prometheus.NewRegistry()), Transport: tr, RetryDelay: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := New(config.Capacity{Endpoint: sim.ARMEndpoint()}, cred, Options{Transport: tr, RetryDelay: time.Millisecond})
+	c, err := New(config.Capacity{Endpoint: sim.ARMEndpoint()}, gc.Door())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,6 +125,19 @@ func (s *staticToken) GetToken(context.Context, policy.TokenRequestOptions) (azc
 	return azcore.AccessToken{Token: "arm-token", ExpiresOn: time.Now().Add(time.Hour)}, nil
 }
 
+// staticDoor is a door whose credential is cred, with no Entra ID behind it.
+func staticDoor(t *testing.T, tr policy.Transporter, cred azcore.TokenCredential) *azurehttp.Door {
+	t.Helper()
+	d, err := azurehttp.New(azurehttp.Settings{AuthorityHost: "https://login.invalid/", Transport: tr, Schedule: azurehttp.Schedule{Delay: time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.UseCredential(func() (azcore.TokenCredential, error) { return cred, nil }); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
 // A nextLink to another host is refused before any request goes there, so
 // the token never reaches it.
 func TestNextLinkOtherHostGetsNothing(t *testing.T) {
@@ -138,7 +153,7 @@ func TestNextLinkOtherHostGetsNothing(t *testing.T) {
 		_, _ = w.Write([]byte(`{"value":[],"nextLink":"` + other.URL + r.URL.Path + `?api-version=x"}`))
 	}))
 	defer arm.Close()
-	c, err := New(config.Capacity{Endpoint: arm.URL}, &staticToken{}, Options{Transport: arm.Client()})
+	c, err := New(config.Capacity{Endpoint: arm.URL}, staticDoor(t, arm.Client(), &staticToken{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +167,7 @@ func TestNextLinkOtherHostGetsNothing(t *testing.T) {
 }
 
 func TestNextLinkRules(t *testing.T) {
-	c, err := New(config.Capacity{Endpoint: "https://arm.example"}, &staticToken{}, Options{})
+	c, err := New(config.Capacity{Endpoint: "https://arm.example"}, staticDoor(t, nil, &staticToken{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +201,7 @@ func TestNextLinkRules(t *testing.T) {
 
 func TestNewRefusesEndpoint(t *testing.T) {
 	for _, ep := range []string{"http://arm.example", "https://arm.example/path", "https://"} {
-		if _, err := New(config.Capacity{Endpoint: ep}, &staticToken{}, Options{}); err == nil {
+		if _, err := New(config.Capacity{Endpoint: ep}, staticDoor(t, nil, &staticToken{})); err == nil {
 			t.Errorf("New accepted endpoint %q", ep)
 		}
 	}
@@ -223,7 +238,7 @@ func TestEmptyPageWithNextLinkIsFollowed(t *testing.T) {
 		_, _ = w.Write([]byte(`{"value":[{"id":"` + id + `","properties":{"numberOfUnits":2}}]}`))
 	}))
 	defer arm.Close()
-	c, err := New(config.Capacity{Endpoint: arm.URL}, &staticToken{}, Options{Transport: arm.Client()})
+	c, err := New(config.Capacity{Endpoint: arm.URL}, staticDoor(t, arm.Client(), &staticToken{}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,9 +2,10 @@
 // (Microsoft.SecurityCopilot/capacities) from Azure Resource Manager: the
 // Security Compute Units a tenant provisioned, with their overage settings.
 //
-// Requests go through an azcore pipeline with the tenant's credential,
-// asking for a token of the Resource Manager endpoint's own scope, and
-// Graph's retry rules (429, 503, 504 with Retry-After). A listing follows
+// Requests go through the tenant's door (package azurehttp), which hands
+// out tokens of the Resource Manager endpoint's own scope for that host
+// only, and retries transient answers in place with the same schedule as
+// Graph's. A listing follows
 // nextLink only on the endpoint's scheme and host, so the Resource Manager
 // token never travels anywhere else. Answers are checked before use: a
 // capacity without a readable numberOfUnits fails the read rather than

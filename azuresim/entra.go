@@ -61,7 +61,7 @@ func (s *Server) serveDiscovery(ex *exchange, r *http.Request, tenantSeg string,
 	base := s.baseFor(r) + "/" + t.id
 	host := strings.TrimPrefix(s.baseFor(r), "https://")
 	writeJSON(ex, http.StatusOK, "application/json; charset=utf-8", jsonObject{
-		{"token_endpoint", base + "/oauth2/v2.0/token"},
+		{"token_endpoint", s.tokenEndpoint(base)},
 		{"token_endpoint_auth_methods_supported", []string{"client_secret_post", "private_key_jwt", "client_secret_basic"}},
 		{"jwks_uri", base + "/discovery/v2.0/keys"},
 		{"response_modes_supported", []string{"query", "fragment", "form_post"}},

@@ -63,8 +63,10 @@ type Server struct {
 	delegated delegatedState
 	cert      *certificate
 	faults    faultState
-	stats     statsRecorder
-	log       requestLog
+	// hostile holds the answers of a hostile Azure (hostile.go).
+	hostile hostileState
+	stats   statsRecorder
+	log     requestLog
 	// shuffler orders $batch answers; its zero value is ready.
 	shuffler answerShuffler
 
@@ -228,6 +230,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	ex := &exchange{ResponseWriter: w, requestID: newUUID()}
 	path := r.URL.EscapedPath()
 	defer func() { s.log.add(s.record(r, ex, path)) }()
+	if s.redirectHostile(ex, r, path) {
+		return
+	}
 	switch {
 	case isBatchPath(r.URL.Path):
 		s.serveBatch(ex, r)

@@ -156,13 +156,7 @@ func (s *Server) serveToken(ex *exchange, r *http.Request, tenantSeg string, t *
 		roles = grantedRoles(faults)
 	}
 	tok := s.tokens.issue(t, audience, roles, s.now(), lifetime)
-	setNoStore(ex)
-	writeJSON(ex, http.StatusOK, "application/json; charset=utf-8", jsonObject{
-		{"token_type", "Bearer"},
-		{"expires_in", expiresIn},
-		{"ext_expires_in", expiresIn},
-		{"access_token", tok},
-	})
+	s.writeTokenAnswer(ex, tok, expiresIn)
 }
 
 // audienceOf returns the resource a scope names, Graph's or Resource

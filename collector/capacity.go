@@ -13,8 +13,8 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/armclient"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azurehttp"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/metricnames"
 )
 
@@ -49,15 +49,13 @@ type capacityRead struct {
 
 // newCapacityReader returns nil for a tenant that reads no capacities, so
 // that such a tenant costs nothing.
-func newCapacityReader(cfg *config.Config, tc config.Tenant, opts Options) (*capacityReader, error) {
+// Its Resource Manager client sends through the tenant's door, with the
+// tenant's credential.
+func newCapacityReader(cfg *config.Config, tc config.Tenant, door *azurehttp.Door) (*capacityReader, error) {
 	if !tc.Capacity.Enabled() {
 		return nil, nil
 	}
-	cred, err := graphclient.NewCredential(tc, cfg.Graph.AuthorityHost, opts.Transport, opts.Metrics)
-	if err != nil {
-		return nil, fmt.Errorf("build Resource Manager credential: %w", err)
-	}
-	client, err := armclient.New(cfg.Capacity, cred, armclient.Options{Version: opts.Version, Transport: opts.Transport, RetryDelay: opts.RetryDelay})
+	client, err := armclient.New(cfg.Capacity, door)
 	if err != nil {
 		return nil, fmt.Errorf("tenant %q: %w", tc.Name, err)
 	}

@@ -105,7 +105,7 @@ func (e *Exporter) newTenant(cfg *config.Config, tc config.Tenant) (*tenant, err
 	t := newTenant(tc, cfg.Graph, cfg.Collection.MaxConcurrencyPerTenant, client, e.opts.Logger, e.now)
 	t.maxWorkspaces = cfg.Collection.MaxWorkspacesPerTenant
 	t.logger = slog.New(quietSignIn{t.logger.Handler()})
-	if t.capacity, err = newCapacityReader(cfg, tc, e.opts); err != nil {
+	if t.capacity, err = newCapacityReader(cfg, tc, client.Door()); err != nil {
 		return nil, err
 	}
 	return t, nil

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 )
 
 // This file holds what --config.check-access asks of Graph: single
@@ -29,7 +27,7 @@ type Answer struct {
 // use. It is for diagnostics that read the token's claims; callers must
 // never print it.
 func (c *Client) AccessToken(ctx context.Context) (string, error) {
-	tok, err := c.cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{c.scope}})
+	tok, err := c.door.Token(ctx, c.endpoint)
 	if err != nil {
 		return "", err
 	}

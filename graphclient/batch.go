@@ -7,29 +7,27 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azurehttp"
 )
 
 const (
 	// maxBatchItems is Graph's limit of requests in one $batch.
 	maxBatchItems = 20
-	// maxBatchBytes caps one $batch answer: twenty pages, each far below
-	// maxPageBytes in practice.
-	maxBatchBytes = 2 * maxPageBytes
 	// batchRefusalMemory is how long requests go out singly after Graph
 	// refused $batch, before batching is tried again.
 	batchRefusalMemory = time.Hour
 )
 
-// itemRetryStatuses are the per-item answers worth sending again: the
-// transient ones, and 424, which Graph gives an item whose dependency failed.
-var itemRetryStatuses = []int{http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusGatewayTimeout, http.StatusFailedDependency}
+// itemTransient reports whether a $batch item is worth sending again: the
+// door's transient statuses, and 424, which Graph gives an item whose
+// dependency failed.
+func itemTransient(status int) bool {
+	return azurehttp.Transient(status) || status == http.StatusFailedDependency
+}
 
 // batchRefusedStatuses are the answers of a Graph that does not take $batch
 // here; the requests then go out one by one.
@@ -98,16 +96,13 @@ func (c *Client) postBatch(ctx context.Context, calls []*pageCall) (*http.Respon
 	if err != nil {
 		return nil, fmt.Errorf("encode $batch: %w", err)
 	}
-	req, err := runtime.NewRequest(context.WithValue(ctx, batchKey{}, true), http.MethodPost, c.endpoint.String()+"/$batch")
+	req, err := http.NewRequestWithContext(context.WithValue(ctx, batchKey{}, true), http.MethodPost, c.endpoint.String()+"/$batch", bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("build $batch request: %w", err)
 	}
-	req.Raw().Header.Set("Accept", "application/json")
-	if err := req.SetBody(streaming.NopCloser(bytes.NewReader(body)), "application/json"); err != nil {
-		return nil, fmt.Errorf("build $batch request: %w", err)
-	}
-	runtime.SkipBodyDownload(req)
-	return c.do(req)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Content-Type", "application/json")
+	return c.do(req, c.batchCap)
 }
 
 // relative turns an absolute URL under the endpoint into the form $batch
@@ -139,8 +134,8 @@ func (c *Client) readBatch(resp *http.Response, calls []*pageCall) {
 		answered[i-1] = true
 		c.metrics.requests.WithLabelValues(statusLabel(r.Status)).Inc()
 		call.meta, call.err = c.settle(call, r)
-		if slices.Contains(itemRetryStatuses, r.Status) {
-			call.transient, call.retryAfter = true, retryAfter(r.header("Retry-After"), time.Now())
+		if itemTransient(r.Status) {
+			call.transient, call.retryAfter = true, azurehttp.RetryAfter(r.header("Retry-After"), time.Now())
 		}
 	})
 	for i, call := range calls {
@@ -172,15 +167,6 @@ func (c *Client) settle(call *pageCall, r *batchResponse) (pageMeta, error) {
 		return meta, fmt.Errorf("graph GET %s in $batch%s: %w", path, requestIDNote(r.header("request-id")), err)
 	}
 	return meta, nil
-}
-
-type batchKey struct{}
-
-// isBatch tells the instrumentation that a request is a $batch, whose items
-// are counted one by one when its answer is read.
-func isBatch(ctx context.Context) bool {
-	v, _ := ctx.Value(batchKey{}).(bool)
-	return v
 }
 
 // statusLabel is the code label of a $batch item's status. The status is

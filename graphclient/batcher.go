@@ -118,6 +118,7 @@ func (b *Batcher) retryAfter(call *pageCall, wait time.Duration) {
 }
 
 func (b *Batcher) settleLocked(call *pageCall) {
+	call.keepCause()
 	w := call.waiter
 	if w.left--; w.left == 0 {
 		b.waiting--

@@ -41,12 +41,9 @@ func decodeBatch(resp *http.Response, each func(*batchResponse)) error {
 	if err := checkJSON(resp); err != nil {
 		return err
 	}
-	lr := &limitedReader{r: resp.Body, left: maxBatchBytes}
-	dec := json.NewDecoder(lr)
+	// The door caps the body: past the cap, reads fail with its error.
+	dec := json.NewDecoder(resp.Body)
 	wrap := func(err error) error {
-		if lr.exceeded {
-			return fmt.Errorf("graph $batch answer larger than %d bytes", maxBatchBytes)
-		}
 		return fmt.Errorf("decode $batch answer%s: %w", requestIDNote(resp.Header.Get("request-id")), err)
 	}
 	if err := expectDelim(dec, '{'); err != nil {

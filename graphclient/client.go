@@ -12,20 +12,26 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azurehttp"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/signin"
 )
 
 // Options are the knobs of a Client beyond the config.
 type Options struct {
 	Metrics *Metrics // required
 	Version string   // sent in the User-Agent
-	// Transport replaces the default HTTP client, for both Graph and Entra ID.
+	// Transport is the socket layer under the door, for both Graph and
+	// Entra ID; nil means azurehttp.NewTransport(). An *http.Client gives
+	// its Transport only: the door never follows a redirect.
 	Transport policy.Transporter
 	// RetryDelay is the base of the exponential backoff when Graph sends no
-	// Retry-After; 0 means azcore's default of 800 ms.
+	// Retry-After; 0 means 800 ms.
 	RetryDelay time.Duration
+	// MaxAnswerBytes caps one page; a $batch answer may be twice as long.
+	// 0 means azurehttp.DefaultMaxAnswerBytes.
+	MaxAnswerBytes int64
 	// MaxConcurrency bounds the HTTP requests in flight to Graph, a $batch
 	// counting once; 0 means 4.
 	MaxConcurrency int
@@ -36,15 +42,17 @@ type Options struct {
 
 // Client talks to Microsoft Graph on behalf of one tenant.
 type Client struct {
-	tenant     string
-	endpoint   *url.URL
-	cred       *countingCredential
-	scope      string // the Graph scope tokens are asked for
-	pipeline   runtime.Pipeline
-	metrics    *Metrics
-	logger     *slog.Logger
-	retryDelay time.Duration
-	slots      chan struct{} // bounds HTTP requests in flight
+	tenant   string
+	endpoint *url.URL
+	door     *azurehttp.Door
+	// signedIn is the delegated sign-in's credential, for a tenant with
+	// auth: device_code.
+	signedIn atomic.Pointer[signin.Credential]
+	metrics  *Metrics
+	logger   *slog.Logger
+	// pageCap and batchCap cap the answers; the door enforces them.
+	pageCap, batchCap int64
+	slots             chan struct{} // bounds HTTP requests in flight
 	// sleep waits before a retry; tests replace it to order rounds
 	// without timing.
 	sleep func(context.Context, time.Duration) error
@@ -54,37 +62,43 @@ type Client struct {
 	tops topLimits
 }
 
-// New builds the tenant's credential and request pipeline. It reads the
-// tenant's secret or certificate, so it fails on a broken setup, but it
-// makes no network call.
+// New builds the tenant's door to Azure, with its credential, and a Graph
+// client that sends through it. It reads the tenant's secret or
+// certificate, so it fails on a broken setup, but it makes no network
+// call.
 func New(g config.Graph, t config.Tenant, opts Options) (*Client, error) {
 	endpoint, err := url.Parse(strings.TrimSuffix(g.Endpoint, "/"))
 	if err != nil || endpoint.Scheme != "https" || endpoint.Host == "" {
 		return nil, fmt.Errorf("graph endpoint %q is not an absolute https URL", g.Endpoint)
 	}
-	counted, err := newCountedCredential(t, g.AuthorityHost, opts.Transport, opts.Metrics, opts.Logger)
+	c := &Client{}
+	door, err := newDoor(g, t, opts, &c.signedIn)
 	if err != nil {
 		return nil, err
 	}
-	scope := endpoint.Scheme + "://" + endpoint.Host + "/.default"
-	pl := newPipeline(counted, pipelineSettings{
-		version:    opts.Version,
-		scope:      scope,
-		transport:  opts.Transport,
-		retryDelay: opts.RetryDelay,
-		metrics:    opts.Metrics,
-	})
+	err = door.Allow(azurehttp.Resource{Endpoint: endpoint, Scope: endpoint.Scheme + "://" + endpoint.Host + "/.default", Observer: instrument{opts.Metrics}})
+	if err != nil {
+		return nil, err
+	}
+	if opts.MaxAnswerBytes <= 0 {
+		opts.MaxAnswerBytes = azurehttp.DefaultMaxAnswerBytes
+	}
 	if opts.MaxConcurrency <= 0 {
 		opts.MaxConcurrency = 4
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Client{
-		tenant: t.Name, endpoint: endpoint, cred: counted, scope: scope, pipeline: pl, metrics: opts.Metrics, logger: opts.Logger,
-		retryDelay: opts.RetryDelay, slots: make(chan struct{}, opts.MaxConcurrency), sleep: sleepCtx,
-	}, nil
+	c.tenant, c.endpoint, c.door, c.metrics, c.logger = t.Name, endpoint, door, opts.Metrics, opts.Logger
+	c.pageCap, c.batchCap = opts.MaxAnswerBytes, 2*opts.MaxAnswerBytes
+	c.slots, c.sleep = make(chan struct{}, opts.MaxConcurrency), azurehttp.Sleep
+	return c, nil
 }
+
+// Door is the tenant's door to Azure, for the clients of other Azure APIs
+// that sign in as the same application (Resource Manager): one door per
+// tenant, one token cache, one set of rules.
+func (c *Client) Door() *azurehttp.Door { return c.door }
 
 // hostOf is the host of a configured URL, or the URL itself if it has none.
 func hostOf(raw string) string {
@@ -97,13 +111,12 @@ func hostOf(raw string) string {
 // get sends one GET and returns the answer with its body unread, so that it
 // can be decoded as a stream. Answers outside 2xx become *Error.
 func (c *Client) get(ctx context.Context, rawURL string) (*http.Response, error) {
-	req, err := runtime.NewRequest(ctx, http.MethodGet, rawURL)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("build request: %w", err)
 	}
-	req.Raw().Header.Set("Accept", "application/json")
-	runtime.SkipBodyDownload(req)
-	resp, err := c.do(req)
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.do(req, c.pageCap)
 	if err != nil {
 		return nil, err
 	}
@@ -114,18 +127,16 @@ func (c *Client) get(ctx context.Context, rawURL string) (*http.Response, error)
 	return resp, nil
 }
 
-// do sends a request through the pipeline and returns a 2xx answer with its
-// body unread; any other answer becomes *Error.
-func (c *Client) do(req *policy.Request) (*http.Response, error) {
-	resp, err := c.pipeline.Do(req)
+// do sends a request through the door once and returns a 2xx answer with
+// its body unread, capped at maxBytes; any other answer becomes *Error.
+func (c *Client) do(req *http.Request, maxBytes int64) (*http.Response, error) {
+	resp, err := c.door.Send(req, maxBytes)
 	if err != nil {
-		return nil, fmt.Errorf("graph %s %s: %w", req.Raw().Method, req.Raw().URL.EscapedPath(), err)
+		return nil, fmt.Errorf("graph %s %s: %w", req.Method, req.URL.EscapedPath(), err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		defer resp.Body.Close()
-		e := newError(resp)
-		e.retryAfter = retryAfter(resp.Header.Get("Retry-After"), time.Now())
-		return nil, e
+		return nil, newError(resp)
 	}
 	return resp, nil
 }

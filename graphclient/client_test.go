@@ -238,19 +238,6 @@ func TestCountSessions(t *testing.T) {
 	}
 }
 
-func TestInstanceDiscoveryOnlyForPublicClouds(t *testing.T) {
-	for host, want := range map[string]bool{
-		"https://login.microsoftonline.com/": false,
-		"https://login.microsoftonline.us/":  false,
-		"https://127.0.0.1:8443/":            true,
-		"https://login.example.test/":        true,
-	} {
-		if got := (credentialSettings{authorityHost: host}).disableInstanceDiscovery(); got != want {
-			t.Errorf("disableInstanceDiscovery(%s) = %v, want %v", host, got, want)
-		}
-	}
-}
-
 // writeCertificate writes a self-signed certificate and its key as one PEM file.
 func writeCertificate(t *testing.T) string {
 	t.Helper()

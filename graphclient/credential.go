@@ -6,71 +6,36 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azurehttp"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 )
 
-// publicAuthorities are the Entra ID hosts whose instance metadata Microsoft
-// publishes; for any other host (a sovereign deployment, a test) instance
-// discovery would call out to the public cloud and must be off.
-var publicAuthorities = map[string]bool{
-	"login.microsoftonline.com":        true,
-	"login.microsoftonline.us":         true,
-	"login.chinacloudapi.cn":           true,
-	"login.partner.microsoftonline.cn": true,
-}
-
-// credentialSettings is what every credential needs besides the tenant's own
-// fields.
-type credentialSettings struct {
-	authorityHost string
-	transport     policy.Transporter
-	attempts      *attemptRecorder // nil in tests that need no cause
-	logger        *slog.Logger     // nil discards
-}
-
-func (s credentialSettings) clientOptions() azcore.ClientOptions {
-	opts := azcore.ClientOptions{
-		Cloud:     cloud.Configuration{ActiveDirectoryAuthorityHost: s.authorityHost},
-		Transport: s.transport,
-	}
-	if s.attempts != nil {
-		opts.PerRetryPolicies = []policy.Policy{s.attempts}
-	}
-	return opts
-}
-
-func (s credentialSettings) disableInstanceDiscovery() bool {
-	u, err := url.Parse(s.authorityHost)
-	return err != nil || !publicAuthorities[strings.ToLower(u.Hostname())]
-}
-
-// newCredential builds the azidentity credential for the tenant's auth method.
-// Files and environment variables are read here, so a broken setup fails at
-// load time, not at the first scrape.
-func newCredential(t config.Tenant, s credentialSettings) (azcore.TokenCredential, error) {
+// newCredential builds the credential for the tenant's auth method. Files
+// and environment variables are read here, so a broken setup fails at load
+// time, not at the first scrape. Every credential is built by the door, so
+// that its requests to Entra ID go through the door's checks; a new auth
+// method adds its case here and its constructor in azurehttp/identity.go.
+func newCredential(t config.Tenant, d *azurehttp.Door, logger *slog.Logger) (azcore.TokenCredential, error) {
 	switch t.Auth {
 	case config.AuthClientSecret:
 		if t.ClientSecretFile != "" {
-			return newFileSecretCredential(t, s)
+			return newFileSecretCredential(t, d)
 		}
 		secret := os.Getenv(t.ClientSecretEnv)
 		if strings.TrimSpace(secret) == "" {
 			return nil, fmt.Errorf("environment variable %s (client_secret_env) is empty or unset", t.ClientSecretEnv)
 		}
-		return azidentity.NewClientSecretCredential(t.TenantID, t.ClientID, strings.TrimSpace(secret),
-			&azidentity.ClientSecretCredentialOptions{ClientOptions: s.clientOptions(), DisableInstanceDiscovery: s.disableInstanceDiscovery()})
+		return d.ClientSecret(t.TenantID, t.ClientID, strings.TrimSpace(secret))
 	case config.AuthClientCertificate:
-		return newCertificateCredential(t, s)
+		return newCertificateCredential(t, d)
 	case config.AuthWorkloadIdentity:
 		// WorkloadIdentityCredential would read the token file without a
 		// size limit; it is a client assertion read from that file, so the
@@ -81,19 +46,13 @@ func newCredential(t config.Tenant, s credentialSettings) (azcore.TokenCredentia
 		if clientID == "" || tokenFile == "" {
 			return nil, errors.New("workload identity needs client_id and federated_token_file, or AZURE_CLIENT_ID and AZURE_FEDERATED_TOKEN_FILE in the environment")
 		}
-		return azidentity.NewClientAssertionCredential(cmp.Or(t.TenantID, os.Getenv("AZURE_TENANT_ID")), clientID, federatedToken(tokenFile),
-			&azidentity.ClientAssertionCredentialOptions{ClientOptions: s.clientOptions(), DisableInstanceDiscovery: s.disableInstanceDiscovery()})
+		return d.ClientAssertion(cmp.Or(t.TenantID, os.Getenv("AZURE_TENANT_ID")), clientID, federatedToken(tokenFile))
 	case config.AuthManagedIdentity:
-		opts := &azidentity.ManagedIdentityCredentialOptions{ClientOptions: s.clientOptions()}
-		opts.ClientOptions.Cloud = cloud.Configuration{}
-		if t.ClientID != "" {
-			opts.ID = azidentity.ClientID(t.ClientID)
-		}
-		return azidentity.NewManagedIdentityCredential(opts)
+		return d.ManagedIdentity(t.ClientID)
 	case config.AuthAzureCLI:
-		return azidentity.NewAzureCLICredential(&azidentity.AzureCLICredentialOptions{TenantID: t.TenantID})
+		return d.AzureCLI(t.TenantID)
 	case config.AuthDeviceCode:
-		return newDeviceCodeCredential(t, s)
+		return newDeviceCodeCredential(t, d, logger)
 	}
 	return nil, fmt.Errorf("unknown auth method %q", t.Auth)
 }
@@ -114,7 +73,7 @@ func federatedToken(path string) func(context.Context) (string, error) {
 	}
 }
 
-func newCertificateCredential(t config.Tenant, s credentialSettings) (azcore.TokenCredential, error) {
+func newCertificateCredential(t config.Tenant, d *azurehttp.Door) (azcore.TokenCredential, error) {
 	data, err := config.ReadFile(t.ClientCertificateFile)
 	if err != nil {
 		return nil, fmt.Errorf("read client_certificate_file: %w", err)
@@ -124,8 +83,7 @@ func newCertificateCredential(t config.Tenant, s credentialSettings) (azcore.Tok
 		// The parser's message never quotes the key material.
 		return nil, fmt.Errorf("parse client_certificate_file %s: %w", t.ClientCertificateFile, err)
 	}
-	return azidentity.NewClientCertificateCredential(t.TenantID, t.ClientID, certs, key,
-		&azidentity.ClientCertificateCredentialOptions{ClientOptions: s.clientOptions(), DisableInstanceDiscovery: s.disableInstanceDiscovery()})
+	return d.ClientCertificate(t.TenantID, t.ClientID, certs, key)
 }
 
 // countingCredential counts token acquisitions and turns their failures
@@ -155,9 +113,9 @@ func (c *countingCredential) GetToken(ctx context.Context, opts policy.TokenRequ
 	c.attempts.take()
 	tok, err := c.inner.GetToken(ctx, opts)
 	if err != nil {
-		c.metrics.countToken(c.tenant, "error")
+		c.metrics.tokenRequests.WithLabelValues(c.tenant, "error").Inc()
 		return tok, newTokenError(c.tenant, c.host, err, c.attempts.take())
 	}
-	c.metrics.countToken(c.tenant, "success")
+	c.metrics.tokenRequests.WithLabelValues(c.tenant, "success").Inc()
 	return tok, nil
 }

@@ -2,29 +2,30 @@ package graphclient
 
 import (
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azurehttp"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/signin"
 )
 
 // newDeviceCodeCredential renews the signed-in account's tokens from the
-// tenant's token cache, through the tenant's transport.
-func newDeviceCodeCredential(t config.Tenant, s credentialSettings) (azcore.TokenCredential, error) {
-	return signin.NewCredential(SignInSettings(t, s.authorityHost, s.transport), signin.CredentialOptions{Logger: s.logger})
+// tenant's token cache; MSAL's requests to Entra ID go through the door.
+func newDeviceCodeCredential(t config.Tenant, d *azurehttp.Door, logger *slog.Logger) (azcore.TokenCredential, error) {
+	return signin.NewCredential(SignInSettings(t, d.AuthorityHost(), d.IdentityClient()), signin.CredentialOptions{Logger: logger})
 }
 
 // SignInSettings are the settings of the tenant's delegated sign-in, for
 // the credential and for --auth.login alike.
 func SignInSettings(t config.Tenant, authorityHost string, transport policy.Transporter) signin.Settings {
-	s := credentialSettings{authorityHost: authorityHost}
 	return signin.Settings{
 		Tenant: t.Name, TenantID: t.TenantID, ClientID: t.ClientID, CacheFile: t.TokenCacheFile,
-		AuthorityHost: authorityHost, DisableInstanceDiscovery: s.disableInstanceDiscovery(),
+		AuthorityHost: authorityHost, DisableInstanceDiscovery: !azurehttp.PublicAuthority(authorityHost),
 		Transport: transport,
 	}
 }
@@ -43,8 +44,8 @@ func GraphScope(endpoint string) (string, error) {
 // only a new sign-in can restore its access; ok is false for every other
 // auth method.
 func (c *Client) SignInRequired() (required, ok bool) {
-	cred, ok := c.cred.inner.(*signin.Credential)
-	if !ok {
+	cred := c.signedIn.Load()
+	if cred == nil {
 		return false, false
 	}
 	return cred.SignInRequired(), true

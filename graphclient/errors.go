@@ -13,6 +13,8 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azurehttp"
 )
 
 // maxErrorBody bounds how much of an error answer is read: an HTML error page
@@ -85,7 +87,7 @@ type innerError struct {
 // OData error (an HTML page from a gateway, say) still gives an Error with the
 // status, so the caller never mistakes it for data.
 func newError(resp *http.Response) *Error {
-	e := &Error{Status: resp.StatusCode, RequestID: resp.Header.Get("request-id")}
+	e := &Error{Status: resp.StatusCode, RequestID: resp.Header.Get("request-id"), retryAfter: azurehttp.RetryAfter(resp.Header.Get("Retry-After"), time.Now())}
 	if resp.Request != nil {
 		e.Method = resp.Request.Method
 		e.Path = resp.Request.URL.EscapedPath()
@@ -213,6 +215,10 @@ func newTokenError(tenant, authority string, err, lastAttempt error) *TokenError
 			}
 		}
 	}
+	// azidentity and MSAL quote whole answers in their messages, a token
+	// answer included: nothing that may be part of a token or a secret
+	// reaches the log or the access check's output.
+	te.Description, te.LastAttempt = azurehttp.Redact(te.Description), azurehttp.Redact(te.LastAttempt)
 	te.Code = aadstsCode.FindString(te.Description)
 	if te.Code == "" {
 		te.Code = aadstsCode.FindString(err.Error())

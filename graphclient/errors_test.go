@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/paging"
 )
@@ -43,23 +42,6 @@ func TestNewErrorNonJSONBody(t *testing.T) {
 	e := newError(errorResponse(502, nil, "<html>Bad Gateway</html>"))
 	if e.Code != "" || e.Message != "Bad Gateway" || e.Status != 502 {
 		t.Fatalf("got %+v", e)
-	}
-}
-
-func TestRetryAfter(t *testing.T) {
-	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	for v, want := range map[string]time.Duration{
-		"":                              0,
-		"7":                             7 * time.Second,
-		"0":                             0,
-		"-3":                            0,
-		"soon":                          0,
-		"Wed, 01 Jan 2025 00:00:30 GMT": 30 * time.Second,
-		"Tue, 31 Dec 2024 23:00:00 GMT": 0,
-	} {
-		if got := retryAfter(v, now); got != want {
-			t.Errorf("retryAfter(%q) = %v, want %v", v, got, want)
-		}
 	}
 }
 

@@ -6,14 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"sync"
 	"time"
-)
 
-// maxRetries bounds how often one request is sent again after a transient
-// answer (429, 503, 504, or 424 inside a $batch).
-const maxRetries = 3
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azurehttp"
+)
 
 // pageCall is one GET of a collection page and, once fetched, its outcome.
 type pageCall struct {
@@ -23,11 +20,23 @@ type pageCall struct {
 	err  error
 
 	// transient is set when the answer was one worth sending again, after
-	// retryAfter (Graph's Retry-After; 0 when it gave none).
+	// retryAfter (Graph's Retry-After, clamped; 0 when it gave none).
 	transient  bool
 	retryAfter time.Duration
 	attempt    int
 	waiter     *waiter // the Fetch waiting for this call, in a Batcher
+	// before is the transient answer the call is being retried after.
+	before error
+}
+
+// keepCause names the transient answer a retry followed when the retry
+// itself only met the deadline: "deadline exceeded" alone would hide that
+// Graph was answering 502.
+func (call *pageCall) keepCause() {
+	if call.before != nil && call.err != nil && (errors.Is(call.err, context.DeadlineExceeded) || errors.Is(call.err, context.Canceled)) {
+		call.err = fmt.Errorf("%w (the try before: %w)", call.err, call.before)
+	}
+	call.before = nil
 }
 
 // fetcher sends page calls and fills in their outcomes, retries included.
@@ -49,13 +58,17 @@ func (c *Client) fetch(ctx context.Context, calls []*pageCall) {
 			if w, ok := c.retryWait(ctx, call); ok {
 				again = append(again, call)
 				wait = max(wait, w)
+			} else {
+				call.keepCause()
 			}
 		}
 		if len(again) == 0 {
 			return
 		}
 		if err := c.sleep(ctx, wait); err != nil {
-			setErr(again, err)
+			for _, call := range again {
+				call.err, call.transient = fmt.Errorf("%w (then: %w)", call.err, err), false
+			}
 			return
 		}
 		c.resend(again)
@@ -69,30 +82,31 @@ func (c *Client) getAlone(ctx context.Context, rawURL string) (*http.Response, e
 	call := &pageCall{url: rawURL}
 	for {
 		resp, err := c.get(ctx, rawURL)
+		call.err = err
 		markTransient(call, err)
 		wait, again := c.retryWait(ctx, call)
 		if !again {
-			return resp, err
+			call.keepCause()
+			return resp, call.err
 		}
-		if err := c.sleep(ctx, wait); err != nil {
-			return nil, err
+		if serr := c.sleep(ctx, wait); serr != nil {
+			return nil, fmt.Errorf("%w (then: %w)", err, serr)
 		}
 		c.resend([]*pageCall{call})
 	}
 }
 
-// retryWait says whether a call is to be sent again, and after how long: a
-// transient answer within maxRetries, unless the wait outlasts ctx's
-// deadline, in which case Graph's answer stands at once.
+// retryWait asks the door's schedule whether a call answered transiently
+// is sent again, and after how long: as long as the deadline leaves room
+// for the wait. When the schedule gives up, the call's error says why and
+// stands at once.
 func (c *Client) retryWait(ctx context.Context, call *pageCall) (time.Duration, bool) {
-	if !call.transient || call.attempt >= maxRetries {
+	if !call.transient {
 		return 0, false
 	}
-	wait := call.retryAfter
-	if wait == 0 {
-		wait = c.backoff(call.attempt)
-	}
-	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+	wait, giveUp := c.door.Wait(ctx, call.attempt+1, call.retryAfter)
+	if giveUp != nil {
+		call.err, call.transient = fmt.Errorf("%w (%w)", call.err, giveUp), false
 		return 0, false
 	}
 	return wait, true
@@ -103,26 +117,7 @@ func (c *Client) resend(calls []*pageCall) {
 	c.metrics.retries.Add(float64(len(calls)))
 	for _, call := range calls {
 		call.attempt++
-		call.err, call.transient, call.retryAfter = nil, false, 0
-	}
-}
-
-func (c *Client) backoff(attempt int) time.Duration {
-	base := c.retryDelay
-	if base <= 0 {
-		base = 800 * time.Millisecond
-	}
-	return base << attempt
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+		call.before, call.err, call.transient, call.retryAfter = call.err, nil, false, 0
 	}
 }
 
@@ -180,7 +175,7 @@ func (c *Client) fetchOne(ctx context.Context, call *pageCall) {
 // markTransient flags a call whose error is a transient Graph answer.
 func markTransient(call *pageCall, err error) {
 	var ge *Error
-	if errors.As(err, &ge) && slices.Contains(retryStatuses, ge.Status) {
+	if errors.As(err, &ge) && azurehttp.Transient(ge.Status) {
 		call.transient, call.retryAfter = true, ge.retryAfter
 	}
 }

@@ -43,7 +43,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}),
 		retries: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: metricnames.GraphRetriesTotal,
-			Help: "Requests to Microsoft Graph sent again after a 429, 503, 504 or transport error.",
+			Help: "Requests to Microsoft Graph sent again: after a 429, 500, 502, 503 or 504 (or a 424 inside a $batch), a transport error, or a 401 that a new token may mend.",
 		}),
 		tokenRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: metricnames.TokenRequestsTotal,

@@ -9,8 +9,8 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
-	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azurehttp"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 )
 
@@ -20,18 +20,15 @@ import (
 // restart or reload.
 type fileSecretCredential struct {
 	tenant config.Tenant
-	opts   *azidentity.ClientSecretCredentialOptions
+	door   *azurehttp.Door
 
 	mu     sync.Mutex
 	digest [sha256.Size]byte
 	cred   azcore.TokenCredential
 }
 
-func newFileSecretCredential(t config.Tenant, s credentialSettings) (*fileSecretCredential, error) {
-	c := &fileSecretCredential{tenant: t, opts: &azidentity.ClientSecretCredentialOptions{
-		ClientOptions:            s.clientOptions(),
-		DisableInstanceDiscovery: s.disableInstanceDiscovery(),
-	}}
+func newFileSecretCredential(t config.Tenant, d *azurehttp.Door) (*fileSecretCredential, error) {
+	c := &fileSecretCredential{tenant: t, door: d}
 	if _, err := c.current(); err != nil {
 		return nil, err
 	}
@@ -62,7 +59,7 @@ func (c *fileSecretCredential) current() (azcore.TokenCredential, error) {
 	if c.cred != nil && digest == c.digest {
 		return c.cred, nil
 	}
-	cred, err := azidentity.NewClientSecretCredential(c.tenant.TenantID, c.tenant.ClientID, string(secret), c.opts)
+	cred, err := c.door.ClientSecret(c.tenant.TenantID, c.tenant.ClientID, string(secret))
 	if err != nil {
 		return nil, fmt.Errorf("client secret credential: %w", err)
 	}

@@ -11,7 +11,8 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
-	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azurehttp"
 )
 
 // tokenErrorFrom asks a real azidentity credential for a token from
@@ -19,9 +20,11 @@ import (
 func tokenErrorFrom(t *testing.T, authority string, transport policy.Transporter, timeout time.Duration) *TokenError {
 	t.Helper()
 	attempts := &attemptRecorder{}
-	settings := credentialSettings{authorityHost: authority, transport: transport, attempts: attempts}
-	cred, err := azidentity.NewClientSecretCredential("00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002", "not-the-secret",
-		&azidentity.ClientSecretCredentialOptions{ClientOptions: settings.clientOptions(), DisableInstanceDiscovery: true})
+	d, err := azurehttp.New(azurehttp.Settings{AuthorityHost: authority, Transport: transport, IdentityPolicies: []policy.Policy{attempts}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cred, err := d.ClientSecret("00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002", "not-the-secret")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,8 +25,9 @@ type Settings struct {
 	// DisableInstanceDiscovery must be set for an authority host whose
 	// metadata Microsoft does not publish (a test, a private cloud).
 	DisableInstanceDiscovery bool
-	// Transport carries every request to Entra ID; nil uses a plain
-	// client that does not follow redirects.
+	// Transport carries every request to Entra ID: the tenant's door
+	// (azurehttp.Door.IdentityClient), which refuses redirects and sends
+	// nothing but to the configured authority host. Required.
 	Transport policy.Transporter
 }
 
@@ -73,12 +74,6 @@ func (b *cappedBody) Close() error { return b.r.Close() }
 // CloseIdleConnections is a no-op: the transport belongs to the tenant.
 func (transporterClient) CloseIdleConnections() {}
 
-// defaultClient does not follow redirects: Entra ID's token endpoint never
-// redirects, and a redirect would carry the form elsewhere.
-func defaultClient() *http.Client {
-	return &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-}
-
 // newPublicClient builds MSAL's public client over the file cache.
 func newPublicClient(s Settings) (public.Client, *fileCache, error) {
 	switch {
@@ -86,13 +81,11 @@ func newPublicClient(s Settings) (public.Client, *fileCache, error) {
 		return public.Client{}, nil, errors.New("device code sign-in needs tenant_id and client_id")
 	case s.CacheFile == "":
 		return public.Client{}, nil, errors.New("device code sign-in needs token_cache_file")
+	case s.Transport == nil:
+		return public.Client{}, nil, errors.New("device code sign-in needs the tenant's door to Entra ID")
 	}
 	fc := &fileCache{path: s.CacheFile}
-	var transport policy.Transporter = defaultClient()
-	if s.Transport != nil {
-		transport = s.Transport
-	}
-	hc := transporterClient{transport}
+	hc := transporterClient{s.Transport}
 	authority := strings.TrimSuffix(s.AuthorityHost, "/") + "/" + s.TenantID
 	client, err := public.New(s.ClientID,
 		public.WithAuthority(authority),

@@ -100,7 +100,7 @@ func graphRequests() cog.Builder[dashboard.Panel] {
 }
 
 func graphRetries() cog.Builder[dashboard.Panel] {
-	return timeseriesPanel("Graph retries and throttling", "Requests sent again after 429, 503, 504 or a transport error ("+names.GraphRetriesTotal+
+	return timeseriesPanel("Graph retries and throttling", "Requests sent again after 429, 500, 502, 503, 504, a transport error or a refused token ("+names.GraphRetriesTotal+
 		"), and answers 429 Too Many Requests, per second. For all exporters.").
 		Unit("reqps").
 		WithTarget(rangeQuery("sum(rate("+names.GraphRetriesTotal+"[$__rate_interval]))", "retries")).
