@@ -18,15 +18,15 @@ func (r *reader) listAll(ctx context.Context, first *Page) (Result, error) {
 	for range 2 {
 		t := newTally(r.s.WindowStarts)
 		// The sessions are kept, for planning a partition, while a
-		// partition could read them: up to a round of pages.
+		// partition could read them: up to a round of served pages.
 		var seen []Session
-		over, limit := false, maxPerCall*max(r.page, r.s.Top, 1)
+		over := false
 		keep := func(s Session) {
 			t.add(s)
 			if over {
 				return
 			}
-			if seen = append(seen, s); len(seen) > limit {
+			if seen = append(seen, s); len(seen) > maxPerCall*max(r.page, 1) {
 				seen, over = nil, true
 			}
 		}

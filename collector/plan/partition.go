@@ -104,11 +104,11 @@ func layout(sorted []Session, first map[string]bool, page int, now time.Time, ne
 	var best *partition
 	bestCost := 0
 	for to := n; to >= max(0, n-page); to-- {
-		if !boundary(to) {
-			continue
-		}
 		if to < n && !first[sorted[to].ID] {
 			break
+		}
+		if !boundary(to) {
+			continue
 		}
 		if p, c, ok := pack(sorted, 0, to, page, now, true); ok && (best == nil || c < bestCost) {
 			best, bestCost = p, c
