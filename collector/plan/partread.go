@@ -18,8 +18,8 @@ type partListing struct {
 	count int64
 	chain *paging.Chain
 	next  string // the next link still to follow; "" when done
-	ids   map[string]struct{}
-	full  int // pages that held sessions
+	items int    // sessions listed, repeats included
+	full  int    // pages that held sessions
 }
 
 // partitioned reads a listed workspace with the partition the last read
@@ -104,7 +104,7 @@ func (r *reader) partitioned(ctx context.Context, mem Memory) (Result, Memory, e
 func (r *reader) follow(ctx context.Context, answers []Answer, filters []Filter, all map[string]Session) error {
 	ls := make([]*partListing, len(answers))
 	for i, a := range answers {
-		ls[i] = &partListing{count: a.Page.Count, chain: paging.NewChain("", nil), ids: map[string]struct{}{}}
+		ls[i] = &partListing{count: a.Page.Count, chain: paging.NewChain("", nil)}
 		if i > 0 {
 			ls[i].f = filters[i-1]
 		}
@@ -119,7 +119,7 @@ func (r *reader) follow(ctx context.Context, answers []Answer, filters []Filter,
 		var pending int64 // sessions the ranges' further pages hold
 		for _, l := range ls[1:] {
 			if l.next != "" {
-				pending += l.count - int64(len(l.ids))
+				pending += max(0, l.count-int64(l.items))
 				more = append(more, Request{Next: l.next})
 				who = append(who, l)
 			}
@@ -146,9 +146,20 @@ func (r *reader) follow(ctx context.Context, answers []Answer, filters []Filter,
 			}
 		}
 	}
-	for _, l := range ls[1:] {
-		if int64(len(l.ids)) != l.count {
-			return fmt.Errorf("%w: %d sessions listed in a range, @odata.count says %d", errChanged, len(l.ids), l.count)
+	// Each range holds as many sessions as it counted, whichever listing
+	// brought them: its own, or the first page's.
+	held := make([]int64, len(ls))
+	for _, s := range all {
+		for i, l := range ls[1:] {
+			if l.f.Matches(s) {
+				held[i+1]++
+				break
+			}
+		}
+	}
+	for i, l := range ls[1:] {
+		if held[i+1] != l.count {
+			return fmt.Errorf("%w: %d sessions in a range, @odata.count says %d", errChanged, held[i+1], l.count)
 		}
 	}
 	if int64(len(all)) != total {
@@ -171,7 +182,7 @@ func (r *reader) take(l *partListing, p Page, all map[string]Session) error {
 		if !l.f.Matches(s) {
 			return fallBack("$filter %v ignored: a listed session does not match it", l.f)
 		}
-		l.ids[s.ID] = struct{}{}
+		l.items++
 		all[s.ID] = s
 	}
 	if len(p.Sessions) > 0 {
