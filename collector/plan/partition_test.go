@@ -191,3 +191,43 @@ func TestPartitionExactUnderChange(t *testing.T) {
 		}
 	}
 }
+
+// uncountedRanges is the model, but a Graph that leaves @odata.count out
+// of every filtered listing.
+type uncountedRanges struct{ *model }
+
+func (u uncountedRanges) Fetch(ctx context.Context, reqs []Request) []Answer {
+	out := u.model.Fetch(ctx, reqs)
+	for i, r := range reqs {
+		if len(r.Filter) > 0 {
+			out[i].Page.HasCount, out[i].Page.Count = false, 0
+		}
+	}
+	return out
+}
+
+// TestPartitionWithoutRangeCounts: a Graph that counts the unfiltered
+// listing but not the ranges is read exactly on the read that finds it out,
+// and listed, at listing's cost, for a day after.
+func TestPartitionWithoutRangeCounts(t *testing.T) {
+	m := newModel(9, behaviour{page: 100, order: oldestFirst})
+	m.populate(950, 20*24*time.Hour, time.Microsecond, odd{})
+	src := uncountedRanges{m}
+	var mem Memory
+	for read := range 5 {
+		m.requests, m.calls, m.seen = 0, 0, nil
+		naive := m.naive(1000)
+		res, next, err := Read(context.Background(), src, m.settings(1000), mem)
+		if err != nil {
+			t.Fatalf("read %d: %v", read, err)
+		}
+		if err := exact(res, m.seen); err != nil {
+			t.Fatalf("read %d (%s): %v", read, res.Plan, err)
+		}
+		if read >= 3 && (res.Plan != "listing" || m.requests > naive) {
+			t.Errorf("read %d (%s): %d requests, naive listing %d", read, res.Plan, m.requests, naive)
+		}
+		mem = next
+		m.now = m.now.Add(time.Minute)
+	}
+}

@@ -71,7 +71,8 @@ func (r *reader) partitioned(ctx context.Context, mem Memory) (Result, Memory, e
 		next := r.remember(res, r.pages(res.Sessions), true)
 		if errors.Is(err, errUncovered) {
 			// Graph keeps sessions out of every range (a createdDateTime
-			// no comparison matches, say): no partition for a day.
+			// no comparison matches, say), or does not count them: no
+			// partition for a day.
 			next.unparted = r.s.Now.Add(listingMemory)
 		} else if !next.Counted && lerr == nil {
 			next.parts = r.plan()
@@ -172,7 +173,12 @@ func (r *reader) follow(ctx context.Context, answers []Answer, filters []Filter,
 // the same state of the workspace and that every session matches the
 // range.
 func (r *reader) take(l *partListing, p Page, all map[string]Session) error {
-	if !p.HasCount || p.Count != l.count {
+	if !p.HasCount {
+		// A Graph that counts only unfiltered listings cannot be
+		// partitioned: not for a day.
+		return fmt.Errorf("%w: a range came without @odata.count", errUncovered)
+	}
+	if p.Count != l.count {
 		return fmt.Errorf("%w: @odata.count went from %d to %d", errChanged, l.count, p.Count)
 	}
 	for _, s := range p.Sessions {
