@@ -43,10 +43,12 @@ func (p *partition) filters() []Filter {
 	return append(out, Filter{{Prop: Created, Op: GE, Time: p.cuts[n-1]}})
 }
 
-// margin is how many sessions may be created or deleted between two reads
-// before a partition planned at the last one costs a request more than
-// listing: a tenth of a page and four. A partition is planned only when it
-// stays within listing's cost across that many changes.
+// margin is how many sessions may be created, or deleted, between two
+// reads before a partition planned at the last one costs a request more
+// than listing: a tenth of a page and four. A partition is planned only
+// when it stays within listing's cost across that many creations, and
+// across that many deletions; both at once, beyond the room the ranges
+// left, can cost one request more.
 func margin(page int) int { return 4 + page/10 }
 
 // region is a part of the time axis the partition reads with one listing:
