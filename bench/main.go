@@ -9,6 +9,7 @@
 //	go run ./bench -quick     # the small cases only
 //	go run ./bench -paging    # small served pages and throttling only
 //	go run ./bench -cost      # requests and round trips, first and steady, in each Graph behaviour
+//	go run ./bench -activity  # the activity cases only
 package main
 
 import (
@@ -25,6 +26,7 @@ func main() {
 	paging := flag.Bool("paging", false, "only the cases with small served pages and a throttled workspace")
 	budget := flag.Duration("budget", 15*time.Second, "time per case and mode after which no new scrape starts (at least one runs)")
 	cost := flag.Bool("cost", false, "only the cost per scrape, first and steady, in each way Graph may serve listings")
+	activity := flag.Bool("activity", false, "only the cases with activity on")
 	flag.Parse()
 	if *serve != "" {
 		if err := serveSim(*serve); err != nil {
@@ -53,6 +55,9 @@ func main() {
 	all := append(append(cases(*quick), pagingCases()...), activityCases(*quick)...)
 	if *paging {
 		all = pagingCases()
+	}
+	if *activity {
+		all = activityCases(*quick)
 	}
 	for _, c := range all {
 		row, err := runCase(c, *scrapes, *budget)

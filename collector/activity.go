@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"net/http"
 	"slices"
 	"time"
 
@@ -86,13 +87,22 @@ func (a *activityRead) recentSessions(ctx context.Context, cutoff time.Time) ([]
 		{{Property: graphclient.PropLastModified, Op: graphclient.OpGE, Time: cutoff}},
 	}
 	lists, err := a.src.ListSessionRefs(ctx, a.workspace, filters, a.pageSize)
+	if graphclient.IsStatus(err, http.StatusBadRequest, http.StatusNotImplemented) {
+		// Graph refused $filter: every session is listed, and the recent
+		// ones are kept here.
+		lists, err = a.src.ListSessionRefs(ctx, a.workspace, []graphclient.Filter{nil}, a.pageSize)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("list sessions active since %s: %w", graphclient.FormatTimestamp(cutoff), err)
 	}
 	byID := map[string]graphclient.SessionRef{}
 	for _, list := range lists {
 		for _, s := range list {
-			byID[s.ID] = s
+			// A Graph that ignores $filter lists sessions it should not:
+			// the filters are applied here too, as Graph compares.
+			if !s.Created.Before(cutoff) || !s.LastModified.Before(cutoff) {
+				byID[s.ID] = s
+			}
 		}
 	}
 	out := make([]graphclient.SessionRef, 0, len(byID))
@@ -201,11 +211,16 @@ func (a *activityRead) countPrompt(res *activityResult, p promptRead, mem activi
 			res.prompts[i]++
 		}
 	}
-	final := len(p.evaluations) > 0
+	// A prompt that has had no evaluation for a while (a context or a
+	// feedback prompt) is as settled as one whose evaluations all ended.
+	final := len(p.evaluations) > 0 || !p.ref.Created.IsZero() && !p.ref.Created.After(a.now.Add(-settledAfter))
 	for _, e := range p.evaluations {
 		res.states[e.State]++
 		if e.Result != "" {
 			res.results[e.Result]++
+		}
+		if e.State == graphclient.StateCancelled {
+			continue // ended: it never changes, but it has no duration
 		}
 		if e.State != graphclient.StateCompleted {
 			final = false

@@ -15,8 +15,10 @@ type activityMemory struct {
 	// histogram, which counts completions from that read on, as a counter
 	// counts events since the process started.
 	watching bool
-	// final holds prompts whose evaluations are all completed. A completed
-	// evaluation never changes, so such a prompt's evaluations are not
+	// final holds prompts whose evaluations all ended (completed or
+	// cancelled), and prompts that have had none for settledAfter. An
+	// ended evaluation never changes, and a new one (a re-run) changes its
+	// prompt's lastModifiedDateTime, so such a prompt's evaluations are not
 	// listed again while the prompt's lastModifiedDateTime stays the same.
 	final map[string]finalPrompt // by promptKey
 	// seen maps each completed evaluation the histogram has accounted for,
@@ -25,6 +27,11 @@ type activityMemory struct {
 	// observed again.
 	seen map[string]time.Time
 }
+
+// settledAfter is how long after its creation a prompt without an
+// evaluation is taken to have none to come but by a change of the prompt:
+// long beyond the moment between a prompt and its evaluation's creation.
+const settledAfter = 5 * time.Minute
 
 type finalPrompt struct {
 	lastModified time.Time

@@ -18,6 +18,23 @@
 // listed; its extremes are remembered, so that when it is larger than what
 // counting costs, the next reads count instead.
 //
+// A listed workspace of a few pages is partitioned once Graph is known to
+// honour $filter: the next read sends, in one round, the unfiltered first
+// page with $count=true beside one request per createdDateTime range that
+// held at most a page at the last read; the first page held, then, every
+// session on one side of the ranges (Graph lists oldest or newest first).
+// Ranges are disjoint and a creation never moves, so the distinct sessions
+// of the answers are every session exactly when they are as many as the
+// first page's @odata.count, and each range lists as many as its own
+// count; a range grown past a page is read on, and the first page's listing
+// too while sessions are missing, side by side in further rounds.
+// Otherwise the workspace is listed, and planned anew. A partition is
+// planned only when it costs no more than listing even after a tenth of a
+// page and four sessions are created, or deleted, before the next read;
+// both at once, beyond the room left, can cost one request more. Planning
+// asks whether Graph honours $filter with one request, once. A partition
+// whose answers leave sessions out is not planned again for a day.
+//
 // A counted read sends one round: the total, a count per window and
 // timestamp, and three checks of the extremes found last time, each listing
 // the sessions at or beyond a point a few sessions short of one of them
@@ -77,6 +94,7 @@
 // Memory, which the caller keeps per workspace after every read, failed or
 // not, holds a few flags and timestamps: the served page size, whether the
 // workspace is counted, whether Graph honours $filter, until when it is
-// listed, whether the last read failed, and the extremes to check, with
-// their ties. Nothing per session.
+// listed, whether the last read failed, the extremes to check, with their
+// ties, and the bounds of a partition's ranges (at most 20). Nothing per
+// session.
 package plan

@@ -17,7 +17,21 @@ func (r *reader) listAll(ctx context.Context, first *Page) (Result, error) {
 	var err error
 	for range 2 {
 		t := newTally(r.s.WindowStarts)
-		if err = r.list(ctx, nil, first, t.add); !errors.Is(err, errChanged) {
+		// The sessions are kept, for planning a partition, while a
+		// partition could read them: up to a round of served pages.
+		var seen []Session
+		over := false
+		keep := func(s Session) {
+			t.add(s)
+			if over {
+				return
+			}
+			if seen = append(seen, s); len(seen) > maxPerCall*max(r.page, 1) {
+				seen, over = nil, true
+			}
+		}
+		if err = r.list(ctx, nil, first, keep); !errors.Is(err, errChanged) {
+			r.seen = seen
 			return t.res, err
 		}
 		first = nil
@@ -52,6 +66,12 @@ func (r *reader) list(ctx context.Context, f Filter, first *Page, visit func(Ses
 		page = &p
 	}
 	hasCount, count := page.HasCount, page.Count
+	if f == nil {
+		r.firstIDs = make(map[string]bool, len(page.Sessions))
+		for _, s := range page.Sessions {
+			r.firstIDs[s.ID] = true
+		}
+	}
 	seen := make(map[string]struct{}, len(page.Sessions))
 	chain := paging.NewChain("", nil)
 	for full := 0; ; {

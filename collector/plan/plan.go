@@ -136,4 +136,10 @@ type Memory struct {
 	// tick: the next read also counts one tick beyond it, which pins the
 	// extreme in the same round.
 	Tied [3]bool
+	// parts is the partition a listed workspace of a few pages is read
+	// with next, learned from this read's sessions; nil lists it.
+	parts *partition
+	// unparted: Graph answered a partition with fewer sessions than it
+	// counted, so the workspace is not partitioned until then.
+	unparted time.Time
 }

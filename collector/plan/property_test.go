@@ -169,5 +169,8 @@ func itoa(i int) string { return strconv.Itoa(i) }
 // did not, and on the read that switches a listed workspace to counting.
 func asked(m *model, mem, next Memory, res Result) bool {
 	recheck := !mem.ListingUntil.IsZero() && !m.now.Before(mem.ListingUntil)
-	return recheck || res.Plan == "listing" && !mem.Honours && next.Counted
+	// A listed workspace that a partition fits asks too, before its
+	// first partitioned read.
+	partition := res.Plan == "listing" && !mem.Honours && (next.Honours || !next.ListingUntil.IsZero() && res.FellBack != "")
+	return recheck || res.Plan == "listing" && !mem.Honours && next.Counted || partition
 }

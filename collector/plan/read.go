@@ -44,6 +44,11 @@ type reader struct {
 	// if any: a fallback to listing goes on from it.
 	first *Page
 	res   Result
+	// seen holds every session of this read's listing of the whole
+	// workspace, and firstIDs those on its first page, when the read has
+	// them: a partition for the next read is planned from them.
+	seen     []Session
+	firstIDs map[string]bool
 }
 
 // Read reads one workspace's numbers exactly, with the plan mem says fits
@@ -74,7 +79,7 @@ func Read(ctx context.Context, src Source, s Settings, mem Memory) (Result, Memo
 	if err != nil {
 		// A counted workspace that failed starts its next read with one
 		// request, as listing does: one that keeps failing costs no more.
-		mem.Failed = mem.Failed || mem.Counted
+		mem.Failed = mem.Failed || mem.Counted || mem.parts != nil
 		return Result{Requests: res.Requests, Rounds: res.Rounds}, mem, err
 	}
 	return res, next, nil
@@ -88,6 +93,9 @@ func (r *reader) read(ctx context.Context, mem Memory) (Result, Memory, error) {
 	}
 	if mem.Counted && mem.Page > 0 && !mem.Failed {
 		return r.counted(ctx, mem, nil)
+	}
+	if mem.parts != nil && mem.Honours && !mem.Failed {
+		return r.partitioned(ctx, mem)
 	}
 	reqs := []Request{{Count: true, Top: r.s.Top}}
 	recheck := !mem.ListingUntil.IsZero()
@@ -148,7 +156,11 @@ func (r *reader) read(ctx context.Context, mem Memory) (Result, Memory, error) {
 		}
 		res, err := r.listAll(ctx, &first)
 		res.Plan = "listing"
-		return res, r.remember(res, pages, honours), err
+		next := r.remember(res, pages, honours)
+		if err == nil && !next.Counted {
+			next, res.FellBack, err = r.partitionNext(ctx, next, mem.unparted)
+		}
+		return res, next, err
 	}
 	r.first = &first
 	if !mem.Counted {
@@ -166,6 +178,34 @@ func (r *reader) remember(res Result, pages int64, honours bool) Memory {
 		return Memory{Honours: honours}
 	}
 	return Memory{Counted: true, Honours: true, Newest: res.Newest, Oldest: res.Oldest, LastModified: res.LastModified}
+}
+
+// partitionNext plans the partition the next read of a listed workspace
+// uses, when one fits. Ranges need $filter: while Graph is not known to
+// honour it, it is asked now, with one request, once.
+func (r *reader) partitionNext(ctx context.Context, next Memory, unparted time.Time) (Memory, string, error) {
+	if r.s.Now.Before(unparted) {
+		next.unparted = unparted
+		return next, "", nil
+	}
+	p := r.plan()
+	if p == nil {
+		return next, "", nil
+	}
+	if !next.Honours {
+		a, err := r.fetch(ctx, []Request{r.probe()})
+		if err != nil {
+			return next, "", err
+		}
+		if why := notHonoured(a[0]); why != "" {
+			return Memory{ListingUntil: r.s.Now.Add(listingMemory)}, why, nil
+		}
+		if next.Honours = honoured(a[0]); !next.Honours {
+			return next, "", nil
+		}
+	}
+	next.parts = p
+	return next, "", nil
 }
 
 // countingFrom is the number of pages beyond which a workspace is counted:
