@@ -42,10 +42,10 @@ type Why int
 
 // Reasons for not submitting.
 const (
-	Due            Why = iota // an interval is due
-	UpToDate                  // every closed hour of the lookback is covered
-	BudgetSpent               // the per-day budget is spent
-	TooManyActive             // MaxActive queries are queued or running
+	Due           Why = iota // an interval is due
+	UpToDate                 // every closed hour of the lookback is covered
+	BudgetSpent              // the per-day budget is spent
+	TooManyActive            // MaxActive queries are queued or running
 )
 
 // ErrUnsplittable says a truncated interval of one hour cannot be split.

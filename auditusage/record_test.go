@@ -121,7 +121,7 @@ func TestLooksLikeGUID(t *testing.T) {
 		"12d24f71-aaaa-bbbb-cccc-0123456789ab": true,
 		"12d24f71-aaaa-bbbb-cccc-0123456789az": false,
 		"12d24f71aaaa-bbbb-cccc-0123456789ab-": false,
-		"a@b": false,
+		"a@b":                                  false,
 	} {
 		if looksLikeGUID(s) != want {
 			t.Errorf("%q: want %v", s, want)

@@ -142,4 +142,3 @@ func (s *Store) records(iv Interval) []Record {
 }
 
 func sortStrings(s []string) { sort.Strings(s) }
-

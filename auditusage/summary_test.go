@@ -9,7 +9,9 @@ import (
 
 var t0 = time.Date(2026, 8, 20, 0, 0, 0, 0, time.UTC)
 
-func at(h int, min int) time.Time { return t0.Add(time.Duration(h)*time.Hour + time.Duration(min)*time.Minute) }
+func at(h int, min int) time.Time {
+	return t0.Add(time.Duration(h)*time.Hour + time.Duration(min)*time.Minute)
+}
 
 func hours(a, b int) Interval { return Interval{at(a, 0), at(b, 0)} }
 
