@@ -165,6 +165,7 @@ func TestReaderFaults(t *testing.T) {
 		{name: "malformed page", faults: azuresim.AuditFaults{MalformedPages: 1}, failing: true, reason: "records"},
 		{name: "truncated result", faults: azuresim.AuditFaults{TruncateAbove: 60}, reason: "truncated"},
 		{name: "paged twice, different counts", faults: azuresim.AuditFaults{DropFirstPagings: 1}},
+		{name: "paged twice, different counts, no count given", faults: azuresim.AuditFaults{DropFirstPagings: 1, OldMetadata: true}},
 		{name: "v1.0 answers 404", version: "v1.0", failing: true, reason: "create"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -57,6 +57,9 @@ type AuditFaults struct {
 	TruncateAbove    int // a result above this many records is cut and says so
 	DropFirstPagings int // queries whose first paging leaves a record out
 	RoleMissing      bool
+	// OldMetadata leaves out isRecordCountLimitExceeded and
+	// approximateReturnedRecordCount, as the August 2026 metadata does.
+	OldMetadata bool
 }
 
 // AuditStats counts the audit API's use.

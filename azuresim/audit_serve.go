@@ -167,7 +167,7 @@ func (s *Server) auditQueryJSON(q *auditQuery) jsonObject {
 		{"filterEndDateTime", q.end.Format(time.RFC3339)},
 		{"status", q.status},
 	}
-	if q.status == "succeeded" {
+	if q.status == "succeeded" && !s.audit.faults.OldMetadata {
 		out = append(out, jsonField{"isRecordCountLimitExceeded", q.truncated}, jsonField{"approximateReturnedRecordCount", len(q.result)})
 	}
 	return out
@@ -193,8 +193,8 @@ func (s *Server) auditRecordsPage(ex *exchange, r *http.Request, q *auditQuery, 
 		return nil
 	}
 	result := q.result
-	if q.dropOnFirst && q.pagings == 1 && len(result) > 0 {
-		result = result[:len(result)-1]
+	if q.dropOnFirst && q.pagings == 1 {
+		result = dropLastSecurityCopilot(result)
 	}
 	size := s.maxPageSize
 	end := min(skip+size, len(result))
@@ -248,4 +248,15 @@ func auditRecordJSON(r AuditRecord) jsonObject {
 		{"operation", r.Operation}, {"service", "Copilot"}, {"userType", "Regular"},
 		{"userId", userID}, {"userPrincipalName", upn}, {"auditData", data},
 	}
+}
+
+// dropLastSecurityCopilot leaves out the newest Security Copilot
+// interaction, as a paging that lost a record would.
+func dropLastSecurityCopilot(recs []AuditRecord) []AuditRecord {
+	for i := len(recs) - 1; i >= 0; i-- {
+		if recs[i].App == AppSecurityCopilot {
+			return append(slices.Clone(recs[:i]), recs[i+1:]...)
+		}
+	}
+	return recs
 }

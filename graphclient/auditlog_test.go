@@ -116,7 +116,6 @@ func TestAuditCreateRetriesAfterRetryAfter(t *testing.T) {
 	}
 }
 
-
 func TestAuditRecordPageFaults(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
