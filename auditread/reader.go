@@ -103,7 +103,7 @@ func (r *Reader) Run(ctx context.Context) {
 		if err := r.Cycle(ctx); err != nil && ctx.Err() == nil {
 			r.logger.Warn("Audit usage cycle failed", "err", err)
 		}
-		if r.sleep(ctx, r.set.Interval) != nil {
+		if r.sleep(ctx, r.set.Interval) != nil || ctx.Err() != nil {
 			return
 		}
 	}
