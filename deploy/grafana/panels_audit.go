@@ -58,7 +58,7 @@ func auditAdminEvents() cog.Builder[dashboard.Panel] {
 	return tablePanel("Admin events per day", "Security Copilot admin events (plugins enabled or disabled, settings changed, …) by tenant and operation ("+
 		names.AuditAdminEvents+`{window="1d"}).`+auditNote).
 		Height(8).Span(8).Decimals(0).
-		WithTarget(tableQuery("max by (tenant, operation) ("+auditDay(names.AuditAdminEvents)+") > 0")).
+		WithTarget(tableQuery("max by (tenant, operation) (" + auditDay(names.AuditAdminEvents) + ") > 0")).
 		WithTransformation(organize(map[string]bool{"Time": true}, []string{"tenant", "operation", "Value"}, map[string]string{"Value": "events"}))
 }
 
