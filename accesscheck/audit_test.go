@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-func jwt(t *testing.T, claims map[string]any) string {
+func auditJWT(t *testing.T, claims map[string]any) string {
 	t.Helper()
 	b, err := json.Marshal(claims)
 	if err != nil {
@@ -30,7 +30,7 @@ func TestAuditPermission(t *testing.T) {
 		{"scope missing", map[string]any{"scp": "SecurityCopilotWorkspaces.Read.All", "roles": []string{AuditRole}}, false, AuditDelegatedID + "=Scope"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			lines, ok := auditLines(jwt(t, tc.claims), "app-id")
+			lines, ok := auditLines(auditJWT(t, tc.claims), "app-id")
 			text := strings.Join(lines, "\n")
 			if ok != tc.ok || !strings.Contains(text, tc.want) {
 				t.Fatalf("ok %v, lines:\n%s\nwant ok %v and %q", ok, text, tc.ok, tc.want)
