@@ -97,12 +97,19 @@ func startDemo(ctx context.Context, logger *slog.Logger) (*demo, error) {
 			// them, fabrikam only the counts.
 			ct.Plugins = &config.TenantPlugins{PerPlugin: &perPlugin}
 		}
+		// Security Copilot usage from the audit log, read in the
+		// background: the first query ends about 30 s after the start.
+		// Records reach two days ahead, so later hours have usage too.
+		ct.Audit = &config.TenantAudit{}
 		opts.Tenants = append(opts.Tenants, t)
 		cfg.Tenants = append(cfg.Tenants, ct)
 	}
 	sim, err := azuresim.New(opts)
 	if err != nil {
 		return nil, fmt.Errorf("start simulated Graph: %w", err)
+	}
+	for i, dt := range demoTenants {
+		sim.AddAuditRecords(dt.tenantID, azuresim.GenerateAuditRecords(uint64(i+1), 4000, now.Add(-8*24*time.Hour), now.Add(2*24*time.Hour))...)
 	}
 	sim.StartLive(ctx, 3*time.Second, now.UnixNano())
 	cfg.Graph.Endpoint, cfg.Graph.AuthorityHost = sim.GraphEndpoint(), sim.AuthorityHost()
