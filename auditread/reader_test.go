@@ -61,7 +61,7 @@ func settings() Settings {
 	}
 }
 
-func newFixture(t *testing.T, version string, records int) *fixture {
+func newFixture(t testing.TB, version string, records int) *fixture {
 	t.Helper()
 	sim, err := azuresim.New(azuresim.Options{MaxPageSize: 40, Tenants: []azuresim.Tenant{{ID: tenantID, ClientID: clientID, ClientSecret: secret}}})
 	if err != nil {
