@@ -131,7 +131,7 @@ func TestReaderMatchesTheSimulator(t *testing.T) {
 	if !snap.Summary.End.Equal(time.Date(2026, 8, 21, 8, 0, 0, 0, time.UTC)) || !snap.LastCycleOK || snap.Submitted != 1 {
 		t.Fatalf("snapshot %+v", snap)
 	}
-	if snap.Summary.Windows[1].Interactions == nil || len(snap.Summary.Windows[1].Interactions) < 3 {
+	if len(snap.Summary.Windows[1].Interactions) < 3 {
 		t.Fatalf("too few surfaces to be a test: %v", snap.Summary.Windows[1].Interactions)
 	}
 	// An hour later: one more submission, with the overlap; late records
