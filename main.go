@@ -109,6 +109,9 @@ func run() int {
 		opts.Transport = demo.transport
 		load = demo.config
 	}
+	// A check builds the tenants but starts no audit reader: it must not
+	// submit audit log queries.
+	opts.ManualAudit = *configCheck || *checkAccess
 	exporter := collector.New(opts)
 
 	if *configCheck {
