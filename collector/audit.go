@@ -42,12 +42,14 @@ func newAuditRun(cfg *config.Config, tc config.Tenant, client *graphclient.Clien
 		Interval:     time.Duration(a.Interval),
 		PollEvery:    auditPollEvery,
 		QueryTimeout: time.Duration(a.QueryTimeout),
-		Caps:         auditusage.Caps{Surfaces: a.MaxSurfaces, Plugins: a.MaxPlugins, Operations: a.MaxSurfaces},
+		Caps:         auditusage.Caps{Surfaces: a.MaxSurfaces, Plugins: a.MaxPlugins},
 		AdminOps:     a.AdminOperations,
 	}
 	if len(set.AdminOps) == 0 {
 		set.AdminOps = auditusage.DefaultAdminOperations()
 	}
+	// The operations are the configured ones: none is ever "other".
+	set.Caps.Operations = len(set.AdminOps)
 	var lookback time.Duration
 	for _, w := range cfg.Windows {
 		set.Windows = append(set.Windows, auditusage.Window{Label: w.Label, Duration: w.Duration})
