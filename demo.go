@@ -98,7 +98,7 @@ func startDemo(ctx context.Context, logger *slog.Logger) (*demo, error) {
 			ct.Plugins = &config.TenantPlugins{PerPlugin: &perPlugin}
 		}
 		// Security Copilot usage from the audit log, read in the
-		// background: the first query ends about 30 s after the start.
+		// background: the first query ends a few seconds after the start.
 		// Records reach two days ahead, so later hours have usage too.
 		ct.Audit = &config.TenantAudit{}
 		opts.Tenants = append(opts.Tenants, t)

@@ -48,12 +48,12 @@ func (r *Reader) query(ctx context.Context, iv auditusage.Interval) ([]auditusag
 // outlives the bound all fail the interval.
 func (r *Reader) wait(ctx context.Context, q graphclient.AuditQuery) (graphclient.AuditQuery, error) {
 	deadline := r.now().Add(r.set.QueryTimeout)
-	for !q.Finished() {
+	for polls := 0; !q.Finished(); polls++ {
 		if !r.now().Before(deadline) {
 			r.fail("timeout")
 			return q, fmt.Errorf("audit query %s still %s after %s", q.ID, q.Status, r.set.QueryTimeout)
 		}
-		if err := r.sleep(ctx, r.set.PollEvery); err != nil {
+		if err := r.sleep(ctx, pollWait(polls, r.set.PollEvery)); err != nil {
 			r.fail("timeout")
 			return q, fmt.Errorf("audit query %s still %s: %w", q.ID, q.Status, err)
 		}
@@ -129,4 +129,15 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// firstPoll is the wait before the first poll: a query of an hour with
+// few records may end in seconds. The waits double up to PollEvery.
+const firstPoll = 2 * time.Second
+
+func pollWait(polls int, every time.Duration) time.Duration {
+	if polls >= 8 {
+		return every
+	}
+	return min(firstPoll<<polls, every)
 }

@@ -24,7 +24,7 @@ type API interface {
 type Settings struct {
 	Interval  time.Duration // between cycles
 	Plan      auditusage.PlanConfig
-	PollEvery time.Duration // between polls of a running query
+	PollEvery time.Duration // the longest wait between polls of a running query
 	// QueryTimeout bounds one query, from its creation to its last page;
 	// a query still running then is given up (and its submission spent).
 	QueryTimeout time.Duration

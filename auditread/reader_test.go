@@ -221,6 +221,19 @@ func TestReaderNeverExceedsTheBudget(t *testing.T) {
 	}
 }
 
+func TestPollWaitsGrowToTheInterval(t *testing.T) {
+	var got []time.Duration
+	for i := range 7 {
+		got = append(got, pollWait(i, 30*time.Second))
+	}
+	if fmt.Sprint(got) != "[2s 4s 8s 16s 30s 30s 30s]" {
+		t.Fatalf("waits %v", got)
+	}
+	if pollWait(100, 30*time.Second) != 30*time.Second {
+		t.Fatal("no cap after many polls")
+	}
+}
+
 func cmpOr(a, b string) string {
 	if a != "" {
 		return a
