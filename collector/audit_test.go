@@ -132,3 +132,40 @@ func TestAuditScrapeNeverWaits(t *testing.T) {
 	}
 	close(block)
 }
+
+// A reload that drops a tenant's audit section stops its reader; one that
+// keeps the tenant unchanged keeps the reader running.
+func TestAuditReaderFollowsReloads(t *testing.T) {
+	f := auditFixture(t, 10)
+	f.exp.Close()
+	f.exp.opts.ManualAudit = false
+	f.exp.opts.AuditSleep = func(ctx context.Context, _ time.Duration) error { <-ctx.Done(); return ctx.Err() }
+	f.cfg.Tenants[0].Audit = &config.TenantAudit{Version: "beta"}
+	if err := f.exp.Apply(f.cfg); err != nil {
+		t.Fatal(err)
+	}
+	first := f.exp.state.Load().tenants[0].audit
+	if first == nil || first.cancel == nil {
+		t.Fatal("no reader running")
+	}
+	if err := f.exp.Apply(f.cfg); err != nil {
+		t.Fatal(err)
+	}
+	if f.exp.state.Load().tenants[0].audit != first {
+		t.Fatal("an unchanged tenant got a new reader")
+	}
+	next := *f.cfg
+	next.Tenants = append([]config.Tenant(nil), f.cfg.Tenants...)
+	next.Tenants[0].Audit = nil
+	if err := f.exp.Apply(&next); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-first.done:
+	default:
+		t.Fatal("the reader of a tenant without an audit section still runs")
+	}
+	if f.exp.state.Load().tenants[0].audit != nil {
+		t.Fatal("a tenant without an audit section has a reader")
+	}
+}
