@@ -38,11 +38,36 @@ func Hour(t time.Time) time.Time { return t.UTC().Truncate(time.Hour) }
 type Store struct {
 	buckets map[time.Time]map[string]Record
 	covered map[time.Time]bool
+	// names holds one copy of each account, surface, session, operation
+	// and plugin name the records share: a month of a busy tenant's
+	// records repeats a few hundred of them. Prune rebuilds it.
+	names map[string]string
 }
 
 // NewStore returns an empty Store.
 func NewStore() *Store {
-	return &Store{buckets: map[time.Time]map[string]Record{}, covered: map[time.Time]bool{}}
+	return &Store{buckets: map[time.Time]map[string]Record{}, covered: map[time.Time]bool{}, names: map[string]string{}}
+}
+
+func (s *Store) intern(v string) string {
+	if w, ok := s.names[v]; ok {
+		return w
+	}
+	s.names[v] = v
+	return v
+}
+
+// shared returns r with its strings interned.
+func (s *Store) shared(r Record) Record {
+	r.Operation, r.User, r.Surface, r.Session = s.intern(r.Operation), s.intern(r.User), s.intern(r.Surface), s.intern(r.Session)
+	if len(r.Plugins) > 0 {
+		plugins := make([]string, len(r.Plugins))
+		for i, p := range r.Plugins {
+			plugins[i] = s.intern(p)
+		}
+		r.Plugins = plugins
+	}
+	return r
 }
 
 // Add records what a finished query over iv read, and marks iv's hours
@@ -62,7 +87,7 @@ func (s *Store) Add(iv Interval, recs []Record) {
 			b = map[string]Record{}
 			s.buckets[h] = b
 		}
-		b[r.ID] = r
+		b[r.ID] = s.shared(r)
 	}
 	for h := iv.Start; h.Before(iv.End); h = h.Add(time.Hour) {
 		s.covered[h] = true
@@ -117,6 +142,12 @@ func (s *Store) Prune(t time.Time) {
 	for h := range s.covered {
 		if h.Before(t) {
 			delete(s.covered, h)
+		}
+	}
+	s.names = map[string]string{}
+	for _, b := range s.buckets {
+		for id, r := range b {
+			b[id] = s.shared(r)
 		}
 	}
 }

@@ -144,6 +144,19 @@ func TestStorePrune(t *testing.T) {
 	}
 }
 
+// Prune forgets the names only pruned records used.
+func TestStorePruneForgetsNames(t *testing.T) {
+	s := NewStore()
+	s.Add(hours(0, 3), []Record{ia("a", at(0, 5), "gone@x", "x", "t1", 1, "p1"), ia("b", at(2, 5), "kept@x", "x", "t2", 1)})
+	s.Prune(at(1, 0))
+	if _, ok := s.names["gone@x"]; ok || len(s.names) > 5 {
+		t.Fatalf("names after prune: %v", s.names)
+	}
+	if _, ok := s.names["kept@x"]; !ok {
+		t.Fatal("a kept record's name was forgotten")
+	}
+}
+
 func TestIntervalSplit(t *testing.T) {
 	got := hours(0, 5).Split()
 	if len(got) != 2 || got[0] != hours(0, 2) || got[1] != hours(2, 5) {
