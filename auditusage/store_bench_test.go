@@ -3,6 +3,7 @@ package auditusage
 import (
 	"fmt"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 )
@@ -24,9 +25,9 @@ func BenchmarkStoreMonth(b *testing.B) {
 			// Strings built per record, as decoding makes them.
 			recs = append(recs, Record{
 				ID: fmt.Sprintf("%08d-%04d", d, i), Time: t0.Add(time.Duration(d)*24*time.Hour + time.Duration(i)*8*time.Second), Kind: Interaction,
-				Operation: fmt.Sprint("Copilot", "Interaction"), User: fmt.Sprintf("analyst%d@contoso.com", i%200),
-				Surface: fmt.Sprint(surfaces[i%6]), Session: fmt.Sprintf("thread-%d-%d", d, i%2000), Prompts: 1,
-				Plugins: []string{fmt.Sprint("Entra"), fmt.Sprint("Defender")},
+				Operation: strings.Clone(InteractionOperation), User: fmt.Sprintf("analyst%d@contoso.com", i%200),
+				Surface: strings.Clone(surfaces[i%6]), Session: fmt.Sprintf("thread-%d-%d", d, i%2000), Prompts: 1,
+				Plugins: []string{strings.Clone("Entra"), strings.Clone("Defender")},
 			})
 		}
 		s.Add(Interval{t0.Add(time.Duration(d) * 24 * time.Hour), t0.Add(time.Duration(d+1) * 24 * time.Hour)}, recs)
