@@ -99,6 +99,10 @@ func startDemo(ctx context.Context, logger *slog.Logger) (*demo, error) {
 			// them, fabrikam only the counts.
 			ct.Plugins = &config.TenantPlugins{PerPlugin: &perPlugin}
 		}
+		// Security Copilot usage from the audit log, read in the
+		// background: the first query ends a few seconds after the start.
+		// Records reach two days ahead, so later hours have usage too.
+		ct.Audit = &config.TenantAudit{}
 		opts.Tenants = append(opts.Tenants, t)
 		cfg.Tenants = append(cfg.Tenants, ct)
 	}
@@ -119,6 +123,9 @@ func startDemo(ctx context.Context, logger *slog.Logger) (*demo, error) {
 	d := &demo{sim: sim, transport: azurehttp.Socket(sim.Transport()), cfg: cfg, tokens: tokens}
 	// The delegated tenant sees only its account's sessions.
 	sim.SetFaults(azuresim.Faults{OwnSessionsOnly: true})
+	for i, dt := range demoTenants {
+		sim.AddAuditRecords(dt.tenantID, azuresim.GenerateAuditRecords(uint64(i+1), 4000, now.Add(-8*24*time.Hour), now.Add(2*24*time.Hour))...)
+	}
 	sim.StartLive(ctx, 3*time.Second, now.UnixNano())
 	cfg.Graph.Endpoint, cfg.Graph.AuthorityHost = sim.GraphEndpoint(), sim.AuthorityHost()
 	cfg.Collection.Timeout = model.Duration(20 * time.Second)

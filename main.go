@@ -114,6 +114,9 @@ func run() int {
 	if *authLogin != "" {
 		return runLogin(ctx, load, opts.Transport, *authLogin, *loginWait)
 	}
+	// A check builds the tenants but starts no audit reader: it must not
+	// submit audit log queries.
+	opts.ManualAudit = *configCheck || *checkAccess
 	exporter := collector.New(opts)
 
 	if *configCheck {

@@ -99,9 +99,15 @@ func checkTenant(ctx context.Context, cfg *config.Config, t config.Tenant, opts 
 		return rep
 	}
 	rep.lines = append(rep.lines, permissionLines(token, t.ClientID)...)
+	auditOK := true
+	if t.Audit.On() {
+		var lines []string
+		lines, auditOK = auditLines(token, t.ClientID)
+		rep.lines = append(rep.lines, lines...)
+	}
 	targets, lines, listed := workspaces(ctx, client, t, cfg.Collection.MaxWorkspacesPerTenant)
 	rep.lines = append(rep.lines, lines...)
-	rep.ok = listed
+	rep.ok = listed && auditOK
 	for _, w := range targets {
 		r := checkWorkspace(ctx, client, t.Name, w, cfg.Graph.PageSize, opts.Now())
 		rep.rows = append(rep.rows, r)

@@ -73,6 +73,7 @@ type Server struct {
 	srv       *http.Server
 	serveDone chan error
 	arm       *armServer
+	audit     auditState
 
 	// life is cancelled by Close; it ends in-flight requests (Latency sleeps)
 	// and live mode goroutines that outlive their own context.
@@ -236,6 +237,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case isBatchPath(r.URL.Path):
 		s.serveBatch(ex, r)
+	case auditVersion(path) != "":
+		s.serveAudit(ex, r, path, auditVersion(path))
 	case path == "/beta" || strings.HasPrefix(path, "/beta/"):
 		s.serveGraph(ex, r, path)
 	default:

@@ -19,6 +19,7 @@ type descs struct {
 	activity                                activityDescs
 	capacity                                capacityDescs
 	plugins                                 pluginDescs
+	audit                                   auditDescs
 }
 
 func newDescs() descs {
@@ -62,6 +63,7 @@ func newDescs() descs {
 		activity:     newActivityDescs(),
 		capacity:     newCapacityDescs(),
 		plugins:      newPluginDescs(),
+		audit:        newAuditDescs(),
 	}
 }
 
@@ -73,4 +75,5 @@ func (d descs) describe(ch chan<- *prometheus.Desc) {
 	d.activity.describe(ch)
 	d.capacity.describe(ch)
 	d.plugins.describe(ch)
+	d.audit.describe(ch)
 }

@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"reflect"
@@ -26,6 +27,12 @@ type Options struct {
 	RetryDelay time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// ManualAudit keeps the audit readers from running in the background:
+	// tests and benchmarks run their cycles with RunAuditCycles.
+	ManualAudit bool
+	// AuditSleep replaces the audit readers' waits (between polls, between
+	// cycles) when set, with Now as their clock.
+	AuditSleep func(context.Context, time.Duration) error
 }
 
 // Exporter routes scrapes to the tenants of the running config, as
@@ -87,6 +94,7 @@ func (e *Exporter) Apply(cfg *config.Config) (err error) {
 		t.fetchTimeout.Store(int64(cfg.Collection.Timeout))
 	}
 	e.state.Store(next)
+	e.swapAudit(old, next)
 	return nil
 }
 
@@ -106,6 +114,9 @@ func (e *Exporter) newTenant(cfg *config.Config, tc config.Tenant) (*tenant, err
 	t.maxWorkspaces = cfg.Collection.MaxWorkspacesPerTenant
 	t.logger = slog.New(quietSignIn{t.logger.Handler()})
 	if t.capacity, err = newCapacityReader(cfg, tc, client.Door()); err != nil {
+		return nil, err
+	}
+	if t.audit, err = newAuditRun(cfg, tc, client, t.logger, e.opts); err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -153,7 +164,7 @@ func (s *state) reusable(cfg *config.Config, tc config.Tenant) *tenant {
 	}
 	for _, t := range s.tenants {
 		if reflect.DeepEqual(t.cfg, tc) && t.graph == cfg.Graph && t.concurrency == cfg.Collection.MaxConcurrencyPerTenant &&
-			t.maxWorkspaces == cfg.Collection.MaxWorkspacesPerTenant && t.sameCapacitySettings(cfg) {
+			t.maxWorkspaces == cfg.Collection.MaxWorkspacesPerTenant && t.sameCapacitySettings(cfg) && t.sameAuditWindows(cfg) {
 			return t
 		}
 	}

@@ -15,8 +15,8 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
 )
 
 // deadlineSlack is how late a scrape may answer after its deadline: the

@@ -11,8 +11,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
 )
 
 // recordingTransport remembers every bearer token the exporter sent.

@@ -45,6 +45,7 @@ func (s *scrape) Collect(ch chan<- prometheus.Metric) {
 		})
 		g.Go(func() error {
 			s.collectCapacity(t, ch)
+			s.emitAudit(ch, t)
 			return nil
 		})
 	}

@@ -36,6 +36,9 @@ type tenant struct {
 	// capacity reads provisioned capacities; nil when the tenant has none
 	// configured.
 	capacity *capacityReader
+	// audit reads usage from the audit log in the background; nil when
+	// the tenant has no audit section.
+	audit *auditRun
 	// flight makes concurrent scrapes share one fetch and one discovery.
 	flight singleflight.Group
 	// fetchTimeout is collection.timeout, which bounds every shared call;

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
 )
 
 // exactUnixSeconds is t as Unix seconds, computed apart from unixSeconds:

@@ -19,7 +19,7 @@ func TestLoadInvalid(t *testing.T) {
 	}{
 		// Decoding.
 		{"invalid-unknown-key.yml", "invalid-unknown-key.yml: graph.endpont: line 2: unknown key; the keys here are authority_host, endpoint, page_size"},
-		{"invalid-unknown-tenant-key.yml", "invalid-unknown-tenant-key.yml: tenants[0].client_secret: line 6: unknown key; the keys here are activity, auth, capacity, client_certificate_file, client_id, client_secret_env, client_secret_file, federated_token_file, name, plugins, tenant_id, token_cache_file, workspaces"},
+		{"invalid-unknown-tenant-key.yml", "invalid-unknown-tenant-key.yml: tenants[0].client_secret: line 6: unknown key; the keys here are activity, audit, auth, capacity, client_certificate_file, client_id, client_secret_env, client_secret_file, federated_token_file, name, plugins, tenant_id, token_cache_file, workspaces"},
 		{"invalid-syntax.yml", "invalid-syntax.yml: yaml: line 1: did not find expected ',' or ']'"},
 		{"invalid-duplicate-key.yml", "invalid-duplicate-key.yml: windows: line 2: the key is repeated (first at line 1)"},
 		{"invalid-top-level-list.yml", "invalid-top-level-list.yml: line 1: the file holds a list, not a mapping of settings"},
@@ -244,7 +244,7 @@ tenants:
       enabled: 3
 `)
 	_, err := Parse(data, "config.yml")
-	want := `config.yml: tenants[0].workspace: line 6: unknown key; the keys here are activity, auth, capacity, client_certificate_file, client_id, client_secret_env, client_secret_file, federated_token_file, name, plugins, tenant_id, token_cache_file, workspaces
+	want := `config.yml: tenants[0].workspace: line 6: unknown key; the keys here are activity, audit, auth, capacity, client_certificate_file, client_id, client_secret_env, client_secret_file, federated_token_file, name, plugins, tenant_id, token_cache_file, workspaces
 config.yml: graph.page_size: line 2: want a whole number, got a string
 config.yml: windows: line 3: want a list, got a string
 config.yml: tenants[0].client_secret_env: line 9: want a string, got a list

@@ -116,6 +116,8 @@ type Tenant struct {
 	Capacity *TenantCapacity `yaml:"capacity,omitempty"`
 	// Plugins overrides the global plugin settings for this tenant.
 	Plugins *TenantPlugins `yaml:"plugins,omitempty"`
+	// Audit, when set, reads Security Copilot usage from the audit log.
+	Audit *TenantAudit `yaml:"audit,omitempty"`
 }
 
 // Discover reports whether the tenant's workspaces are discovered at run time

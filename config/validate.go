@@ -34,6 +34,7 @@ func (c *Config) validate() []error {
 	errs = append(errs, c.Capacity.validate()...)
 	errs = append(errs, c.Plugins.validate()...)
 	errs = append(errs, validateTenants(c.Tenants, c.Collection.MaxWorkspacesPerTenant)...)
+	errs = append(errs, c.validateAudit()...)
 	if len(errs) == 0 {
 		sortWindows(c.Windows)
 		sortWindows(c.Activity.Windows)

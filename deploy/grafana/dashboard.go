@@ -47,6 +47,10 @@ func rows() []row {
 			{{pluginTable()}},
 			{{pluginReads()}, {pluginListAge()}},
 		}},
+		{"Usage (audit log)", []line{
+			{{auditUsers()}, {auditSessions()}, {auditAgents()}, {auditBySurface()}},
+			{{auditByPlugin()}, {auditAdminEvents()}, {auditDataAge()}},
+		}},
 		{"Age", []line{
 			{{newestSessionAge()}, {oldestSessionAge()}, {lastActivity()}},
 			{{sessionAges()}},

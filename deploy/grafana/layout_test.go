@@ -32,7 +32,7 @@ func TestDashboardMetadata(t *testing.T) {
 	if d.SchemaVersion != 39 {
 		t.Errorf("schemaVersion = %d, want 39", d.SchemaVersion)
 	}
-	wantRows := []string{"Adoption", "New and active sessions", "Prompts and evaluations", "Plugins", "Age", "Exporter health"}
+	wantRows := []string{"Adoption", "New and active sessions", "Prompts and evaluations", "Plugins", "Usage (audit log)", "Age", "Exporter health"}
 	if got := rowTitles(d); !slices.Equal(got, wantRows) {
 		t.Errorf("rows = %q, want %q", got, wantRows)
 	}

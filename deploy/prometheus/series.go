@@ -66,6 +66,21 @@ func ExporterMetrics() map[string]Scope {
 		metricnames.Plugins:                Workspace,
 		metricnames.PluginEnabled:          Workspace,
 		metricnames.PluginInfo:             Workspace,
+		// The audit usage reader's: only for tenants with an audit section.
+		metricnames.AuditWindowComplete:      Tenant,
+		metricnames.AuditInteractions:        Tenant,
+		metricnames.AuditPrompts:             Tenant,
+		metricnames.AuditUsers:               Tenant,
+		metricnames.AuditSessions:            Tenant,
+		metricnames.AuditPluginInteractions:  Tenant,
+		metricnames.AuditAgentInteractions:   Tenant,
+		metricnames.AuditAdminEvents:         Tenant,
+		metricnames.AuditDataTime:            Tenant,
+		metricnames.AuditLastSuccessTime:     Tenant,
+		metricnames.AuditLastCycleSuccess:    Tenant,
+		metricnames.AuditQuerySubmissions:    Tenant,
+		metricnames.AuditQuerySubmittedTotal: Tenant,
+		metricnames.AuditQueryFailuresTotal:  Tenant,
 	}
 }
 
