@@ -2,7 +2,6 @@ package graphclient
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sync"
 
@@ -108,8 +107,8 @@ func (s *SessionPages) Fetch(ctx context.Context, reqs []SessionRequest) []Sessi
 // page is the pager's request of req, decoding sessions into p, and the
 // chain it continues or starts.
 func (s *SessionPages) page(req SessionRequest, p *SessionPage) (pageReq, *paging.Chain, error) {
-	item := func(dec *json.Decoder) error {
-		ref, err := decodeSessionRef(dec)
+	item := func(sc *scanner) error {
+		ref, err := decodeSessionRef(sc)
 		if err == nil {
 			p.Sessions = append(p.Sessions, ref)
 		}
