@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -47,6 +48,14 @@ func FuzzDecodePage(f *testing.F) {
 		}))
 		if (err == nil) != (jsonErr == nil) || err == nil && !slices.EqualFunc(got, want, sameTimes) {
 			t.Fatalf("streaming read: %v, %v; encoding/json: %v, %v", got, err, want, jsonErr)
+		}
+		// Read a byte at a time, every token crosses a read: the same.
+		var bytewise []SessionTimes
+		_, oneErr := decodePage(iotest.OneByteReader(bytes.NewReader(data)), sessionVisitor(func(st SessionTimes) {
+			bytewise = append(bytewise, st)
+		}))
+		if (err == nil) != (oneErr == nil) || !slices.EqualFunc(got, bytewise, sameTimes) {
+			t.Fatalf("read whole: %v, %v; byte by byte: %v, %v", got, err, bytewise, oneErr)
 		}
 		if err != nil {
 			checkOneLine(t, err.Error())

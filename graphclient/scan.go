@@ -76,22 +76,27 @@ func (s *scanner) syntax(format string, args ...any) error {
 
 // fill reads more of the stream once buf is used up. io.EOF becomes
 // io.ErrUnexpectedEOF: a JSON value that is cut off is a broken answer.
-func (s *scanner) fill() error {
+func (s *scanner) fill() error { return s.more() }
+
+// more moves the unread bytes to the front of buf and reads more after
+// them, so that a short token that crosses a read stays in one piece.
+func (s *scanner) more() error {
 	if s.err != nil {
 		return s.err
 	}
 	if s.capturing {
-		s.captured = append(s.captured, s.buf[s.capFrom:s.end]...)
+		s.captured = append(s.captured, s.buf[s.capFrom:s.pos]...)
 		s.capFrom = 0
 	}
-	s.base += int64(s.end)
-	s.pos, s.end = 0, 0
+	s.end = copy(s.buf, s.buf[s.pos:s.end])
+	s.base += int64(s.pos)
+	s.pos = 0
 	if s.pageLimit != 0 && s.base > s.pageLimit {
 		return s.fail(errPageTooLarge)
 	}
 	for range 100 {
-		n, err := s.r.Read(s.buf)
-		s.end = n
+		n, err := s.r.Read(s.buf[s.end:])
+		s.end += n
 		if n > 0 {
 			return nil
 		}
@@ -241,23 +246,34 @@ func (s *scanner) readString() ([]byte, error) {
 	if err := s.expect('"'); err != nil {
 		return nil, err
 	}
-	// Fast path: no escape, no control byte, all in the buffer.
-	for i := s.pos; i < s.end; i++ {
-		c := s.buf[i]
-		if c == '"' {
-			b := s.buf[s.pos:i]
-			s.pos = i + 1
-			if !utf8.Valid(b) {
-				s.str = appendValidUTF8(s.str[:0], b)
-				return s.str, nil
+	// Fast path: no escape and no control byte. A string that crosses the
+	// end of what was read is kept in one piece by reading more after it.
+	i := s.pos
+	for {
+		for ; i < s.end; i++ {
+			c := s.buf[i]
+			if c == '"' {
+				b := s.buf[s.pos:i]
+				s.pos = i + 1
+				if !utf8.Valid(b) {
+					s.str = appendValidUTF8(s.str[:0], b)
+					return s.str, nil
+				}
+				return b, nil
 			}
-			return b, nil
+			if c == '\\' || c < 0x20 {
+				return s.readStringSlow()
+			}
 		}
-		if c == '\\' || c < 0x20 {
-			break
+		if s.pos == 0 && s.end == len(s.buf) {
+			return s.readStringSlow() // longer than buf
 		}
+		off := i - s.pos
+		if err := s.more(); err != nil {
+			return nil, err
+		}
+		i = s.pos + off
 	}
-	return s.readStringSlow()
 }
 
 func (s *scanner) readStringSlow() ([]byte, error) {
@@ -357,24 +373,11 @@ func (s *scanner) lowSurrogate(high rune) rune {
 }
 
 func (s *scanner) lowSurrogateSlow(high rune) rune {
-	// Compact the buffer so that the next six bytes, if the stream has
-	// them, sit in it together.
-	if s.capturing {
-		s.captured = append(s.captured, s.buf[s.capFrom:s.pos]...)
-		s.capFrom = 0
-	}
-	n := copy(s.buf, s.buf[s.pos:s.end])
-	s.base += int64(s.pos)
-	s.pos, s.end = 0, n
-	for s.end < 6 && s.err == nil {
-		m, err := s.r.Read(s.buf[s.end:])
-		s.end += m
-		if err != nil {
-			break // the read after the string reports it
+	for s.end-s.pos < 6 {
+		if s.pos == 0 && s.end == len(s.buf) || s.more() != nil {
+			// The stream ends inside the string: the next read says so.
+			return utf8.RuneError
 		}
-	}
-	if s.end < 6 {
-		return utf8.RuneError
 	}
 	return s.lowSurrogate(high)
 }

@@ -34,7 +34,7 @@ func (s *scanner) readNumber() ([]byte, error) {
 	}
 	if err == nil && (c == 'e' || c == 'E') {
 		if c, err = s.take(c); err == nil && (c == '+' || c == '-') {
-			c, err = s.take(c)
+			_, err = s.take(c)
 		}
 		if err == nil {
 			_, err = s.digits(1)
