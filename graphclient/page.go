@@ -50,6 +50,7 @@ func decodePage(r io.Reader, item itemFunc) (pageMeta, error) {
 // the page was consumed whole, and the stream can be read on.
 func readPage(s *scanner, item itemFunc) (pageMeta, error) {
 	var meta pageMeta
+	s.count = -1
 	c, err := s.peek()
 	if err != nil {
 		return meta, err
@@ -71,7 +72,9 @@ func readPage(s *scanner, item itemFunc) (pageMeta, error) {
 		case "@odata.count":
 			if first = once(s, &seenCount, key); first == nil {
 				meta.Count, first = readCount(s)
-				meta.HasCount = first == nil
+				if meta.HasCount = first == nil; meta.HasCount {
+					s.count = meta.Count
+				}
 			}
 		case "@odata.nextLink":
 			if first = once(s, &seenNext, key); first == nil {

@@ -36,6 +36,11 @@ type scanner struct {
 	captured  []byte
 	capFrom   int // buf offset from which bytes are not yet captured
 
+	// count is the @odata.count of the page being read, once read (-1
+	// before): Graph writes it before "value", and a reader that keeps
+	// the items sizes its slice by it rather than growing it.
+	count int64
+
 	str []byte // scratch of strings that cross a refill or have escapes
 	key []byte // the current object key, kept across refills
 }

@@ -26,6 +26,10 @@ type SessionPage struct {
 	Err      error
 }
 
+// maxPageHint bounds the sessions a page's slice is made for: Graph's
+// largest page.
+const maxPageHint = 1000
+
 // SessionPages reads pages of one workspace's sessions for one read of it,
 // through the pager: the caller (a plan) decides when to ask for each next
 // page, and every listing's chain of next links follows the rules of
@@ -108,6 +112,11 @@ func (s *SessionPages) Fetch(ctx context.Context, reqs []SessionRequest) []Sessi
 // chain it continues or starts.
 func (s *SessionPages) page(req SessionRequest, p *SessionPage) (pageReq, *paging.Chain, error) {
 	item := func(sc *scanner) error {
+		if p.Sessions == nil && sc.count > 0 {
+			// A page holds at most what is counted, and at most the
+			// largest page Graph serves.
+			p.Sessions = make([]SessionRef, 0, min(sc.count, maxPageHint))
+		}
 		ref, err := decodeSessionRef(sc)
 		if err == nil {
 			p.Sessions = append(p.Sessions, ref)
