@@ -14,6 +14,12 @@ import (
 type SessionRequest struct {
 	Next  string
 	Query Query
+	// Each, when set, receives the page's sessions as they are read,
+	// instead of SessionPage.Sessions, so that a caller that keeps them in
+	// a form of its own holds them once. sizeHint is what the page counts
+	// so far (capped at a page's largest size), 0 when unknown. On an
+	// error the sessions handed over are not the page's.
+	Each func(ref SessionRef, sizeHint int)
 }
 
 // SessionPage is Graph's answer to one SessionRequest, or the error that
@@ -112,13 +118,18 @@ func (s *SessionPages) Fetch(ctx context.Context, reqs []SessionRequest) []Sessi
 // chain it continues or starts.
 func (s *SessionPages) page(req SessionRequest, p *SessionPage) (pageReq, *paging.Chain, error) {
 	item := func(sc *scanner) error {
-		if p.Sessions == nil && sc.count > 0 {
-			// A page holds at most what is counted, and at most the
-			// largest page Graph serves.
-			p.Sessions = make([]SessionRef, 0, min(sc.count, maxPageHint))
-		}
+		// A page holds at most what is counted, and at most the largest
+		// page Graph serves.
+		hint := int(min(max(sc.count, 0), maxPageHint))
 		ref, err := decodeSessionRef(sc)
-		if err == nil {
+		switch {
+		case err != nil:
+		case req.Each != nil:
+			req.Each(ref, hint)
+		default:
+			if p.Sessions == nil {
+				p.Sessions = make([]SessionRef, 0, hint)
+			}
 			p.Sessions = append(p.Sessions, ref)
 		}
 		return err
