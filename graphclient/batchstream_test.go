@@ -220,3 +220,14 @@ func BenchmarkReadBatch(b *testing.B) {
 		}
 	}
 }
+
+// A page inside a $batch answer is held to the page cap while it streams:
+// one larger than 32 MiB fails, though the answer is under its own cap.
+func TestBatchPageCap(t *testing.T) {
+	huge := `{"value":[{"note":"` + strings.Repeat("a", maxPageBytes) + `"}]}`
+	calls := sessionCalls(fuzzBatchClient, 1, func(int) itemFunc { return sessionVisitor(func(SessionTimes) {}) })
+	fuzzBatchClient.readBatch(batchResp(strings.NewReader(batchOf(huge))), calls)
+	if calls[0].err == nil || !strings.Contains(calls[0].err.Error(), "larger than") {
+		t.Fatalf("a page over the cap gave %v", calls[0].err)
+	}
+}

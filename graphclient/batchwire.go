@@ -186,10 +186,14 @@ func (b *batchReader) body(s *scanner, r *batchResponse) error {
 		r.Body, err = s.rawValue()
 		return err
 	}
-	s.pageLimit = s.offset() + maxPageBytes
+	start := s.offset()
+	s.pageLimit = start + maxPageBytes // bounds the reading within a buffer
 	r.meta, r.pageErr = readPage(s, b.calls[i].item)
 	s.pageLimit = 0
 	r.streamed = true
+	if s.err == nil && s.offset()-start > maxPageBytes {
+		r.pageErr = errPageTooLarge // exactly
+	}
 	return s.err
 }
 

@@ -160,7 +160,7 @@ func (s *scanner) skipValue() error {
 			}
 			continue
 		case c == '"':
-			if _, err := s.readString(); err != nil {
+			if err := s.skipString(); err != nil {
 				return err
 			}
 		case c == 't' || c == 'f' || c == 'n':
@@ -202,10 +202,41 @@ func (s *scanner) skipValue() error {
 }
 
 func (s *scanner) memberKey() error {
-	if _, err := s.readString(); err != nil {
+	if err := s.skipString(); err != nil {
 		return err
 	}
 	return s.expect(':')
+}
+
+// skipString reads a string, checked as readString checks it, without
+// keeping it: a long string skipped costs no memory.
+func (s *scanner) skipString() error {
+	if err := s.expect('"'); err != nil {
+		return err
+	}
+	for {
+		for s.pos < s.end {
+			c := s.buf[s.pos]
+			switch {
+			case c == '"':
+				s.pos++
+				return nil
+			case c < 0x20:
+				return s.syntax("control character %q in a string", c)
+			case c == '\\':
+				s.pos++
+				s.str = s.str[:0]
+				if err := s.escape(); err != nil {
+					return err
+				}
+				continue
+			}
+			s.pos++
+		}
+		if err := s.fill(); err != nil {
+			return err
+		}
+	}
 }
 
 // rawValue reads one value and returns a copy of its JSON text, for the
