@@ -10,6 +10,10 @@
 //	go run ./bench -paging    # small served pages and throttling only
 //	go run ./bench -cost      # requests and round trips, first and steady, in each Graph behaviour
 //	go run ./bench -activity  # the activity cases only
+//	go run ./bench -targets   # the full-page cases of issue 23 only
+//
+// Each row is the median of -runs paired runs (5 by default): a run
+// measures the exporter, then the baseline, so both see the same load.
 package main
 
 import (
@@ -27,6 +31,9 @@ func main() {
 	budget := flag.Duration("budget", 15*time.Second, "time per case and mode after which no new scrape starts (at least one runs)")
 	cost := flag.Bool("cost", false, "only the cost per scrape, first and steady, in each way Graph may serve listings")
 	activity := flag.Bool("activity", false, "only the cases with activity on")
+	runs := flag.Int("runs", 5, "paired runs per case; each row gives their medians")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the scraping process to this file")
+	targets := flag.Bool("targets", false, "only the cases of full pages: 20 and 100 workspaces of 1,000 sessions, at 0 and 50 ms")
 	flag.Parse()
 	if *serve != "" {
 		if err := serveSim(*serve); err != nil {
@@ -51,16 +58,27 @@ func main() {
 		}
 		return
 	}
-	printHeader()
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		defer stop()
+	}
+	printPairedHeader()
 	all := append(append(cases(*quick), pagingCases()...), activityCases(*quick)...)
-	if *paging {
+	switch {
+	case *paging:
 		all = pagingCases()
+	case *targets:
+		all = targetCases()
 	}
 	if *activity {
 		all = activityCases(*quick)
 	}
 	for _, c := range all {
-		row, err := runCase(c, *scrapes, *budget)
+		row, err := runCase(c, max(*runs, 1), *scrapes, *budget)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "bench: %s: %v\n", c, err)
 			os.Exit(1)
@@ -88,6 +106,16 @@ func cases(quick bool) []simCase {
 	return out
 }
 
+// targetCases are the cases of whole pages, where the exporter reads
+// every session, as the baseline does.
+func targetCases() []simCase {
+	return []simCase{
+		{Workspaces: 20, Sessions: 1000},
+		{Workspaces: 100, Sessions: 1000},
+		{Workspaces: 100, Sessions: 1000, Latency: 50 * time.Millisecond},
+	}
+}
+
 // pagingCases are Graphs that serve smaller pages than $top asks, and one
 // that throttles one workspace of twenty on every scrape.
 func pagingCases() []simCase {
@@ -100,7 +128,7 @@ func pagingCases() []simCase {
 	return append(out, simCase{Workspaces: 20, Sessions: 10, Throttled: true})
 }
 
-func runCase(c simCase, scrapes int, budget time.Duration) (string, error) {
+func runCase(c simCase, runs, scrapes int, budget time.Duration) (string, error) {
 	p, err := startSim(c)
 	if err != nil {
 		return "", err
@@ -122,36 +150,17 @@ func runCase(c simCase, scrapes int, budget time.Duration) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	exp, err := measure(p, exporter, scrapes, budget)
-	if err != nil {
-		return "", fmt.Errorf("exporter: %w", err)
+	loadBefore := loadAverage()
+	out := make([]pairedRun, runs)
+	for i := range out {
+		if out[i].exp, err = measure(p, exporter, scrapes, budget); err != nil {
+			return "", fmt.Errorf("exporter: %w", err)
+		}
+		if out[i].base, err = measure(p, baseline, scrapes, budget); err != nil {
+			return "", fmt.Errorf("baseline: %w", err)
+		}
 	}
-	base, err := measure(p, baseline, scrapes, budget)
-	if err != nil {
-		return "", fmt.Errorf("baseline: %w", err)
-	}
-	return formatRow(c, exp, base), nil
-}
-
-func printHeader() {
-	fmt.Println("| workspaces | sessions each | served page | activity | latency | Graph requests / scrape | round trips / scrape | tokens per run | p50 scrape | p95 scrape | peak heap | allocs / scrape | exporter's first scrape | scrapes (exporter, baseline) |")
-	fmt.Println("|---:|---:|---|---|---:|---|---|---|---|---|---|---|---:|---|")
-}
-
-// formatRow prints each figure as "exporter / baseline (ratio×)".
-func formatRow(c simCase, e, b figures) string {
-	num := func(x, y float64) string { return fmt.Sprintf("%s / %s (%s)", short(x), short(y), ratio(x, y)) }
-	dur := func(x, y time.Duration) string {
-		return fmt.Sprintf("%s / %s (%s)", x.Round(time.Millisecond/10), y.Round(time.Millisecond/10), ratio(float64(x), float64(y)))
-	}
-	mib := func(x, y uint64) string {
-		return fmt.Sprintf("%.1f / %.1f MiB (%s)", float64(x)/(1<<20), float64(y)/(1<<20), ratio(float64(x), float64(y)))
-	}
-	return fmt.Sprintf("| %d | %d | %s | %s | %v | %s | %s | %d / %d | %s | %s | %s | %s | %d requests | %d, %d |",
-		c.Workspaces, c.Sessions, c.served(), onOff(c.Activity), c.Latency,
-		num(e.requests, b.requests), num(e.roundTrips, b.roundTrips), e.tokens, b.tokens,
-		dur(e.p50, b.p50), dur(e.p95, b.p95), mib(e.peakHeap, b.peakHeap),
-		num(e.allocsPerScrape, b.allocsPerScrape), e.firstRequests, e.scrapes, b.scrapes)
+	return pairedRow(c, out, loadBefore, loadAverage()), nil
 }
 
 func short(x float64) string {

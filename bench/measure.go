@@ -32,6 +32,8 @@ type figures struct {
 	requests, roundTrips float64
 	tokens               int
 	p50, p95             time.Duration
+	cpu                  time.Duration // per scrape, this process's user and system time
+	simCPU               time.Duration // per scrape, the simulator's
 	peakHeap             uint64
 	allocsPerScrape      float64
 	scrapes              int
@@ -178,7 +180,7 @@ func measure(p *simProcess, scrape scrapeFunc, maxScrapes int, budget time.Durat
 	sampler := startHeapSampler()
 	allocsBefore := readUint(allocsMetric)
 	var latencies []time.Duration
-	start := time.Now()
+	start, cpuBefore, simBefore := time.Now(), cpuTime(), childCPU(p.cmd.Process.Pid)
 	for len(latencies) < maxScrapes && (len(latencies) == 0 || time.Since(start) < budget) {
 		if err := p.rearm(); err != nil {
 			sampler.stop()
@@ -191,6 +193,8 @@ func measure(p *simProcess, scrape scrapeFunc, maxScrapes int, budget time.Durat
 		}
 		latencies = append(latencies, time.Since(t0))
 	}
+	f.cpu = (cpuTime() - cpuBefore) / time.Duration(len(latencies))
+	f.simCPU = (childCPU(p.cmd.Process.Pid) - simBefore) / time.Duration(len(latencies))
 	f.allocsPerScrape = float64(readUint(allocsMetric)-allocsBefore) / float64(len(latencies))
 	f.peakHeap = sampler.stop()
 	if st, err = p.stats(); err != nil {

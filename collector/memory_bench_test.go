@@ -33,9 +33,10 @@ func BenchmarkTenantMemory(b *testing.B) {
 			}
 			f := newFixture(b, opts, 1000)
 			f.exp = nil
-			var applied, peak, scraped float64
+			var applied, peak, scraped, resident float64
 			for b.Loop() {
 				before := liveHeap()
+				residentBefore := residentBytes()
 				exp := New(Options{Logger: slog.New(slog.DiscardHandler), Metrics: graphclient.NewMetrics(prometheus.NewRegistry()),
 					Transport: &http.Client{Transport: f.sim.Transport()}, Now: func() time.Time { return testNow }})
 				if err := exp.Apply(f.cfg); err != nil {
@@ -53,11 +54,13 @@ func BenchmarkTenantMemory(b *testing.B) {
 				rec = nil
 				peak = float64(stopPeak()-before) / float64(n)
 				scraped = float64(liveHeap()-before) / float64(n)
+				resident = (float64(residentBytes()) - float64(residentBefore)) / float64(n)
 				runtime.KeepAlive(exp)
 			}
 			b.ReportMetric(applied, "heap-B/tenant-applied")
 			b.ReportMetric(peak, "peak-heap-B/tenant")
 			b.ReportMetric(scraped, "heap-B/tenant-scraped")
+			b.ReportMetric(resident, "resident-B/tenant-scraped")
 		})
 	}
 }
@@ -68,6 +71,15 @@ func liveHeap() uint64 {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return m.HeapAlloc
+}
+
+// residentBytes is the memory the Go runtime holds from the system and has
+// not given back: what a tenant's share of the process's resident set
+// comes from.
+func residentBytes() uint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64() - s[1].Value.Uint64()
 }
 
 // samplePeakHeap watches the heap's live and not yet swept objects every

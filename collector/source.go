@@ -26,18 +26,26 @@ func (s source) Fetch(ctx context.Context, reqs []plan.Request) []plan.Answer {
 	out := make([]plan.Answer, len(reqs))
 	greqs := make([]graphclient.SessionRequest, len(reqs))
 	for i, r := range reqs {
-		greqs[i] = graphclient.SessionRequest{Next: r.Next, Query: query(r)}
+		// Sessions go straight into the plan's page as they are read:
+		// held once, not once by the client and once more here.
+		page := &out[i].Page
+		each := func(ref graphclient.SessionRef, sizeHint int) {
+			if page.Sessions == nil {
+				page.Sessions = make([]plan.Session, 0, sizeHint)
+			}
+			page.Sessions = append(page.Sessions, plan.Session{ID: ref.ID, Created: ref.Created, LastModified: ref.LastModified})
+		}
+		greqs[i] = graphclient.SessionRequest{Next: r.Next, Query: query(r), Each: each}
 	}
 	for i, p := range s.pages.Fetch(ctx, greqs) {
 		if p.Err != nil {
-			out[i].Err = refusal(p.Err)
+			out[i] = plan.Answer{Err: refusal(p.Err)}
 			continue
 		}
-		sessions := make([]plan.Session, len(p.Sessions))
-		for j, ref := range p.Sessions {
-			sessions[j] = plan.Session{ID: ref.ID, Created: ref.Created, LastModified: ref.LastModified}
+		if out[i].Page.Sessions == nil {
+			out[i].Page.Sessions = []plan.Session{}
 		}
-		out[i].Page = plan.Page{Sessions: sessions, Count: p.Count, HasCount: p.HasCount, NextLink: p.NextLink}
+		out[i].Page.Count, out[i].Page.HasCount, out[i].Page.NextLink = p.Count, p.HasCount, p.NextLink
 	}
 	return out
 }

@@ -189,8 +189,17 @@ func hasKey(m map[string]int, k string) bool {
 // validation, so subscription ids are already lower case.
 func capacityOverlaps(ts []Tenant) []error {
 	var errs []error
+	var reading []int // the tenants that read capacity, usually few
 	for j := range ts {
-		for i := range j {
+		if ts[j].Capacity.Enabled() {
+			reading = append(reading, j)
+		}
+	}
+	for _, j := range reading {
+		for _, i := range reading {
+			if i >= j {
+				break
+			}
 			if shared := sharedScope(ts[i].Capacity, ts[j].Capacity); shared != "" {
 				errs = append(errs, fieldErr(fmt.Sprintf("tenants[%d].capacity", j), "%s is also read by tenants[%d] (%q), so its capacities would be exported twice", shared, i, ts[i].Name))
 				break

@@ -7,7 +7,7 @@ import (
 
 // Load reads the configuration file at path and parses it with Parse.
 func Load(path string) (*Config, error) {
-	data, err := ReadFile(path)
+	data, err := readFileUpTo(path, MaxConfigFileSize)
 	if err != nil {
 		return nil, fmt.Errorf("reading config: %w", err)
 	}

@@ -139,18 +139,22 @@ func duplicateNames(ts []Tenant) []error {
 // overlappingTenants refuses two entries for one tenant_id that would collect
 // the same workspace, because the same sessions would then be exported
 // twice under two tenant labels and every sum() would double count.
+// Only entries of one tenant_id are compared, so that 10,000 tenants cost
+// 10,000 map lookups rather than 50 million comparisons.
 func overlappingTenants(ts []Tenant) []error {
 	var errs []error
+	byID := make(map[string][]int, len(ts))
 	for j := range ts {
-		for i := range j {
-			a, b := ts[i], ts[j]
-			if a.TenantID == "" || !strings.EqualFold(a.TenantID, b.TenantID) {
-				continue
-			}
-			if err := overlap(i, a, b); err != nil {
+		if ts[j].TenantID == "" {
+			continue
+		}
+		id := strings.ToLower(ts[j].TenantID)
+		for _, i := range byID[id] {
+			if err := overlap(i, ts[i], ts[j]); err != nil {
 				errs = append(errs, fieldErr(fmt.Sprintf("tenants[%d]", j), "%w", err))
 			}
 		}
+		byID[id] = append(byID[id], j)
 	}
 	return errs
 }

@@ -63,7 +63,8 @@ func (c *Client) TryBatch(ctx context.Context, workspaceID string, q Query) (out
 	if err != nil {
 		return Answer{}, Answer{}, err
 	}
-	resp, err := c.postBatch(ctx, []*pageCall{{url: c.url(path, q)}})
+	calls := []*pageCall{{url: c.url(path, q), item: skipItem}}
+	resp, err := c.postBatch(ctx, calls)
 	if err != nil {
 		outer, err = graphAnswer(err)
 		return outer, Answer{}, err
@@ -71,7 +72,8 @@ func (c *Client) TryBatch(ctx context.Context, workspaceID string, q Query) (out
 	defer resp.Body.Close()
 	outer = Answer{Status: resp.StatusCode, RequestID: resp.Header.Get("request-id")}
 	found := false
-	err = decodeBatch(resp, func(r *batchResponse) {
+	br := &batchReader{c: c, calls: calls, answered: make([]bool, 1)}
+	br.settle = func(_ int, r *batchResponse) {
 		if found {
 			return
 		}
@@ -85,7 +87,8 @@ func (c *Client) TryBatch(ctx context.Context, workspaceID string, q Query) (out
 				item.Code, item.Message = body.Error.Code, body.Error.Message
 			}
 		}
-	})
+	}
+	err = br.decodeBatch(resp)
 	if err == nil && !found {
 		err = errors.New("the $batch answer holds no response")
 	}
@@ -100,11 +103,6 @@ func graphAnswer(err error) (Answer, error) {
 		return Answer{Status: ge.Status, Code: ge.Code, Message: ge.Message, RequestID: ge.RequestID}, nil
 	}
 	return Answer{}, err
-}
-
-func skipItem(dec *json.Decoder) error {
-	var skip json.RawMessage
-	return dec.Decode(&skip)
 }
 
 // StatusOK reports whether the answer is a success.

@@ -54,8 +54,8 @@ func (r Reader) ListSessionRefs(ctx context.Context, workspaceID string, filters
 	return listEach(ctx, r, firsts, decodeSessionRef)
 }
 
-func decodeSessionRef(dec *json.Decoder) (SessionRef, error) {
-	id, times, err := decodeRef(dec, "session")
+func decodeSessionRef(s *scanner) (SessionRef, error) {
+	id, times, err := decodeRef(s, "session")
 	return SessionRef{ID: id, SessionTimes: times}, err
 }
 
@@ -69,8 +69,8 @@ func (r Reader) ListPrompts(ctx context.Context, workspaceID string, sessionIDs 
 		}
 		firsts[i] = pageReq{path: path, q: Query{Select: PromptSelect, Top: pageSize}}
 	}
-	return listEach(ctx, r, firsts, func(dec *json.Decoder) (PromptRef, error) {
-		id, times, err := decodeRef(dec, "prompt")
+	return listEach(ctx, r, firsts, func(s *scanner) (PromptRef, error) {
+		id, times, err := decodeRef(s, "prompt")
 		return PromptRef{ID: id, Created: times.Created, LastModified: times.LastModified}, err
 	})
 }
@@ -92,30 +92,32 @@ func (r Reader) ListEvaluations(ctx context.Context, workspaceID string, prompts
 		}
 		firsts[i] = pageReq{path: path + "/" + seg + "/evaluations", q: Query{Select: EvaluationSelect, Top: pageSize}}
 	}
-	return listEach(ctx, r, firsts, func(dec *json.Decoder) (Evaluation, error) {
-		var e evaluationJSON
-		if err := dec.Decode(&e); err != nil {
-			return Evaluation{}, err
-		}
-		return e.evaluation()
-	})
+	return listEach(ctx, r, firsts, decodeEvaluation)
+}
+
+func decodeEvaluation(s *scanner) (Evaluation, error) {
+	raw, err := s.rawValue()
+	if err != nil {
+		return Evaluation{}, err
+	}
+	var e evaluationJSON
+	if err := json.Unmarshal(raw, &e); err != nil {
+		return Evaluation{}, err
+	}
+	return e.evaluation()
 }
 
 // decodeRef decodes an item that has an id and the two timestamps, as
 // sessions and prompts do.
-func decodeRef(dec *json.Decoder, kind string) (string, SessionTimes, error) {
-	var item struct {
-		ID *string `json:"id"`
-		sessionJSON
-	}
-	if err := dec.Decode(&item); err != nil {
+func decodeRef(s *scanner, kind string) (string, SessionTimes, error) {
+	r, err := readRef(s, true)
+	if err != nil {
 		return "", SessionTimes{}, err
 	}
-	if item.ID == nil || *item.ID == "" {
+	if !r.hasID || r.id == "" {
 		return "", SessionTimes{}, fmt.Errorf("%s without an id", kind)
 	}
-	times, err := item.times()
-	return *item.ID, times, err
+	return r.id, r.times, nil
 }
 
 type evaluationJSON struct {

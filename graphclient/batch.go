@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -121,23 +121,24 @@ func (c *Client) relative(abs string) (string, error) {
 // the answer, or answered twice, fail: neither may count.
 func (c *Client) readBatch(resp *http.Response, calls []*pageCall) {
 	answered := make([]bool, len(calls))
-	err := decodeBatch(resp, func(r *batchResponse) {
-		i, convErr := strconv.Atoi(r.ID)
-		if convErr != nil || i < 1 || i > len(calls) {
+	br := &batchReader{c: c, calls: calls, answered: answered}
+	br.settle = func(i int, r *batchResponse) {
+		if i < 0 {
 			return // not ours: the items it should have answered stay missing
 		}
-		call := calls[i-1]
-		if answered[i-1] {
+		call := calls[i]
+		if answered[i] {
 			call.err, call.transient = fmt.Errorf("graph $batch answered request %s twice", r.ID), false
 			return
 		}
-		answered[i-1] = true
+		answered[i] = true
 		c.metrics.requests.WithLabelValues(statusLabel(r.Status)).Inc()
 		call.meta, call.err = c.settle(call, r)
 		if itemTransient(r.Status) {
 			call.transient, call.retryAfter = true, azurehttp.RetryAfter(r.header("Retry-After"), time.Now())
 		}
-	})
+	}
+	err := br.decodeBatch(resp)
 	for i, call := range calls {
 		switch {
 		case err != nil && !answered[i]:
@@ -148,21 +149,32 @@ func (c *Client) readBatch(resp *http.Response, calls []*pageCall) {
 	}
 }
 
-// settle turns one item of a $batch answer into the call's outcome.
+// settle turns one item of a $batch answer into the call's outcome. A
+// body read as it streamed has its outcome already; a body kept raw is
+// decoded now.
 func (c *Client) settle(call *pageCall, r *batchResponse) (pageMeta, error) {
 	path := call.url
 	if rel, err := c.relative(call.url); err == nil {
 		path, _, _ = strings.Cut(rel, "?")
+	}
+	if r.err != nil {
+		return pageMeta{}, fmt.Errorf("graph GET %s in $batch%s: %w", path, requestIDNote(r.requestID), r.err)
 	}
 	if r.Status < 200 || r.Status > 299 {
 		e := &Error{Method: http.MethodGet, Path: path, Status: r.Status, RequestID: r.header("request-id")}
 		e.fillFromBody(r.Body)
 		return pageMeta{}, e
 	}
-	if mt, _, err := mime.ParseMediaType(r.header("Content-Type")); err != nil || mt != "application/json" {
+	if !isJSON(r.header("Content-Type")) {
 		return pageMeta{}, fmt.Errorf("graph GET %s in $batch: answer is %q, not JSON", path, truncate(r.header("Content-Type"), 64))
 	}
-	meta, err := decodePage(bytes.NewReader(r.Body), call.item)
+	meta, err := r.meta, r.pageErr
+	if err != nil && !errors.Is(err, errPageTooLarge) {
+		err = fmt.Errorf("decode page: %w", err)
+	}
+	if !r.streamed {
+		meta, err = decodePage(bytes.NewReader(r.Body), call.item)
+	}
 	if err != nil {
 		return meta, fmt.Errorf("graph GET %s in $batch%s: %w", path, requestIDNote(r.header("request-id")), err)
 	}

@@ -1,10 +1,12 @@
 package graphclient
 
 import (
-	"encoding/json"
+	"bytes"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -17,70 +19,233 @@ type batchRequest struct {
 	URL    string `json:"url"`
 }
 
+// batchResponse is one item of a $batch answer, as far as it is read:
+// the headers the exporter uses, and the body when it could not be read
+// straight into its call as it streamed by.
 type batchResponse struct {
-	ID      string            `json:"id"`
-	Status  int               `json:"status"`
-	Headers map[string]string `json:"headers"`
-	Body    json.RawMessage   `json:"body"`
+	ID     string
+	Status int
+	Body   []byte
+
+	contentType, retryAfter, requestID string
+
+	seen     [4]bool // id, status, headers, body
+	streamed bool    // the body went straight into the call
+	meta     pageMeta
+	pageErr  error // what reading the streamed body gave
+	err      error // the item itself is malformed
 }
 
-// header looks a header up without regard to case: Graph's inner headers
-// are a plain JSON object.
+// header looks up one of the headers kept of an item.
 func (r *batchResponse) header(name string) string {
-	for k, v := range r.Headers {
-		if strings.EqualFold(k, name) {
-			return v
-		}
+	switch {
+	case strings.EqualFold(name, "Content-Type"):
+		return r.contentType
+	case strings.EqualFold(name, "Retry-After"):
+		return r.retryAfter
+	case strings.EqualFold(name, "request-id"):
+		return r.requestID
 	}
 	return ""
 }
 
-// decodeBatch streams the "responses" array, handing each item to settle as
-// soon as it is read, so that only one item's body is held at a time.
-func decodeBatch(resp *http.Response, each func(*batchResponse)) error {
+// batchReader reads a $batch answer straight into its calls: a page in
+// the answer is decoded once, as it streams by, by its call's item reader.
+type batchReader struct {
+	c        *Client
+	calls    []*pageCall
+	answered []bool
+	// settle is handed every item read, with the index of the call it
+	// answers, or -1.
+	settle func(i int, r *batchResponse)
+}
+
+// decodeBatch streams the "responses" array, settling each item as soon as
+// it is read. A page body that follows its item's id, status and headers,
+// as Graph writes them, is read into the call while it streams; any other
+// body is kept raw (within the answer's cap) and read once the item ends.
+func (b *batchReader) decodeBatch(resp *http.Response) error {
 	if err := checkJSON(resp); err != nil {
 		return err
 	}
 	// The door caps the body: past the cap, reads fail with its error.
-	dec := json.NewDecoder(resp.Body)
+	s := newScanner(resp.Body)
+	defer s.release()
 	wrap := func(err error) error {
 		return fmt.Errorf("decode $batch answer%s: %w", requestIDNote(resp.Header.Get("request-id")), err)
 	}
-	if err := expectDelim(dec, '{'); err != nil {
-		return wrap(err)
-	}
 	sawResponses := false
-	for dec.More() {
-		key, err := objectKey(dec)
-		if err != nil {
-			return wrap(err)
+	err := s.object(func(key []byte) error {
+		if string(key) != "responses" {
+			return s.skipValue()
 		}
-		if key != "responses" {
-			if err := skipValue(dec); err != nil {
-				return wrap(err)
+		if sawResponses {
+			// Which of the two arrays is the answer? Neither counts.
+			err := errors.New(`two "responses" arrays`)
+			for i, call := range b.calls {
+				if b.answered[i] {
+					call.err, call.transient = wrap(err), false
+				}
 			}
-			continue
+			return err
 		}
 		sawResponses = true
-		if err := expectDelim(dec, '['); err != nil {
-			return wrap(err)
-		}
-		for dec.More() {
-			var r batchResponse
-			if err := dec.Decode(&r); err != nil {
-				return wrap(err)
-			}
-			each(&r)
-		}
-		if err := expectDelim(dec, ']'); err != nil {
-			return wrap(err)
-		}
-	}
-	if err := expectDelim(dec, '}'); err != nil {
+		return s.array(func() error { return b.item(s) })
+	})
+	if err != nil {
 		return wrap(err)
 	}
 	if !sawResponses {
 		return wrap(errors.New(`no "responses" array`))
 	}
 	return nil
+}
+
+// call is the index of the call an item answers, or -1 when the item
+// answers none of ours. Ids are the ones postBatch gave, exactly.
+func (b *batchReader) call(r *batchResponse) int {
+	i, err := strconv.Atoi(r.ID)
+	if err != nil || i < 1 || i > len(b.calls) || strconv.Itoa(i) != r.ID {
+		return -1
+	}
+	return i - 1
+}
+
+// item reads one item and settles the call it answers.
+func (b *batchReader) item(s *scanner) error {
+	if c, err := s.peek(); err != nil {
+		return err
+	} else if c != '{' {
+		return fmt.Errorf("an item is %s, not an object", describeByte(c))
+	}
+	r := &batchResponse{}
+	err := s.object(func(key []byte) error {
+		m := itemMember(key)
+		if m < 0 {
+			return s.skipValue()
+		}
+		if r.seen[m] {
+			r.err = firstErr(r.err, fmt.Errorf("the item has two %q members", key))
+			return s.skipValue()
+		}
+		r.seen[m] = true
+		var err error
+		switch m {
+		case memberID:
+			r.ID, err = readOptString(s)
+		case memberStatus:
+			r.Status, err = readStatus(s)
+		case memberHeaders:
+			err = r.readHeaders(s)
+		case memberBody:
+			return b.body(s, r)
+		}
+		r.err = firstErr(r.err, err)
+		return s.err
+	})
+	if err != nil {
+		return err
+	}
+	b.settle(b.call(r), r)
+	return nil
+}
+
+const (
+	memberID = iota
+	memberStatus
+	memberHeaders
+	memberBody
+)
+
+// itemMember names the member of an item a key is, matched regardless of
+// case as encoding/json matches fields, or -1.
+func itemMember(key []byte) int {
+	for m, name := range [...]string{"id", "status", "headers", "body"} {
+		if bytes.EqualFold(key, []byte(name)) {
+			return m
+		}
+	}
+	return -1
+}
+
+// body reads an item's body: straight into its call when everything that
+// decides how is already known, raw otherwise.
+func (b *batchReader) body(s *scanner, r *batchResponse) error {
+	i := -1
+	if r.seen[memberID] {
+		if i = b.call(r); i < 0 || b.answered[i] {
+			return s.skipValue() // not ours, or answered before: unread
+		}
+	}
+	if i < 0 || !r.seen[memberStatus] || !r.seen[memberHeaders] || r.err != nil ||
+		r.Status < 200 || r.Status > 299 || !isJSON(r.contentType) {
+		var err error
+		r.Body, err = s.rawValue()
+		return err
+	}
+	start := s.offset()
+	s.pageLimit = start + maxPageBytes // bounds the reading within a buffer
+	r.meta, r.pageErr = readPage(s, b.calls[i].item)
+	s.pageLimit = 0
+	r.streamed = true
+	if s.err == nil && s.offset()-start > maxPageBytes {
+		r.pageErr = errPageTooLarge // exactly
+	}
+	return s.err
+}
+
+func isJSON(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && mt == "application/json"
+}
+
+// readStatus reads an item's status: an integer, or null as 0.
+func readStatus(s *scanner) (int, error) {
+	if null, err := s.isNull(); null || err != nil {
+		return 0, err
+	}
+	c, err := s.peek()
+	if err != nil {
+		return 0, err
+	}
+	if c != '-' && (c < '0' || c > '9') {
+		return 0, firstErr(s.skipValue(), fmt.Errorf("status is %s, not a number", describeByte(c)))
+	}
+	num, err := s.readNumber()
+	if err != nil {
+		return 0, err
+	}
+	v, err := strconv.Atoi(string(num))
+	if err != nil {
+		return 0, fmt.Errorf("status %q is not an integer", truncate(string(num), 20))
+	}
+	return v, nil
+}
+
+// readHeaders keeps the headers the exporter uses; every value must be a
+// string (or null).
+func (r *batchResponse) readHeaders(s *scanner) error {
+	if null, err := s.isNull(); null || err != nil {
+		return err
+	}
+	var bad error
+	err := s.object(func(key []byte) error {
+		var dst *string
+		switch {
+		case bytes.EqualFold(key, []byte("Content-Type")):
+			dst = &r.contentType
+		case bytes.EqualFold(key, []byte("Retry-After")):
+			dst = &r.retryAfter
+		case bytes.EqualFold(key, []byte("request-id")):
+			dst = &r.requestID
+		}
+		v, err := readOptString(s)
+		if err != nil {
+			bad = firstErr(bad, fmt.Errorf("header %q: %w", truncate(string(key), 40), err))
+		} else if dst != nil {
+			*dst = v
+		}
+		return s.err
+	})
+	return firstErr(err, bad)
 }

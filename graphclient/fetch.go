@@ -2,7 +2,6 @@ package graphclient
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -15,7 +14,7 @@ import (
 // pageCall is one GET of a collection page and, once fetched, its outcome.
 type pageCall struct {
 	url  string // absolute, under the client's endpoint
-	item func(*json.Decoder) error
+	item itemFunc
 	meta pageMeta
 	err  error
 
@@ -181,7 +180,7 @@ func markTransient(call *pageCall, err error) {
 }
 
 // page GETs one page and decodes it as a stream.
-func (c *Client) page(ctx context.Context, rawURL string, item func(*json.Decoder) error) (pageMeta, error) {
+func (c *Client) page(ctx context.Context, rawURL string, item itemFunc) (pageMeta, error) {
 	resp, err := c.get(ctx, rawURL)
 	if err != nil {
 		return pageMeta{}, err

@@ -2,7 +2,6 @@ package graphclient
 
 import (
 	"bytes"
-	"encoding/json"
 	"slices"
 	"testing"
 )
@@ -14,12 +13,8 @@ import (
 func FuzzDecodeEvaluations(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var got []Evaluation
-		_, err := decodePage(bytes.NewReader(data), func(dec *json.Decoder) error {
-			var e evaluationJSON
-			if err := dec.Decode(&e); err != nil {
-				return err
-			}
-			out, err := e.evaluation()
+		_, err := decodePage(bytes.NewReader(data), func(s *scanner) error {
+			out, err := decodeEvaluation(s)
 			if err == nil {
 				got = append(got, out)
 			}

@@ -6,9 +6,11 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -25,15 +27,36 @@ const maxErrorLine = 1024
 func FuzzDecodePage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var seen int
-		meta, err := decodePage(bytes.NewReader(data), func(dec *json.Decoder) error {
+		var got []SessionTimes
+		meta, err := decodePage(bytes.NewReader(data), sessionVisitor(func(st SessionTimes) {
+			seen++
+			got = append(got, st)
+		}))
+		// The same page read by encoding/json: the streaming reader must
+		// agree with it, item by item.
+		var want []SessionTimes
+		_, jsonErr := decodePage(bytes.NewReader(data), jsonItem(func(dec *json.Decoder) error {
 			var s sessionJSON
 			if err := dec.Decode(&s); err != nil {
 				return err
 			}
-			_, err := s.times()
-			seen++
+			st, err := s.times()
+			if err == nil {
+				want = append(want, st)
+			}
 			return err
-		})
+		}))
+		if (err == nil) != (jsonErr == nil) || err == nil && !slices.EqualFunc(got, want, sameTimes) {
+			t.Fatalf("streaming read: %v, %v; encoding/json: %v, %v", got, err, want, jsonErr)
+		}
+		// Read a byte at a time, every token crosses a read: the same.
+		var bytewise []SessionTimes
+		_, oneErr := decodePage(iotest.OneByteReader(bytes.NewReader(data)), sessionVisitor(func(st SessionTimes) {
+			bytewise = append(bytewise, st)
+		}))
+		if (err == nil) != (oneErr == nil) || !slices.EqualFunc(got, bytewise, sameTimes) {
+			t.Fatalf("read whole: %v, %v; byte by byte: %v, %v", got, err, bytewise, oneErr)
+		}
 		if err != nil {
 			checkOneLine(t, err.Error())
 			return
@@ -48,6 +71,10 @@ func FuzzDecodePage(f *testing.F) {
 			t.Fatalf("accepted @odata.count %d", meta.Count)
 		}
 	})
+}
+
+func sameTimes(a, b SessionTimes) bool {
+	return a.Created.Equal(b.Created) && a.LastModified.Equal(b.LastModified)
 }
 
 func FuzzErrorBody(f *testing.F) {

@@ -1,7 +1,7 @@
 package graphclient
 
 import (
-	"encoding/json"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -25,151 +25,159 @@ type pageMeta struct {
 	Items    int
 }
 
-// decodePage reads one collection page token by token, handing each element
+// itemFunc reads one element of a page's "value" array. It consumes the
+// element whole, or fails with the scanner's sticky error.
+type itemFunc func(*scanner) error
+
+// decodePage reads one collection page as a stream, handing each element
 // of "value" to item as it arrives so that a page is never held whole.
 // Unknown properties and @-annotations are skipped.
-func decodePage(r io.Reader, item func(*json.Decoder) error) (pageMeta, error) {
-	var meta pageMeta
+func decodePage(r io.Reader, item itemFunc) (pageMeta, error) {
 	lr := &limitedReader{r: r, left: maxPageBytes}
-	dec := json.NewDecoder(lr)
-	dec.UseNumber()
-	if err := expectDelim(dec, '{'); err != nil {
+	s := newScanner(lr)
+	defer s.release()
+	meta, err := readPage(s, item)
+	if err == nil && !s.atEOF() {
+		err = errors.New("data after the JSON object")
+	}
+	if err != nil {
 		return meta, lr.wrap(err)
 	}
-	seen := map[string]bool{}
-	for dec.More() {
-		key, err := objectKey(dec)
-		if err != nil {
-			return meta, lr.wrap(err)
+	return meta, nil
+}
+
+// readPage reads one page from s. When it fails without a sticky error,
+// the page was consumed whole, and the stream can be read on.
+func readPage(s *scanner, item itemFunc) (pageMeta, error) {
+	var meta pageMeta
+	s.count = -1
+	c, err := s.peek()
+	if err != nil {
+		return meta, err
+	}
+	if c != '{' {
+		return meta, cmp.Or(s.skipValue(), fmt.Errorf("expected '{', got %s", describeByte(c)))
+	}
+	var seenValue, seenCount, seenNext bool
+	var first error // the first error that left the stream readable
+	err = s.object(func(key []byte) error {
+		if first != nil {
+			return s.skipValue()
 		}
-		// JSON leaves duplicate members undefined; a page with two "value"
-		// arrays or two counts has no one meaning, so it is refused. Only
-		// the members read are tracked, so an answer cannot grow the map.
-		if known := key == "value" || key == "@odata.count" || key == "@odata.nextLink"; known && seen[key] {
-			return meta, lr.wrap(fmt.Errorf("duplicate member %q in the page", key))
-		} else if known {
-			seen[key] = true
-		}
-		switch key {
+		switch string(key) {
 		case "value":
-			if meta.Items, err = decodeArray(dec, item); err != nil {
-				return meta, lr.wrap(err)
+			if first = once(s, &seenValue, key); first == nil {
+				meta.Items, first = readItems(s, item)
 			}
 		case "@odata.count":
-			if meta.Count, err = decodeCount(dec); err != nil {
-				return meta, lr.wrap(err)
+			if first = once(s, &seenCount, key); first == nil {
+				meta.Count, first = readCount(s)
+				if meta.HasCount = first == nil; meta.HasCount {
+					s.count = meta.Count
+				}
 			}
-			meta.HasCount = true
 		case "@odata.nextLink":
-			if err := dec.Decode(&meta.NextLink); err != nil {
-				return meta, lr.wrap(fmt.Errorf("@odata.nextLink: %w", err))
+			if first = once(s, &seenNext, key); first == nil {
+				if meta.NextLink, first = readOptString(s); first != nil {
+					first = fmt.Errorf("@odata.nextLink: %w", first)
+				}
 			}
 		default:
-			if err := skipValue(dec); err != nil {
-				return meta, lr.wrap(err)
-			}
+			return s.skipValue()
 		}
-	}
-	if err := expectDelim(dec, '}'); err != nil {
-		return meta, lr.wrap(err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return meta, lr.wrap(errors.New("data after the JSON object"))
-	}
-	if !seen["value"] {
+		return s.err
+	})
+	switch {
+	case err != nil:
+		return meta, err
+	case first != nil:
+		return meta, first
+	case !seenValue:
 		return meta, errors.New(`collection answer has no "value" array`)
 	}
 	return meta, nil
 }
 
-func decodeArray(dec *json.Decoder, item func(*json.Decoder) error) (int, error) {
-	if err := expectDelim(dec, '['); err != nil {
-		return 0, fmt.Errorf("value: %w", err)
+// once refuses a member read twice: JSON leaves duplicate members
+// undefined, and a page with two "value" arrays or two counts has no one
+// meaning. A refused member's value is skipped.
+func once(s *scanner, seen *bool, key []byte) error {
+	if *seen {
+		err := fmt.Errorf("duplicate member %q in the page", key)
+		return cmp.Or(s.skipValue(), err)
 	}
-	n := 0
-	for dec.More() {
-		if err := item(dec); err != nil {
-			return n, fmt.Errorf("value[%d]: %w", n, err)
-		}
-		n++
-	}
-	if err := expectDelim(dec, ']'); err != nil {
-		return n, fmt.Errorf("value: %w", err)
-	}
-	return n, nil
+	*seen = true
+	return nil
 }
 
-// decodeCount accepts only a non-negative integer: a count of -1, 3.5 or
-// "12" is a broken answer, not a number to export.
-func decodeCount(dec *json.Decoder) (int64, error) {
-	tok, err := dec.Token()
+// readItems reads the "value" array. After the first failing item, the
+// rest are skipped, so that the stream stays readable.
+func readItems(s *scanner, item itemFunc) (int, error) {
+	c, err := s.peek()
 	if err != nil {
-		return 0, fmt.Errorf("@odata.count: %w", err)
+		return 0, err
 	}
-	n, isNumber := tok.(json.Number)
-	v, err := n.Int64()
-	if !isNumber || err != nil || v < 0 || v > maxCount {
-		return 0, fmt.Errorf("@odata.count %s is not a plausible count", describeToken(tok))
+	if c != '[' {
+		return 0, cmp.Or(s.skipValue(), fmt.Errorf("value: expected '[', got %s", describeByte(c)))
+	}
+	n := 0
+	var first error
+	err = s.array(func() error {
+		if first != nil {
+			return s.skipValue()
+		}
+		if err := item(s); err != nil {
+			if s.err != nil {
+				return s.err
+			}
+			first = fmt.Errorf("value[%d]: %w", n, err)
+			return nil
+		}
+		n++
+		return nil
+	})
+	if err != nil {
+		return n, fmt.Errorf("value: %w", err)
+	}
+	return n, first
+}
+
+// readCount accepts only a non-negative integer: a count of -1, 3.5 or
+// "12" is a broken answer, not a number to export.
+func readCount(s *scanner) (int64, error) {
+	c, err := s.peek()
+	if err != nil {
+		return 0, err
+	}
+	if c != '-' && (c < '0' || c > '9') {
+		return 0, cmp.Or(s.skipValue(), fmt.Errorf("@odata.count %s is not a plausible count", describeByte(c)))
+	}
+	num, err := s.readNumber()
+	if err != nil {
+		return 0, err
+	}
+	v, err := strconv.ParseInt(string(num), 10, 64)
+	if err != nil || v < 0 || v > maxCount {
+		return 0, fmt.Errorf("@odata.count %s is not a plausible count", truncate(string(num), 40))
 	}
 	return v, nil
 }
 
-func objectKey(dec *json.Decoder) (string, error) {
-	tok, err := dec.Token()
+// readOptString reads a string, or null as "", as encoding/json decodes
+// into a string. Any other value is left unread.
+func readOptString(s *scanner) (string, error) {
+	if null, err := s.isNull(); null || err != nil {
+		return "", err
+	}
+	c, err := s.peek()
 	if err != nil {
 		return "", err
 	}
-	key, ok := tok.(string)
-	if !ok {
-		return "", fmt.Errorf("expected an object key, got %s", describeToken(tok))
+	if c != '"' {
+		return "", cmp.Or(s.skipValue(), fmt.Errorf("expected a string, got %s", describeByte(c)))
 	}
-	return key, nil
-}
-
-func expectDelim(dec *json.Decoder, want json.Delim) error {
-	tok, err := dec.Token()
-	if err != nil {
-		if errors.Is(err, io.EOF) {
-			return io.ErrUnexpectedEOF
-		}
-		return err
-	}
-	if d, ok := tok.(json.Delim); !ok || d != want {
-		return fmt.Errorf("expected %q, got %s", want, describeToken(tok))
-	}
-	return nil
-}
-
-// describeToken names a token in an error without copying a long string
-// or number of the answer into what becomes one log line.
-func describeToken(tok json.Token) string {
-	if s, ok := tok.(string); ok {
-		return strconv.Quote(truncate(s, 40))
-	}
-	return truncate(fmt.Sprint(tok), 40)
-}
-
-// skipValue discards one JSON value of any shape without building it.
-func skipValue(dec *json.Decoder) error {
-	depth := 0
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			if errors.Is(err, io.EOF) {
-				return io.ErrUnexpectedEOF
-			}
-			return err
-		}
-		switch tok {
-		case json.Delim('{'), json.Delim('['):
-			depth++
-		case json.Delim('}'), json.Delim(']'):
-			depth--
-		}
-		if depth == 0 {
-			return nil
-		}
-	}
+	b, err := s.readString()
+	return string(b), err
 }
 
 // limitedReader fails once the cap is passed, instead of io.LimitReader's

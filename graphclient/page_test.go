@@ -1,7 +1,6 @@
 package graphclient
 
 import (
-	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -10,15 +9,9 @@ import (
 func decodeTimes(t *testing.T, body string) (pageMeta, []SessionTimes, error) {
 	t.Helper()
 	var got []SessionTimes
-	meta, err := decodePage(strings.NewReader(body), func(dec *json.Decoder) error {
-		var s sessionJSON
-		if err := dec.Decode(&s); err != nil {
-			return err
-		}
-		st, err := s.times()
+	meta, err := decodePage(strings.NewReader(body), sessionVisitor(func(st SessionTimes) {
 		got = append(got, st)
-		return err
-	})
+	}))
 	return meta, got, err
 }
 

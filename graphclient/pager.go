@@ -2,7 +2,6 @@ package graphclient
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/paging"
 )
@@ -22,7 +21,7 @@ type pageReq struct {
 	path string // escaped, under the endpoint
 	q    Query
 	next string
-	item func(*json.Decoder) error
+	item itemFunc
 }
 
 // pageResult is what reading a page gave.
@@ -104,11 +103,11 @@ func (r Reader) list(ctx context.Context, firsts []pageReq, first []pageMeta) (i
 
 // listEach lists several collections side by side and returns the items
 // of each in order, or the first error.
-func listEach[T any](ctx context.Context, r Reader, firsts []pageReq, decode func(*json.Decoder) (T, error)) ([][]T, error) {
+func listEach[T any](ctx context.Context, r Reader, firsts []pageReq, decode func(*scanner) (T, error)) ([][]T, error) {
 	out := make([][]T, len(firsts))
 	for i := range firsts {
-		firsts[i].item = func(dec *json.Decoder) error {
-			v, err := decode(dec)
+		firsts[i].item = func(s *scanner) error {
+			v, err := decode(s)
 			if err == nil {
 				out[i] = append(out[i], v)
 			}

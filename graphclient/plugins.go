@@ -32,7 +32,7 @@ func (r Reader) ListPlugins(ctx context.Context, workspaceID string, pageSize in
 		return nil, fmt.Errorf("invalid workspace id %q", workspaceID)
 	}
 	path := "/security/securityCopilot/workspaces/" + url.PathEscape(workspaceID) + "/plugins"
-	lists, err := listEach(ctx, r, []pageReq{{path: path, q: Query{Select: PluginSelect, Top: pageSize}}}, decodePlugin)
+	lists, err := listEach(ctx, r, []pageReq{{path: path, q: Query{Select: PluginSelect, Top: pageSize}}}, jsonValue(decodePlugin))
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,6 @@ package graphclient
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sync"
 
@@ -15,6 +14,12 @@ import (
 type SessionRequest struct {
 	Next  string
 	Query Query
+	// Each, when set, receives the page's sessions as they are read,
+	// instead of SessionPage.Sessions, so that a caller that keeps them in
+	// a form of its own holds them once. sizeHint is what the page counts
+	// so far (capped at a page's largest size), 0 when unknown. On an
+	// error the sessions handed over are not the page's.
+	Each func(ref SessionRef, sizeHint int)
 }
 
 // SessionPage is Graph's answer to one SessionRequest, or the error that
@@ -26,6 +31,10 @@ type SessionPage struct {
 	NextLink string
 	Err      error
 }
+
+// maxPageHint bounds the sessions a page's slice is made for: Graph's
+// largest page.
+const maxPageHint = 1000
 
 // SessionPages reads pages of one workspace's sessions for one read of it,
 // through the pager: the caller (a plan) decides when to ask for each next
@@ -108,9 +117,19 @@ func (s *SessionPages) Fetch(ctx context.Context, reqs []SessionRequest) []Sessi
 // page is the pager's request of req, decoding sessions into p, and the
 // chain it continues or starts.
 func (s *SessionPages) page(req SessionRequest, p *SessionPage) (pageReq, *paging.Chain, error) {
-	item := func(dec *json.Decoder) error {
-		ref, err := decodeSessionRef(dec)
-		if err == nil {
+	item := func(sc *scanner) error {
+		// A page holds at most what is counted, and at most the largest
+		// page Graph serves.
+		hint := int(min(max(sc.count, 0), maxPageHint))
+		ref, err := decodeSessionRef(sc)
+		switch {
+		case err != nil:
+		case req.Each != nil:
+			req.Each(ref, hint)
+		default:
+			if p.Sessions == nil {
+				p.Sessions = make([]SessionRef, 0, hint)
+			}
 			p.Sessions = append(p.Sessions, ref)
 		}
 		return err

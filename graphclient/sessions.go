@@ -2,7 +2,6 @@ package graphclient
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"time"
@@ -42,9 +41,9 @@ func (r Reader) ListSessions(ctx context.Context, workspaceID string, q Query, v
 	}
 	var res ListResult
 	item := sessionVisitor(visit)
-	counted := func(dec *json.Decoder) error {
+	counted := func(s *scanner) error {
 		res.Items++
-		return item(dec)
+		return item(s)
 	}
 	first := make([]pageMeta, 1)
 	res.Pages, err = r.list(ctx, []pageReq{{path: path, q: q, item: counted}}, first)
@@ -52,17 +51,15 @@ func (r Reader) ListSessions(ctx context.Context, workspaceID string, q Query, v
 	return res, err
 }
 
-func sessionVisitor(visit func(SessionTimes)) func(*json.Decoder) error {
-	return func(dec *json.Decoder) error {
-		var s sessionJSON
-		if err := dec.Decode(&s); err != nil {
-			return err
-		}
-		times, err := s.times()
+// sessionVisitor reads each session's two timestamps straight from the
+// stream: nothing else of a session is built.
+func sessionVisitor(visit func(SessionTimes)) itemFunc {
+	return func(s *scanner) error {
+		r, err := readRef(s, false)
 		if err != nil {
 			return err
 		}
-		visit(times)
+		visit(r.times)
 		return nil
 	}
 }

@@ -155,7 +155,7 @@ func (r Reader) lowerTop(ctx context.Context, reqs []pageReq, refused []int, top
 			q.Top = top
 			item := p.item
 			if probe {
-				item = skipValue
+				item = skipItem
 			}
 			calls[k] = &pageCall{url: r.c.url(p.path, q), item: item}
 		}

@@ -38,7 +38,7 @@ var errEnough = errors.New("enough workspaces")
 // which are neither read nor requested.
 func (c *Client) ListWorkspacesUpTo(ctx context.Context, limit int) (out []Workspace, more bool, err error) {
 	q := Query{Select: []string{"id", "displayName"}}
-	_, err = c.Reader().list(ctx, []pageReq{{path: "/security/securityCopilot/workspaces", q: q, item: func(dec *json.Decoder) error {
+	_, err = c.Reader().list(ctx, []pageReq{{path: "/security/securityCopilot/workspaces", q: q, item: jsonItem(func(dec *json.Decoder) error {
 		var w Workspace
 		if err := dec.Decode(&w); err != nil {
 			return err
@@ -51,7 +51,7 @@ func (c *Client) ListWorkspacesUpTo(ctx context.Context, limit int) (out []Works
 		}
 		out = append(out, w)
 		return nil
-	}}}, nil)
+	})}}, nil)
 	if errors.Is(err, errEnough) {
 		return out, true, nil
 	}
