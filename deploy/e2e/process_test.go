@@ -29,6 +29,7 @@ type process struct {
 	logs *lockedBuffer
 	done chan struct{}
 	err  error // of Wait, set before done is closed
+	pace pace  // of a Prometheus: how long its checks wait
 }
 
 type lockedBuffer struct {
