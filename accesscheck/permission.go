@@ -73,6 +73,6 @@ func fix(clientID string) []string {
 		"The Entra portal does not list this application permission; add it by id (" + ReadRoleID + "), then grant admin consent:",
 		"  az ad app permission add --id " + clientID + " --api " + MicrosoftGraphAppID + " --api-permissions " + ReadRoleID + "=Role",
 		"  az ad app permission admin-consent --id " + clientID,
-		"or with Microsoft Graph PowerShell, or the app manifest's requiredResourceAccess (see the README, \"Grant the permission\").",
+		"or with Microsoft Graph PowerShell, or the app manifest's requiredResourceAccess (see the README, \"Setup in Entra ID\").",
 	}
 }
