@@ -101,3 +101,61 @@ grep -q '^securitycopilot_sessions{' <<<"$metrics" || fail "/metrics has no secu
 grep -q '^securitycopilot_exporter_build_info{.*version="'"$(cat VERSION)"'"' <<<"$metrics" ||
   fail "/metrics has no build_info with version $(cat VERSION)"
 echo "image test passed: $image"
+
+echo ">> deploy/docker-compose.yml's demo: the image's defaults and --demo, a published port, a real Prometheus"
+# As Compose runs it: the container's own network, port 9929 published on
+# loopback, nothing but --demo on the command line. Prometheus runs the
+# shipped prometheus.yml with the exporter's address instead of
+# exporter-0:9929 and short intervals, and must see up 1.
+prometheus="${PROMETHEUS:-$root/tools/bin/prometheus}"
+[ -x "$prometheus" ] || fail "no Prometheus at $prometheus: run tools/install.sh or set PROMETHEUS"
+podman rm --force --time 0 "$container" >/dev/null 2>&1 || true
+published=""
+for _ in 1 2 3; do
+  port=$((20000 + RANDOM % 20000))
+  if podman run --runtime runc --ulimit "nofile=$nofile:$nofile" --ulimit "nproc=$nproc:$nproc" \
+    --detach --name "$container" --platform linux/amd64 --publish "127.0.0.1:$port:9929" \
+    --read-only --read-only-tmpfs=false --cap-drop ALL --security-opt no-new-privileges \
+    "$image" --demo >/dev/null 2>"$scratch/run.err"; then
+    published="127.0.0.1:$port"
+    break
+  fi
+  podman rm --force --time 0 "$container" >/dev/null 2>&1 || true
+done
+[ -n "$published" ] || fail "the demo container did not start: $(cat "$scratch/run.err")"
+mkdir -p "$scratch/prometheus/rules"
+cp deploy/prometheus/rules/*.yml "$scratch/prometheus/rules/"
+sed -e "s/exporter-0:9929/$published/" \
+  -e 's/^\( *\)scrape_interval: .*/\1scrape_interval: 5s/' \
+  -e 's/^\( *\)scrape_timeout: .*/\1scrape_timeout: 5s/' \
+  deploy/prometheus/prometheus.yml >"$scratch/prometheus/prometheus.yml"
+grep -q "$published" "$scratch/prometheus/prometheus.yml" || fail "prometheus.yml names no exporter-0:9929 to replace"
+prom_pid=""
+for _ in 1 2 3; do
+  prom_addr="127.0.0.1:$((20000 + RANDOM % 20000))"
+  "$prometheus" --config.file="$scratch/prometheus/prometheus.yml" --storage.tsdb.path="$scratch/prometheus/data" \
+    --web.listen-address="$prom_addr" >"$scratch/prometheus.log" 2>&1 &
+  prom_pid=$!
+  for _ in $(seq 1 600); do
+    curl -fsS -o /dev/null "http://$prom_addr/-/ready" 2>/dev/null && break
+    kill -0 "$prom_pid" 2>/dev/null || break
+    sleep 0.5
+  done
+  kill -0 "$prom_pid" 2>/dev/null && break
+  prom_pid=""
+done
+[ -n "$prom_pid" ] || fail "Prometheus did not start: $(tail -5 "$scratch/prometheus.log")"
+trap 'kill "$prom_pid" 2>/dev/null || true; wait "$prom_pid" 2>/dev/null || true; cleanup' EXIT
+# Bounded: 10 minutes of 5 s scrapes; it ends at the first up 1.
+up=""
+for _ in $(seq 1 300); do
+  up="$(curl -fsS "http://$prom_addr/api/v1/query" --data-urlencode 'query=up{job="securitycopilot"}' | jq -r '.data.result[0].value[1] // empty')" || true
+  [ "$up" = 1 ] && break
+  sleep 2
+done
+if [ "$up" != 1 ]; then
+  podman logs "$container" 2>&1 | tail -20 >&2 || true
+  curl -fsS "http://$prom_addr/api/v1/targets" >&2 || true
+  fail "Prometheus scraping the demo container at $published gets up '$up', want 1"
+fi
+echo "compose demo: Prometheus scrapes the container at $published, up 1"
