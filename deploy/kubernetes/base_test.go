@@ -82,7 +82,9 @@ func generateBase(t *testing.T) (objects, config []byte) {
 	if config == nil {
 		t.Fatal("the chart renders no ConfigMap")
 	}
-	return []byte(baseHeader + strings.Join(docs, "---\n")), config
+	configHeader := "# The exporter's configuration of the Kustomize base: the chart's config\n" +
+		"# value, generated like base.yaml beside it. Replace it in an overlay.\n"
+	return []byte(baseHeader + strings.Join(docs, "---\n")), append([]byte(configHeader), config...)
 }
 
 // forKustomize drops what an overlay sets (the namespace, and the
@@ -166,7 +168,7 @@ func TestKustomizeAndHelmAgree(t *testing.T) {
 	same("resources", bc.Resources, cc.Resources)
 	same("ServiceMonitor jobLabel", base.serviceMonitor.Spec.JobLabel, chart.serviceMonitor.Spec.JobLabel)
 	same("ServiceMonitor endpoints", base.serviceMonitor.Spec.Endpoints, chart.serviceMonitor.Spec.Endpoints)
-	same("configuration", base.configMap.Data, chart.configMap.Data)
+	same("configuration", parsedConfig(t, base), parsedConfig(t, chart))
 	same("PrometheusRule", base.prometheusRule.Spec, chart.prometheusRule.Spec)
 	for _, key := range []string{"app.kubernetes.io/name", "app.kubernetes.io/part-of", "app.kubernetes.io/version"} {
 		same("pod label "+key, base.deployment.Spec.Template.Labels[key], chart.deployment.Spec.Template.Labels[key])
@@ -193,4 +195,14 @@ func TestBaseHasNoPlaceholders(t *testing.T) {
 	if v, ok := m.serviceAccount.Annotations[workloadIDAnno]; ok {
 		t.Errorf("the base annotates the ServiceAccount %s=%q, a placeholder", workloadIDAnno, v)
 	}
+}
+
+// parsedConfig is the ConfigMap's config.yml as data, comments left out.
+func parsedConfig(t *testing.T, m *manifests) any {
+	t.Helper()
+	var cfg any
+	if err := yaml.Unmarshal([]byte(m.configMap.Data["config.yml"]), &cfg); err != nil {
+		t.Fatalf("ConfigMap %s config.yml: %v", m.configMap.Name, err)
+	}
+	return cfg
 }
