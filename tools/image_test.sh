@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Tests the image that tools/image.sh built: the manifest list has
-# linux/amd64 and linux/arm64, each holding only its static binary and the CA
-# bundle; there is no shell; the amd64 image runs with --demo on a read-only
-# root filesystem as uid 65532 and answers /-/ready and /metrics with every
-# workspace up. The container is always removed; every wait is bounded.
+# Tests the image that tools/image.sh built: podman's local store stays
+# readable (`podman images`); the manifest list in .image/oci has linux/amd64
+# and linux/arm64, the local images of both; each holds only its static
+# binary and the CA bundle; there is no shell; the amd64 image runs with
+# --demo on a read-only root filesystem as uid 65532 and answers /-/ready
+# and /metrics with every workspace up; and it runs as
+# deploy/docker-compose.yml runs it, scraped by a real Prometheus. The
+# containers are always removed; every wait is bounded.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -24,14 +27,21 @@ nproc="$(ulimit -Hu)"
 if [ "$nproc" = unlimited ] || [ "$nproc" -gt 32768 ]; then nproc=32768; fi
 run=(podman run --runtime runc --network=host --ulimit "nofile=$nofile:$nofile" --ulimit "nproc=$nproc:$nproc")
 
-echo ">> manifest list $image"
-podman manifest inspect "$image" >"$scratch/manifest.json"
+echo ">> podman images"
+podman images >"$scratch/images.out" 2>&1 || fail "podman images fails after the build: $(cat "$scratch/images.out")"
+
+echo ">> manifest list .image/oci:$(cat VERSION)"
+layout=.image/oci
+index="$(jq -r --arg t "$(cat VERSION)" '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == $t) | .digest' "$layout/index.json")"
+[ -n "$index" ] || fail "$layout has no manifest list tagged $(cat VERSION)"
+cp "$layout/blobs/sha256/${index#sha256:}" "$scratch/manifest.json"
 platforms="$(jq -r '[.manifests[].platform | .os + "/" + .architecture] | sort | join(" ")' "$scratch/manifest.json")"
 [ "$platforms" = "linux/amd64 linux/arm64" ] || fail "manifest list has platforms '$platforms', want linux/amd64 linux/arm64"
 
 for arch in amd64 arm64; do
   digest="$(jq -r --arg a "$arch" '.manifests[] | select(.platform.architecture == $a) | .digest' "$scratch/manifest.json")"
-  ref="${image%:*}@$digest"
+  [ -s "$layout/blobs/sha256/${digest#sha256:}" ] || fail "the list's $arch manifest $digest is not in $layout"
+  ref="$image-$arch"
   config="$(podman image inspect --format '{{.Os}}/{{.Architecture}} {{.Config.User}}' "$ref")"
   [ "$config" = "linux/$arch 65532:65532" ] || fail "the $arch instance has platform and user '$config', want linux/$arch 65532:65532"
   echo ">> files of the $arch image"
@@ -49,7 +59,7 @@ for arch in amd64 arm64; do
 done
 
 echo ">> no shell"
-if "${run[@]}" --rm --entrypoint /bin/sh "$image" -c true >"$scratch/sh.out" 2>&1; then
+if "${run[@]}" --rm --entrypoint /bin/sh "$image-amd64" -c true >"$scratch/sh.out" 2>&1; then
   fail "/bin/sh ran in the image"
 fi
 # It must fail for want of a shell, not for another reason.
@@ -59,9 +69,9 @@ echo ">> run --demo, read-only root filesystem"
 started=false
 for _ in 1 2 3; do
   port=$((20000 + RANDOM % 20000))
-  "${run[@]}" --detach --name "$container" --platform linux/amd64 \
+  "${run[@]}" --detach --name "$container" \
     --read-only --read-only-tmpfs=false --cap-drop ALL --security-opt no-new-privileges \
-    "$image" --demo --web.listen-address="127.0.0.1:$port" >/dev/null
+    "$image-amd64" --demo --web.listen-address="127.0.0.1:$port" >/dev/null
   for _ in $(seq 1 120); do
     if curl -fsS -o /dev/null "http://127.0.0.1:$port/-/ready" 2>/dev/null; then
       started=true
@@ -114,9 +124,9 @@ published=""
 for _ in 1 2 3; do
   port=$((20000 + RANDOM % 20000))
   if podman run --runtime runc --ulimit "nofile=$nofile:$nofile" --ulimit "nproc=$nproc:$nproc" \
-    --detach --name "$container" --platform linux/amd64 --publish "127.0.0.1:$port:9929" \
+    --detach --name "$container" --publish "127.0.0.1:$port:9929" \
     --read-only --read-only-tmpfs=false --cap-drop ALL --security-opt no-new-privileges \
-    "$image" --demo >/dev/null 2>"$scratch/run.err"; then
+    "$image-amd64" --demo >/dev/null 2>"$scratch/run.err"; then
     published="127.0.0.1:$port"
     break
   fi
