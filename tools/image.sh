@@ -62,7 +62,9 @@ list="$image-list-$$"
 trap 'podman manifest rm "$list" >/dev/null 2>&1 || true' EXIT
 podman manifest create "$list" >/dev/null
 for platform in "${platforms[@]}"; do
-  podman manifest add "$list" "containers-storage:$image-${platform#*/}" >/dev/null
+  # By id: a short name would resolve to a registry's.
+  id="$(podman image inspect --format '{{.Id}}' "$image-${platform#*/}")"
+  podman manifest add "$list" "containers-storage:$id" >/dev/null
 done
 rm -rf .image/oci
 podman manifest push --all "$list" "oci:$root/.image/oci:$version"
