@@ -2,8 +2,10 @@
 # Builds the pinned tools into tools/bin, each once (a no-op when they are up
 # to date: the Go build cache makes the second run fast).
 #
-#   tools/install.sh          # what the tests run: promtool, prometheus, helm
-#   tools/install.sh lint     # staticcheck, for .ci/run
+#   tools/install.sh            # what the tests run: promtool, prometheus, helm
+#   tools/install.sh prometheus # promtool and prometheus only
+#   tools/install.sh helm       # helm only
+#   tools/install.sh lint       # staticcheck, for .ci/run
 #
 # promtool and prometheus come from one go command, so the packages they
 # share compile once, with Prometheus' own build tag remove_all_sd: it leaves
@@ -16,18 +18,19 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 bin="$PWD/bin"
-case "${1:-test}" in
-test)
+prometheus() {
   GOBIN="$bin" go install -tags remove_all_sd \
     github.com/prometheus/prometheus/cmd/prometheus \
     github.com/prometheus/prometheus/cmd/promtool
-  (cd helm && GOBIN="$bin" go install helm.sh/helm/v3/cmd/helm)
-  ;;
-lint)
-  GOBIN="$bin" go install honnef.co/go/tools/cmd/staticcheck
-  ;;
+}
+helm() { (cd helm && GOBIN="$bin" go install helm.sh/helm/v3/cmd/helm); }
+case "${1:-test}" in
+test) prometheus && helm ;;
+prometheus) prometheus ;;
+helm) helm ;;
+lint) GOBIN="$bin" go install honnef.co/go/tools/cmd/staticcheck ;;
 *)
-  echo "usage: $0 [test|lint]" >&2
+  echo "usage: $0 [test|prometheus|helm|lint]" >&2
   exit 2
   ;;
 esac
