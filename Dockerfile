@@ -28,6 +28,10 @@ COPY .image/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
 COPY .build/${TARGETOS}-${TARGETARCH}/securitycopilot_exporter /bin/securitycopilot_exporter
 
 USER 65532:65532
+# Every interface of the container's own network: --demo, which listens on
+# loopback elsewhere, must answer a published port here too. The flag
+# --web.listen-address wins over it.
+ENV SECURITYCOPILOT_EXPORTER_WEB_LISTEN_ADDRESS=:9929
 EXPOSE 9929
 ENTRYPOINT ["/bin/securitycopilot_exporter"]
 CMD ["--config.file=/etc/securitycopilot_exporter/config.yml"]

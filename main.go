@@ -74,14 +74,15 @@ func run() int {
 	logConfig := &promslog.Config{}
 	promslogflag.AddFlags(kingpin.CommandLine, logConfig)
 	var listenAddressSet bool
-	kingpin.CommandLine.GetFlag("web.listen-address").IsSetByUser(&listenAddressSet)
+	listenFlag := kingpin.CommandLine.GetFlag("web.listen-address").Envar(listenAddressEnv)
+	listenFlag.IsSetByUser(&listenAddressSet)
 	kingpin.Version(version.Print(exporterName))
 	kingpin.HelpFlag.Short('h')
 	kingpin.Parse()
 	if err := checkTelemetryPath(*metricsPath); err != nil {
 		kingpin.Fatalf("--web.telemetry-path: %v", err)
 	}
-	if *demoMode && !listenAddressSet {
+	if *demoMode && !listenAddressSet && !listenFlag.HasEnvarValue() {
 		// The demo has an unauthenticated /-/reload and no TLS: it stays on
 		// this machine unless the user asks otherwise.
 		*webFlags.WebListenAddresses = []string{demoListenAddress}
@@ -158,8 +159,15 @@ func run() int {
 	return 0
 }
 
-// demoListenAddress is where --demo listens without --web.listen-address.
+// demoListenAddress is where --demo listens without --web.listen-address
+// and without listenAddressEnv.
 const demoListenAddress = "127.0.0.1:9929"
+
+// listenAddressEnv stands for --web.listen-address when the flag is not
+// given. The container image sets it to :9929, so that --demo in a
+// container answers on the container's network (loopback there reaches
+// nothing); the flag still wins over it.
+const listenAddressEnv = "SECURITYCOPILOT_EXPORTER_WEB_LISTEN_ADDRESS"
 
 func newServer(handler http.Handler, base context.Context) *http.Server {
 	return &http.Server{

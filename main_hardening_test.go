@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 )
 
 // runBinary runs the exporter to its end, at most for a minute, and

@@ -18,8 +18,8 @@ import (
 	"golang.org/x/net/http/httpproxy"
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/accesscheck"
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 )
 
 // Go never sends requests to loopback addresses through a proxy, so the

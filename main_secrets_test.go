@@ -18,10 +18,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/promslog"
 
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/collector"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
 // The client secret and the bearer tokens must never show: not in logs,

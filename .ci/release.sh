@@ -28,3 +28,18 @@ grep -q "version $version " <<<"$stamped" || fail "--version does not say versio
 grep -q "revision: $revision" <<<"$stamped" || fail "--version does not say revision $revision"
 grep -Eq 'build date: +[0-9]{8}-[0-9]{2}:[0-9]{2}:[0-9]{2}' <<<"$stamped" || fail "--version has no build date"
 echo "release build checked: $version ($revision)"
+
+# The archives are named after the project whatever the clone's remote: here
+# a clone of a folder called main, whose name promu would take.
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
+git clone -q --bare . "$scratch/main"
+git clone -q "$scratch/main" "$scratch/clone"
+(cd "$scratch/clone" && tools/release.sh --tarballs linux/amd64)
+archive="securitycopilot_exporter-$version.linux-amd64"
+listing="$(ls "$scratch/clone/.tarballs")"
+[ "$listing" = "$archive.tar.gz"$'\n'"sha256sums.txt" ] || fail ".tarballs holds '$listing', want $archive.tar.gz and sha256sums.txt"
+files="$(tar -tzf "$scratch/clone/.tarballs/$archive.tar.gz" | sort | tr '\n' ' ')"
+[ "$files" = "$archive/ $archive/CHANGELOG.md $archive/LICENSE $archive/securitycopilot_exporter " ] ||
+  fail "$archive.tar.gz holds '$files'"
+echo "release archive named after the project: $archive.tar.gz"

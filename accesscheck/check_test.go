@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 )
 
 const (

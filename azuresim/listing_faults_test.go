@@ -183,10 +183,12 @@ func TestListingForNextLinks(t *testing.T) {
 }
 
 func TestListingForLatency(t *testing.T) {
-	c := listingFaultServer(t, ListingFault{Latency: 300 * time.Millisecond})
+	calibration := listingFaultServer(t, ListingFault{})
+	latency := injectedLatency(300*time.Millisecond, func() { calibration.rawGet(wsSessionsPath("second")) })
+	c := listingFaultServer(t, ListingFault{Latency: latency})
 	start := time.Now()
-	if a := c.rawGet(sessionsPath); a.status != 200 || time.Since(start) < 300*time.Millisecond {
-		t.Fatalf("HTTP %d after %v", a.status, time.Since(start))
+	if a := c.rawGet(sessionsPath); a.status != 200 || time.Since(start) < latency {
+		t.Fatalf("HTTP %d after %v, want 200 after the latency %v", a.status, time.Since(start), latency)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
@@ -194,7 +196,7 @@ func TestListingForLatency(t *testing.T) {
 		t.Fatalf("a request that gave up early still got HTTP %d", a.status)
 	}
 	start = time.Now()
-	if a := c.rawGet(wsSessionsPath("second")); a.status != 200 || time.Since(start) > 250*time.Millisecond {
-		t.Fatalf("another workspace: HTTP %d after %v", a.status, time.Since(start))
+	if a := c.rawGet(wsSessionsPath("second")); a.status != 200 || time.Since(start) >= latency {
+		t.Fatalf("another workspace: HTTP %d after %v, the latency %v of the first one", a.status, time.Since(start), latency)
 	}
 }

@@ -10,8 +10,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 )
 
 // someFilters are distinct count queries: the total and four windows.

@@ -9,8 +9,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 )
 
 // threeWorkspaces serves "slow", "a" and "b", 10 sessions each.

@@ -6,8 +6,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 )
 
 func TestResolveWorkspaces(t *testing.T) {

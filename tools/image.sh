@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
 # Builds the container image of securitycopilot_exporter for linux/amd64 and
-# linux/arm64 as one manifest list, with podman (or buildah's engine behind
-# it), without emulation and without pulling a base image:
+# linux/arm64, with podman (or buildah's engine behind it), without
+# emulation and without pulling a base image:
 #
-#   tools/image.sh            # the manifest list securitycopilot_exporter:<VERSION>
+#   tools/image.sh            # the images and the manifest list, see below
 #   tools/image.sh context    # only the build context (.build/, .image/), for `docker build`
+#
+# It leaves in podman's local store one image per platform,
+# securitycopilot_exporter:<VERSION>-amd64 and -arm64, and
+# securitycopilot_exporter:<VERSION> for the host's platform; the manifest
+# list of both goes to the OCI layout .image/oci (tag <VERSION>), from where
+# `skopeo copy --all oci:.image/oci:<VERSION> docker://REGISTRY/...` pushes
+# it. The list is not kept in the local store: podman 4.3 (Debian 12) then
+# fails every `podman images` with "fetching target platform image selected
+# from image index ... file does not exist".
 #
 # First the static binaries are cross-compiled with promu (tools/release.sh),
 # and the CA bundle of the host (Debian's ca-certificates package) is copied
@@ -30,15 +39,34 @@ if [ "${1:-}" = context ]; then
   exit 0
 fi
 
-# --manifest adds to an existing list: start from an empty one.
-if podman manifest exists "$image"; then
+# A list left in the store by an earlier version of this script breaks
+# `podman images`: remove it (the images it names stay).
+if podman manifest exists "$image" 2>/dev/null; then
   podman manifest rm "$image" >/dev/null
 fi
-podman build \
-  --platform "$(IFS=,; echo "${platforms[*]}")" \
-  --manifest "$image" \
-  --build-arg VERSION="$version" \
-  --build-arg REVISION="$(git rev-parse HEAD)" \
-  --build-arg CREATED="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
-  .
-echo "built $image for ${platforms[*]}"
+revision="$(git rev-parse HEAD)"
+created="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+for platform in "${platforms[@]}"; do
+  podman build \
+    --platform "$platform" \
+    --tag "$image-${platform#*/}" \
+    --build-arg VERSION="$version" \
+    --build-arg REVISION="$revision" \
+    --build-arg CREATED="$created" \
+    .
+done
+podman tag "$image-$(go env GOARCH)" "$image"
+
+# The list lives in the store only while it is copied to .image/oci.
+list="$image-list-$$"
+trap 'podman manifest rm "$list" >/dev/null 2>&1 || true' EXIT
+podman manifest create "$list" >/dev/null
+for platform in "${platforms[@]}"; do
+  # By id: a short name would resolve to a registry's.
+  id="$(podman image inspect --format '{{.Id}}' "$image-${platform#*/}")"
+  podman manifest add "$list" "containers-storage:$id" >/dev/null
+done
+rm -rf .image/oci
+podman manifest push --all "$list" "oci:$root/.image/oci:$version"
+podman manifest rm "$list" >/dev/null
+echo "built $image-amd64, $image-arm64 and $image ($(go env GOARCH)); the manifest list is .image/oci:$version"

@@ -8,15 +8,8 @@ import (
 	"time"
 )
 
-const (
-	// pollTimeout bounds how long a test waits for Prometheus to hold what
-	// it checks.
-	pollTimeout = 60 * time.Second
-	// settle keeps queries behind scrapes still being appended, so that
-	// all queries of a round see the same scrapes.
-	settle       = 2 * time.Second
-	queryTimeout = 10 * time.Second
-)
+// queryTimeout bounds one query round trip to Prometheus.
+const queryTimeout = 10 * time.Second
 
 // checker runs one round of queries against Prometheus and collects what
 // is wrong, so that a round can be repeated until the data has arrived.
@@ -42,13 +35,13 @@ func (c *checker) query(expr string) []sample {
 }
 
 // eventually repeats the check until a round finds no problem, and fails
-// the test with the last round's problems after pollTimeout.
+// the test with the last round's problems after the pace's poll bound.
 func eventually(t *testing.T, prom *process, check func(c *checker)) {
 	t.Helper()
-	deadline := time.Now().Add(pollTimeout)
+	deadline := time.Now().Add(prom.pace.poll)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), queryTimeout)
-		c := &checker{ctx: ctx, prom: prom, at: time.Now().Add(-settle)}
+		c := &checker{ctx: ctx, prom: prom, at: time.Now().Add(-prom.pace.settle)}
 		check(c)
 		cancel()
 		if len(c.problems) == 0 {
@@ -58,10 +51,10 @@ func eventually(t *testing.T, prom *process, check func(c *checker)) {
 			for _, p := range c.problems {
 				t.Error(p)
 			}
-			t.Logf("still wrong after %s; end of the Prometheus log:\n%s", pollTimeout, lastLines(prom.logs.String(), 20))
+			t.Logf("still wrong after %s; end of the Prometheus log:\n%s", prom.pace.poll, lastLines(prom.logs.String(), 20))
 			return
 		}
-		time.Sleep(time.Second)
+		time.Sleep(min(prom.pace.interval, 5*time.Second))
 	}
 }
 

@@ -18,8 +18,9 @@ func TestShippedConfigScrapesTheDemo(t *testing.T) {
 	promBin := prometheusBinary(t)
 	queries, records := dashboardQueries(t), recordedNames(t)
 	exporter := startDemoExporter(t, "exporter")
-	config := generateConfig(t, shippedConfig, map[string]string{"exporter-0:9929": exporter.addr})
-	prom := startPrometheus(t, promBin, config)
+	p := measurePace(t, "http://"+exporter.addr+"/metrics")
+	config := generateConfig(t, shippedConfig, map[string]string{"exporter-0:9929": exporter.addr}, p)
+	prom := startPrometheus(t, promBin, config, p)
 
 	t.Run("targets", func(t *testing.T) {
 		eventually(t, prom, func(c *checker) {

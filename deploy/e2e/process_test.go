@@ -16,8 +16,9 @@ import (
 	"time"
 )
 
-// stopTimeout bounds how long a process may take to exit after SIGTERM.
-const stopTimeout = 15 * time.Second
+// stopTimeout bounds how long a process may take to exit after SIGTERM: a
+// bound on a hang, not a speed requirement.
+const stopTimeout = time.Minute
 
 var httpClient = &http.Client{Timeout: 10 * time.Second}
 
@@ -29,6 +30,7 @@ type process struct {
 	logs *lockedBuffer
 	done chan struct{}
 	err  error // of Wait, set before done is closed
+	pace pace  // of a Prometheus: how long its checks wait
 }
 
 type lockedBuffer struct {

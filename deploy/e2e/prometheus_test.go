@@ -15,17 +15,15 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-const (
-	// testInterval replaces the shipped scrape and evaluation intervals so
-	// the test sees data within seconds.
-	testInterval           = "1s"
-	prometheusReadyTimeout = 60 * time.Second
-)
+// prometheusReadyTimeout only stops a Prometheus that never starts.
+const prometheusReadyTimeout = 5 * time.Minute
 
 // generateConfig loads a shipped Prometheus configuration and changes only
-// what the test must: the exporter addresses, the intervals, and the rule
-// files' paths (made absolute, since the config is written elsewhere).
-func generateConfig(t *testing.T, shipped string, addrs map[string]string) string {
+// what the test must: the exporter addresses, the intervals (the pace's,
+// so the test sees data within seconds on an idle machine and still on a
+// loaded one), and the rule files' paths (made absolute, since the config
+// is written elsewhere).
+func generateConfig(t *testing.T, shipped string, addrs map[string]string, p pace) string {
 	t.Helper()
 	data, err := os.ReadFile(shipped)
 	if err != nil {
@@ -42,7 +40,7 @@ func generateConfig(t *testing.T, shipped string, addrs map[string]string) strin
 			t.Fatalf("%s does not name the exporter address %s any more; update the test", shipped, from)
 		}
 	}
-	setIntervals(t, cfg)
+	setIntervals(t, cfg, seconds(p.interval))
 	absoluteRuleFiles(t, cfg, filepath.Dir(shipped))
 	out, err := yaml.Marshal(cfg)
 	if err != nil {
@@ -76,14 +74,14 @@ func replaceScalars(node any, addrs map[string]string, replaced map[string]bool)
 	return node
 }
 
-func setIntervals(t *testing.T, cfg map[string]any) {
+func setIntervals(t *testing.T, cfg map[string]any, interval string) {
 	t.Helper()
 	global, _ := cfg["global"].(map[string]any)
 	if global == nil {
 		global = map[string]any{}
 		cfg["global"] = global
 	}
-	global["scrape_interval"], global["evaluation_interval"] = testInterval, testInterval
+	global["scrape_interval"], global["evaluation_interval"] = interval, interval
 	jobs, _ := cfg["scrape_configs"].([]any)
 	if len(jobs) == 0 {
 		t.Fatal("the shipped config has no scrape_configs")
@@ -93,7 +91,7 @@ func setIntervals(t *testing.T, cfg map[string]any) {
 		if !ok {
 			t.Fatalf("scrape config %v is not a mapping", j)
 		}
-		job["scrape_interval"], job["scrape_timeout"] = testInterval, testInterval
+		job["scrape_interval"], job["scrape_timeout"] = interval, interval
 	}
 }
 
@@ -116,12 +114,14 @@ func absoluteRuleFiles(t *testing.T, cfg map[string]any, dir string) {
 	}
 }
 
-func startPrometheus(t *testing.T, bin, config string) *process {
+func startPrometheus(t *testing.T, bin, config string, p pace) *process {
 	t.Helper()
 	storage := t.TempDir()
-	return startServer(t, "prometheus", bin, prometheusReadyTimeout, func(addr string) []string {
+	prom := startServer(t, "prometheus", bin, prometheusReadyTimeout, func(addr string) []string {
 		return []string{"--config.file=" + config, "--storage.tsdb.path=" + storage, "--web.listen-address=" + addr}
 	})
+	prom.pace = p
+	return prom
 }
 
 // sample is one series of an instant query's result.

@@ -30,11 +30,18 @@ func TestShardedConfigSplitsTenantsOverReplicas(t *testing.T) {
 	}
 	t.Run("probe contract", func(t *testing.T) { checkProbeContract(t, replicas[0]) })
 
+	var probes []string
+	for _, r := range replicas {
+		for _, tenant := range []string{"contoso", "fabrikam"} {
+			probes = append(probes, "http://"+r.addr+"/probe?tenant="+tenant)
+		}
+	}
+	p := measurePace(t, probes...)
 	config := generateConfig(t, shardedConfig, map[string]string{
 		"exporter-0:9929": replicas[0].addr,
 		"exporter-1:9929": replicas[1].addr,
-	})
-	prom := startPrometheus(t, promBin, config)
+	}, p)
+	prom := startPrometheus(t, promBin, config, p)
 	t.Run("targets", func(t *testing.T) {
 		eventually(t, prom, func(c *checker) {
 			c.shardTargetsOnTheirReplica(c.targetsHealthy(), replicas)

@@ -129,7 +129,7 @@ func checkConfig(t *testing.T, exporter string, m *manifests, env []string) {
 func TestConfigIsValidForTheExporter(t *testing.T) {
 	exporter := buildExporter(t)
 	t.Run("base with client secret", func(t *testing.T) {
-		checkConfig(t, exporter, mustRender(t, "."), nil)
+		checkConfig(t, exporter, renderWithSecret(t), nil)
 	})
 	t.Run("workload identity component", func(t *testing.T) {
 		m := renderWithWorkloadIdentity(t)

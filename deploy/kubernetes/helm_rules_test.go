@@ -60,6 +60,13 @@ func TestChartMonitoring(t *testing.T) {
 		t.Errorf("the chart's PrometheusRule differs from %v\n%s", shippedRuleFiles, diff)
 	}
 
+	checkAlertsSelectTheJob(t, m)
+}
+
+// checkAlertsSelectTheJob checks that every job matcher of the shipped
+// rules selects the job the ServiceMonitor gives the exporter.
+func checkAlertsSelectTheJob(t *testing.T, m *manifests) {
+	t.Helper()
 	// The operator names the job after the Service's label that jobLabel
 	// names, or after the Service when there is none.
 	job := m.service.Name

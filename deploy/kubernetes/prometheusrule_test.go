@@ -1,74 +1,22 @@
 package kubernetes
 
 import (
-	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 	"reflect"
-	"strings"
 	"testing"
 
 	"sigs.k8s.io/yaml"
 )
 
-var update = flag.Bool("update", false, "regenerate prometheusrule.yaml and the Helm chart's rules/ from the shipped Prometheus rule files")
-
-const prometheusRuleFile = "prometheusrule.yaml"
+var update = flag.Bool("update", false, "copy the shipped Prometheus rule files into the Helm chart's rules/, and render the Kustomize base from the chart")
 
 // shippedRuleFiles are the rule files for a plain Prometheus; the
 // PrometheusRule carries the same groups so both deployments alert alike.
 // The alerts use recorded series, so the recording rules come along.
 var shippedRuleFiles = []string{"../prometheus/rules/recording.yml", "../prometheus/rules/alerts.yml"}
-
-const prometheusRuleHeader = `# Generated from %s by
-#   go test -run TestPrometheusRuleEqualsShippedRules -update
-# in deploy/kubernetes; edit the rule files, not this file.
-apiVersion: monitoring.coreos.com/v1
-kind: PrometheusRule
-metadata:
-  name: securitycopilot-exporter
-  labels:
-    app.kubernetes.io/name: securitycopilot-exporter
-spec:
-`
-
-// generatePrometheusRule embeds the rule files' text, comments included,
-// under spec: a rule file's top level is the PrometheusRule's spec.
-func generatePrometheusRule() ([]byte, error) {
-	var out bytes.Buffer
-	fmt.Fprintf(&out, prometheusRuleHeader, strings.Join(shippedRuleFiles, " and "))
-	for i, file := range shippedRuleFiles {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			return nil, fmt.Errorf("read rule file: %w", err)
-		}
-		lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-		if i > 0 {
-			lines = afterGroupsKey(lines)
-		}
-		for _, line := range lines {
-			if line == "" {
-				out.WriteString("\n")
-				continue
-			}
-			out.WriteString("  " + line + "\n")
-		}
-	}
-	return out.Bytes(), nil
-}
-
-// afterGroupsKey drops everything up to a later file's own "groups:" key
-// so its groups continue the first file's list.
-func afterGroupsKey(lines []string) []string {
-	for i, line := range lines {
-		if strings.TrimSpace(line) == "groups:" {
-			return lines[i+1:]
-		}
-	}
-	return lines
-}
 
 func ruleGroupsOfFiles(t *testing.T) []any {
 	t.Helper()
@@ -90,18 +38,9 @@ func ruleGroupsOfFiles(t *testing.T) []any {
 }
 
 func TestPrometheusRuleEqualsShippedRules(t *testing.T) {
-	if *update {
-		generated, err := generatePrometheusRule()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(prometheusRuleFile, generated, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 	m := mustRender(t, ".")
 	if diff := rulesDiffer(t, m.prometheusRule.Spec.Groups); diff != "" {
-		t.Errorf("the PrometheusRule differs from %v; run go test -run %s -update\n%s", shippedRuleFiles, t.Name(), diff)
+		t.Errorf("the base's PrometheusRule differs from %v; run go test -run 'TestChartRuleFilesAreTheShippedOnes|TestKustomizeBaseIsTheRenderedChart' -update\n%s", shippedRuleFiles, diff)
 	}
 }
 

@@ -11,7 +11,7 @@ import (
 // the API server would drop without a word, fails the render, including a
 // field whose only mistake is its case.
 func TestStrictDecodingRejectsUnknownFields(t *testing.T) {
-	deployment, err := os.ReadFile("deployment.yaml")
+	deployment, err := os.ReadFile(baseFile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -21,12 +21,12 @@ func TestStrictDecodingRejectsUnknownFields(t *testing.T) {
 	} {
 		t.Run(tc.unknown, func(t *testing.T) {
 			if !strings.Contains(string(deployment), tc.field) {
-				t.Fatalf("deployment.yaml has no %q to misspell", tc.field)
+				t.Fatalf("%s has no %q to misspell", baseFile, tc.field)
 			}
 			dir := t.TempDir()
 			for name, content := range map[string]string{
-				"deployment.yaml":    strings.Replace(string(deployment), tc.field, tc.misspelt, 1),
-				"kustomization.yaml": "resources:\n  - deployment.yaml\n",
+				baseFile:             strings.Replace(string(deployment), tc.field, tc.misspelt, 1),
+				"kustomization.yaml": "resources:\n  - " + baseFile + "\n",
 			} {
 				if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
 					t.Fatal(err)
