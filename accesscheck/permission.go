@@ -120,7 +120,7 @@ func fix(clientID string) []string {
 	}
 	return []string{
 		"Microsoft does not let tenants grant this application permission today: it (" + ReadRoleID + ") is hidden and not among the app roles of Microsoft Graph, so admin consent for it fails or grants nothing.",
-		"Use delegated access instead: set auth: device_code with a public client app registration (\"Allow public client flows\"), the delegated permission " + ReadRole + " with admin consent, a monitoring account holding the Security Copilot Contributor role, and token_cache_file; then sign in once with --auth.login=TENANT (see the README, \"Delegated access\").",
+		"Use delegated access instead: set auth: device_code with a public client app registration (\"Allow public client flows\"), the delegated permission " + ReadRole + " with admin consent, a monitoring account holding the Security Copilot Contributor role, and token_cache_file; then sign in once with --auth.login=TENANT (see the README, \"Delegated access (auth: device_code)\").",
 		"Should Microsoft publish the application permission, grant it to app " + clientID + " and this check will say so.",
 	}
 }
