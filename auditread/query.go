@@ -120,17 +120,6 @@ func sameKeys(a, b map[string]bool) bool {
 	return true
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // firstPoll is the wait before the first poll: a query of an hour with
 // few records may end in seconds. The waits double up to PollEvery.
 const firstPoll = 2 * time.Second

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/auditusage"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azurehttp"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
 )
 
@@ -76,7 +77,7 @@ func New(api API, set Settings, logger *slog.Logger, opts ...Option) *Reader {
 	}
 	r := &Reader{
 		api: api, set: set, planner: auditusage.NewPlanner(set.Plan), store: auditusage.NewStore(),
-		classify: auditusage.NewClassifier(set.AdminOps), logger: logger, now: time.Now, sleep: sleep,
+		classify: auditusage.NewClassifier(set.AdminOps), logger: logger, now: time.Now, sleep: azurehttp.Sleep,
 	}
 	for _, o := range opts {
 		o(r)

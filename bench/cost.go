@@ -122,27 +122,11 @@ func measureCost(p *simProcess, scrape scrapeFunc, b graphBehaviour, steady int)
 }
 
 func runCost(c simCase, steady int) (string, error) {
-	p, err := startSim(c)
+	p, exporter, baseline, err := startPair(c)
 	if err != nil {
 		return "", err
 	}
 	defer p.stop()
-	cfg, err := benchConfig(p, c)
-	if err != nil {
-		return "", err
-	}
-	client, err := trusting(p.CertPEM)
-	if err != nil {
-		return "", err
-	}
-	exporter, err := exporterScrape(cfg, client)
-	if err != nil {
-		return "", err
-	}
-	baseline, err := baselineScrape(cfg, client)
-	if err != nil {
-		return "", err
-	}
 	b := graphBehaviours[c.Graph]
 	ef, es, err := measureCost(p, exporter, b, steady)
 	if err != nil {

@@ -129,27 +129,11 @@ func pagingCases() []simCase {
 }
 
 func runCase(c simCase, runs, scrapes int, budget time.Duration) (string, error) {
-	p, err := startSim(c)
+	p, exporter, baseline, err := startPair(c)
 	if err != nil {
 		return "", err
 	}
 	defer p.stop()
-	cfg, err := benchConfig(p, c)
-	if err != nil {
-		return "", err
-	}
-	client, err := trusting(p.CertPEM)
-	if err != nil {
-		return "", err
-	}
-	exporter, err := exporterScrape(cfg, client)
-	if err != nil {
-		return "", err
-	}
-	baseline, err := baselineScrape(cfg, client)
-	if err != nil {
-		return "", err
-	}
 	loadBefore := loadAverage()
 	out := make([]pairedRun, runs)
 	for i := range out {

@@ -64,6 +64,34 @@ func trusting(certPEM string) (*http.Client, error) {
 	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, MaxIdleConnsPerHost: 64}}, nil
 }
 
+// startPair starts the case's simulator, and the exporter and the naive
+// baseline that scrape it; the caller stops the simulator.
+func startPair(c simCase) (p *simProcess, exporter, baseline scrapeFunc, err error) {
+	if p, err = startSim(c); err != nil {
+		return nil, nil, nil, err
+	}
+	defer func() {
+		if err != nil {
+			p.stop()
+		}
+	}()
+	cfg, err := benchConfig(p, c)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	client, err := trusting(p.CertPEM)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if exporter, err = exporterScrape(cfg, client); err != nil {
+		return nil, nil, nil, err
+	}
+	if baseline, err = baselineScrape(cfg, client); err != nil {
+		return nil, nil, nil, err
+	}
+	return p, exporter, baseline, nil
+}
+
 // exporterScrape scrapes the exporter's /metrics handler in-process.
 func exporterScrape(cfg *config.Config, client *http.Client) (scrapeFunc, error) {
 	exp := collector.New(collector.Options{
