@@ -14,6 +14,14 @@ const (
 	DefaultPageSize      = 1000
 	// MaxPageSize is the largest $top Graph accepts for listings.
 	MaxPageSize = 10000
+	// DefaultMaxPageBytes caps one answer of Graph: a page of 1,000
+	// sessions with every property is about 300 KB, so 32 MiB leaves room
+	// for pages of larger items and still bounds what a hostile answer
+	// costs. A $batch answer may be twice as long.
+	DefaultMaxPageBytes = 32 << 20
+	// MinMaxPageBytes and MaxMaxPageBytes bound graph.max_page_bytes.
+	MinMaxPageBytes = 64 << 10
+	MaxMaxPageBytes = 256 << 20
 
 	DefaultTimeout       = model.Duration(30 * time.Second)
 	DefaultTimeoutOffset = model.Duration(500 * time.Millisecond)
@@ -70,6 +78,7 @@ func Default() *Config {
 			Endpoint:      DefaultEndpoint,
 			AuthorityHost: DefaultAuthorityHost,
 			PageSize:      DefaultPageSize,
+			MaxPageBytes:  DefaultMaxPageBytes,
 		},
 		Windows: DefaultWindows(),
 		Collection: Collection{

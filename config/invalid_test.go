@@ -18,7 +18,7 @@ func TestLoadInvalid(t *testing.T) {
 		want string
 	}{
 		// Decoding.
-		{"invalid-unknown-key.yml", "invalid-unknown-key.yml: graph.endpont: line 2: unknown key; the keys here are authority_host, endpoint, page_size"},
+		{"invalid-unknown-key.yml", "invalid-unknown-key.yml: graph.endpont: line 2: unknown key; the keys here are authority_host, endpoint, max_page_bytes, page_size"},
 		{"invalid-unknown-tenant-key.yml", "invalid-unknown-tenant-key.yml: tenants[0].client_secret: line 6: unknown key; the keys here are activity, audit, auth, capacity, client_certificate_file, client_id, client_secret_env, client_secret_file, federated_token_file, name, plugins, tenant_id, token_cache_file, workspaces"},
 		{"invalid-syntax.yml", "invalid-syntax.yml: yaml: line 1: did not find expected ',' or ']'"},
 		{"invalid-duplicate-key.yml", "invalid-duplicate-key.yml: windows: line 2: the key is repeated (first at line 1)"},
@@ -35,6 +35,8 @@ func TestLoadInvalid(t *testing.T) {
 		{"invalid-authority-path.yml", `invalid-authority-path.yml: graph.authority_host: "https://login.microsoftonline.com/common/" must be a bare host such as "https://login.microsoftonline.com/", without a path`},
 		{"invalid-page-size-negative.yml", "invalid-page-size-negative.yml: graph.page_size: -1 is out of range 1..10000"},
 		{"invalid-page-size-too-large.yml", "invalid-page-size-too-large.yml: graph.page_size: 10001 is out of range 1..10000"},
+		{"invalid-max-page-bytes-small.yml", "invalid-max-page-bytes-small.yml: graph.max_page_bytes: 1024 is out of range 65536..268435456"},
+		{"invalid-max-page-bytes-fraction.yml", "invalid-max-page-bytes-fraction.yml: graph.max_page_bytes: line 2: want a whole number, got 33554432.5"},
 
 		// windows.
 		{"invalid-windows-empty.yml", "invalid-windows-empty.yml: windows: empty list: list at least one window, or remove the key to use the defaults [1h 1d 7d 30d]"},

@@ -25,7 +25,7 @@ func windows(t *testing.T, labels ...string) []Window {
 }
 
 func defaultGraph() Graph {
-	return Graph{Endpoint: DefaultEndpoint, AuthorityHost: DefaultAuthorityHost, PageSize: DefaultPageSize}
+	return Graph{Endpoint: DefaultEndpoint, AuthorityHost: DefaultAuthorityHost, PageSize: DefaultPageSize, MaxPageBytes: DefaultMaxPageBytes}
 }
 
 func defaultCollection() Collection {
@@ -81,6 +81,7 @@ func TestLoadValid(t *testing.T) {
 					Endpoint:      "https://graph.microsoft.us/beta",   // trailing slash trimmed
 					AuthorityHost: "https://login.microsoftonline.us/", // slash added
 					PageSize:      250,
+					MaxPageBytes:  8 << 20,
 				},
 				Windows: windows(t, "1h", "90m", "1w", "30d"), // sorted, labels kept
 				Collection: Collection{

@@ -31,6 +31,9 @@ type Graph struct {
 	AuthorityHost string `yaml:"authority_host"`
 	// PageSize is the $top used for listings.
 	PageSize int `yaml:"page_size"`
+	// MaxPageBytes caps one page Graph answers (a $batch answer may be
+	// twice as long); a longer answer fails its request.
+	MaxPageBytes int64 `yaml:"max_page_bytes"`
 }
 
 // Collection tunes how one scrape collects data.

@@ -65,6 +65,12 @@ func (g *Graph) validate() []error {
 	if g.PageSize < 1 || g.PageSize > MaxPageSize {
 		errs = append(errs, fieldErr("graph.page_size", "%d is out of range 1..%d", g.PageSize, MaxPageSize))
 	}
+	if g.MaxPageBytes == 0 {
+		g.MaxPageBytes = DefaultMaxPageBytes
+	}
+	if g.MaxPageBytes < MinMaxPageBytes || g.MaxPageBytes > MaxMaxPageBytes {
+		errs = append(errs, fieldErr("graph.max_page_bytes", "%d is out of range %d..%d", g.MaxPageBytes, MinMaxPageBytes, MaxMaxPageBytes))
+	}
 	return errs
 }
 

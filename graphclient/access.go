@@ -48,7 +48,7 @@ func (c *Client) TrySessions(ctx context.Context, workspaceID string, q Query) (
 	}
 	defer resp.Body.Close()
 	a := Answer{Status: resp.StatusCode, RequestID: resp.Header.Get("request-id")}
-	meta, err := decodePage(resp.Body, skipItem)
+	meta, err := decodePageUpTo(resp.Body, skipItem, c.maxPage())
 	if err != nil {
 		return a, fmt.Errorf("sessions of %q%s: %w", workspaceID, requestIDNote(a.RequestID), err)
 	}

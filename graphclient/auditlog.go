@@ -217,7 +217,7 @@ func (a AuditLog) page(ctx context.Context, rawURL string, item func(*json.Decod
 		return pageMeta{}, err
 	}
 	defer resp.Body.Close()
-	meta, err := decodePage(resp.Body, jsonItem(item))
+	meta, err := decodePageUpTo(resp.Body, jsonItem(item), a.c.maxPage())
 	if err != nil {
 		return meta, fmt.Errorf("graph GET %s%s: %w", resp.Request.URL.EscapedPath(), requestIDNote(resp.Header.Get("request-id")), err)
 	}

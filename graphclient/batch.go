@@ -173,7 +173,7 @@ func (c *Client) settle(call *pageCall, r *batchResponse) (pageMeta, error) {
 		err = fmt.Errorf("decode page: %w", err)
 	}
 	if !r.streamed {
-		meta, err = decodePage(bytes.NewReader(r.Body), call.item)
+		meta, err = decodePageUpTo(bytes.NewReader(r.Body), call.item, c.maxPage())
 	}
 	if err != nil {
 		return meta, fmt.Errorf("graph GET %s in $batch%s: %w", path, requestIDNote(r.header("request-id")), err)

@@ -184,12 +184,12 @@ func (b *batchReader) body(s *scanner, r *batchResponse) error {
 		return err
 	}
 	start := s.offset()
-	s.pageLimit = start + maxPageBytes // bounds the reading within a buffer
+	s.pageLimit = start + b.c.maxPage() // bounds the reading within a buffer
 	r.meta, r.pageErr = readPage(s, b.calls[i].item)
 	s.pageLimit = 0
 	r.streamed = true
-	if s.err == nil && s.offset()-start > maxPageBytes {
-		r.pageErr = errPageTooLarge // exactly
+	if errors.Is(r.pageErr, errPageTooLarge) || s.err == nil && s.offset()-start > b.c.maxPage() {
+		r.pageErr = pageTooLarge{b.c.maxPage()} // exactly
 	}
 	return s.err
 }

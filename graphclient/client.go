@@ -1,6 +1,7 @@
 package graphclient
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -30,7 +31,8 @@ type Options struct {
 	// Retry-After; 0 means 800 ms.
 	RetryDelay time.Duration
 	// MaxAnswerBytes caps one page; a $batch answer may be twice as long.
-	// 0 means azurehttp.DefaultMaxAnswerBytes.
+	// 0 means the config's graph.max_page_bytes, or else
+	// azurehttp.DefaultMaxAnswerBytes.
 	MaxAnswerBytes int64
 	// MaxConcurrency bounds the HTTP requests in flight to Graph, a $batch
 	// counting once; 0 means 4.
@@ -81,7 +83,7 @@ func New(g config.Graph, t config.Tenant, opts Options) (*Client, error) {
 		return nil, err
 	}
 	if opts.MaxAnswerBytes <= 0 {
-		opts.MaxAnswerBytes = azurehttp.DefaultMaxAnswerBytes
+		opts.MaxAnswerBytes = cmp.Or(g.MaxPageBytes, azurehttp.DefaultMaxAnswerBytes)
 	}
 	if opts.MaxConcurrency <= 0 {
 		opts.MaxConcurrency = 4

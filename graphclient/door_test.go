@@ -191,20 +191,31 @@ func TestDoorCapsTokenAnswers(t *testing.T) {
 	}
 }
 
-// Item 4: a page larger than the configured cap fails the request.
+// Item 4: a page larger than the configured cap fails the request,
+// whether the cap comes from the client's options or from the config's
+// graph.max_page_bytes.
 func TestDoorCapsPages(t *testing.T) {
-	sim := startSim(t, 40)
-	t.Setenv("DOOR_TEST_SECRET", testSecret)
-	tenant := secretTenant()
-	tenant.Name, tenant.TenantID, tenant.ClientID = "contoso", testTenantID, testClientID
-	c, err := New(config.Graph{Endpoint: sim.GraphEndpoint(), AuthorityHost: sim.AuthorityHost()}, tenant, Options{
-		Metrics: NewMetrics(prometheus.NewRegistry()), Transport: &http.Client{Transport: sim.Transport()}, MaxAnswerBytes: 2048,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := listAll(testCtx(t), c); err == nil || !strings.Contains(err.Error(), "larger than 2048 bytes") {
-		t.Errorf("err = %v, want the page refused for its size", err)
+	for _, tc := range []struct {
+		name    string
+		graph   int64
+		options int64
+	}{{"options", 0, 2048}, {"config", 2048, 0}} {
+		t.Run(tc.name, func(t *testing.T) {
+			sim := startSim(t, 40)
+			t.Setenv("DOOR_TEST_SECRET", testSecret)
+			tenant := secretTenant()
+			tenant.Name, tenant.TenantID, tenant.ClientID = "contoso", testTenantID, testClientID
+			g := config.Graph{Endpoint: sim.GraphEndpoint(), AuthorityHost: sim.AuthorityHost(), MaxPageBytes: tc.graph}
+			c, err := New(g, tenant, Options{
+				Metrics: NewMetrics(prometheus.NewRegistry()), Transport: &http.Client{Transport: sim.Transport()}, MaxAnswerBytes: tc.options,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := listAll(testCtx(t), c); err == nil || !strings.Contains(err.Error(), "larger than 2048 bytes") {
+				t.Errorf("err = %v, want the page refused for its size", err)
+			}
+		})
 	}
 }
 

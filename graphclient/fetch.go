@@ -186,7 +186,7 @@ func (c *Client) page(ctx context.Context, rawURL string, item itemFunc) (pageMe
 		return pageMeta{}, err
 	}
 	defer resp.Body.Close()
-	meta, err := decodePage(resp.Body, item)
+	meta, err := decodePageUpTo(resp.Body, item, c.maxPage())
 	if err != nil {
 		return meta, fmt.Errorf("graph GET %s%s: %w", resp.Request.URL.EscapedPath(), requestIDNote(resp.Header.Get("request-id")), err)
 	}

@@ -15,7 +15,25 @@ const maxPageBytes = 32 << 20
 // maxCount is far above any real workspace; a larger count is corruption.
 const maxCount = 1 << 40
 
-var errPageTooLarge = fmt.Errorf("page larger than %d bytes", maxPageBytes)
+var errPageTooLarge = errors.New("page too large")
+
+// pageTooLarge is errPageTooLarge with the cap it passed.
+type pageTooLarge struct{ max int64 }
+
+func (e pageTooLarge) Error() string {
+	return fmt.Sprintf("page larger than %d bytes (graph.max_page_bytes)", e.max)
+}
+
+func (pageTooLarge) Is(target error) bool { return target == errPageTooLarge }
+
+// maxPage is the cap of one page: the client's, or the default for a
+// client built without New (in tests).
+func (c *Client) maxPage() int64 {
+	if c.pageCap > 0 {
+		return c.pageCap
+	}
+	return maxPageBytes
+}
 
 // pageMeta is what a collection page says about itself besides its items.
 type pageMeta struct {
@@ -33,7 +51,12 @@ type itemFunc func(*scanner) error
 // of "value" to item as it arrives so that a page is never held whole.
 // Unknown properties and @-annotations are skipped.
 func decodePage(r io.Reader, item itemFunc) (pageMeta, error) {
-	lr := &limitedReader{r: r, left: maxPageBytes}
+	return decodePageUpTo(r, item, maxPageBytes)
+}
+
+// decodePageUpTo is decodePage for a page of at most maxBytes.
+func decodePageUpTo(r io.Reader, item itemFunc, maxBytes int64) (pageMeta, error) {
+	lr := &limitedReader{r: r, left: maxBytes, max: maxBytes}
 	s := newScanner(lr)
 	defer s.release()
 	meta, err := readPage(s, item)
@@ -183,15 +206,15 @@ func readOptString(s *scanner) (string, error) {
 // limitedReader fails once the cap is passed, instead of io.LimitReader's
 // silent EOF, which would turn an oversized page into "truncated JSON".
 type limitedReader struct {
-	r        io.Reader
-	left     int64
-	exceeded bool
+	r         io.Reader
+	left, max int64
+	exceeded  bool
 }
 
 func (l *limitedReader) Read(p []byte) (int, error) {
 	if l.left <= 0 {
 		l.exceeded = true
-		return 0, errPageTooLarge
+		return 0, pageTooLarge{l.max}
 	}
 	if int64(len(p)) > l.left {
 		p = p[:l.left]
@@ -203,7 +226,7 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 
 func (l *limitedReader) wrap(err error) error {
 	if l.exceeded {
-		return errPageTooLarge
+		return pageTooLarge{l.max}
 	}
 	return fmt.Errorf("decode page: %w", err)
 }
