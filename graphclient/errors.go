@@ -101,13 +101,17 @@ func newError(resp *http.Response) *Error {
 // OData error body, or the status text when the body is something else.
 func (e *Error) fillFromBody(body []byte) {
 	var parsed odataErrorBody
-	if json.Unmarshal(body, &parsed) != nil || parsed.Error.Code == "" {
+	// Every part of the body may hold anything; none may break the one
+	// log line an error makes. A code that is only blanks is no code.
+	var code string
+	if json.Unmarshal(body, &parsed) == nil {
+		code = singleLine(parsed.Error.Code, 100)
+	}
+	if code == "" {
 		e.Message = http.StatusText(e.Status)
 		return
 	}
-	// Every part of the body may hold anything; none may break the one
-	// log line an error makes.
-	e.Code = singleLine(parsed.Error.Code, 100)
+	e.Code = code
 	e.Message = singleLine(parsed.Error.Message, 300)
 	if id := innermostRequestID(parsed.Error.InnerError); id != "" {
 		e.RequestID = singleLine(id, 100)
