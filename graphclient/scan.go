@@ -350,7 +350,7 @@ func (s *scanner) escape() error {
 		}
 		s.str = utf8.AppendRune(s.str, r)
 	default:
-		return s.syntax("invalid escape \\%c in a string", c)
+		return s.syntax("invalid escape %q in a string", []byte{'\\', c})
 	}
 	return nil
 }
