@@ -23,16 +23,7 @@ func (s *Server) listPlugins(ex *exchange, r *http.Request, t *tenantState, work
 		return err
 	}
 	quirks := faults.Listing
-	match, after, offset := l.match, l.after, 0
-	if quirks.IgnoreTop {
-		l.size = s.maxPageSize
-	}
-	if quirks.IgnoreFilter {
-		match = nil
-	}
-	if quirks.OffsetPaging {
-		after, offset = nil, resumeOffset(l.q)
-	}
+	match, after, offset := l.withQuirks(quirks, s.maxPageSize)
 	s.store.mu.RLock()
 	all := ws.plugins
 	if quirks.Order != OrderOldestFirst {

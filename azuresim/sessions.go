@@ -21,6 +21,23 @@ type listing struct {
 	empty bool
 }
 
+// withQuirks applies the listing quirks a collection may take: $top
+// ignored (pages of maxPageSize), $filter ignored, paging by offset. It
+// returns the filter, the key to list after and the offset to list from.
+func (l *listing) withQuirks(quirks ListingQuirks, maxPageSize int) (match predicate, after *pageKey, offset int) {
+	match, after = l.match, l.after
+	if quirks.IgnoreTop {
+		l.size = maxPageSize
+	}
+	if quirks.IgnoreFilter {
+		match = nil
+	}
+	if quirks.OffsetPaging {
+		after, offset = nil, resumeOffset(l.q)
+	}
+	return match, after, offset
+}
+
 func (s *Server) prepareListing(r *http.Request, et *entityType, route string, faults Faults) (*listing, error) {
 	q, err := parseQuery(r.URL.RawQuery, collectionOptions)
 	if err != nil {
@@ -149,16 +166,7 @@ func (s *Server) listSessions(ex *exchange, r *http.Request, t *tenantState, wor
 		return err
 	}
 	quirks := faults.Listing
-	match, after, offset := l.match, l.after, 0
-	if quirks.IgnoreTop {
-		l.size = s.maxPageSize
-	}
-	if quirks.IgnoreFilter {
-		match = nil
-	}
-	if quirks.OffsetPaging {
-		after, offset = nil, resumeOffset(l.q)
-	}
+	match, after, offset := l.withQuirks(quirks, s.maxPageSize)
 	s.store.mu.RLock()
 	page, total, more := quirks.Order.page(quirks.Order.ordered(visible(ws.sessions, faults, ex.viewer)), match, after, offset, l.size)
 	s.store.mu.RUnlock()
