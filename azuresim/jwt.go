@@ -25,26 +25,36 @@ const (
 // that tried to verify it would fail, as it should. Graph here looks the
 // token up rather than verifying it.
 func newAccessToken(tenantID, clientID, audience string, roles []string, now time.Time, life time.Duration) string {
-	header := map[string]string{"typ": "JWT", "alg": "RS256", "kid": "azuresim"}
-	claims := map[string]any{
+	claims := accessClaims(tenantID, clientID, audience, now, life)
+	claims["idtyp"], claims["oid"] = "app", newUUID()
+	// Entra ID leaves the claim out when no application permission is
+	// granted, rather than sending an empty list.
+	if len(roles) > 0 {
+		claims["roles"] = roles
+	}
+	return signedJWT(claims)
+}
+
+// accessClaims are the claims every access token carries, app-only or
+// delegated.
+func accessClaims(tenantID, clientID, audience string, now time.Time, life time.Duration) map[string]any {
+	return map[string]any{
 		"aud":   audience,
 		"iss":   "https://sts.windows.net/" + tenantID + "/",
 		"iat":   now.Unix(),
 		"nbf":   now.Unix(),
 		"exp":   now.Add(life).Unix(),
 		"appid": clientID,
-		"idtyp": "app",
-		"oid":   newUUID(),
 		"sub":   newUUID(),
 		"tid":   tenantID,
 		"uti":   newUUID(),
 		"ver":   "1.0",
 	}
-	// Entra ID leaves the claim out when no application permission is
-	// granted, rather than sending an empty list.
-	if len(roles) > 0 {
-		claims["roles"] = roles
-	}
+}
+
+// signedJWT is a JWT of the claims with a signature of random bytes.
+func signedJWT(claims map[string]any) string {
+	header := map[string]string{"typ": "JWT", "alg": "RS256", "kid": "azuresim"}
 	var sig [256]byte
 	_, _ = rand.Read(sig[:])
 	return segment(header) + "." + segment(claims) + "." + base64.RawURLEncoding.EncodeToString(sig[:])
@@ -84,27 +94,9 @@ func authorize(issued issuedToken) error {
 // issues to a public client for a signed-in user: scp and the user's
 // upn and oid, idtyp "user", and no roles.
 func newDelegatedToken(tenantID, clientID, audience string, u User, scopes string, now time.Time, life time.Duration) string {
-	header := map[string]string{"typ": "JWT", "alg": "RS256", "kid": "azuresim"}
-	claims := map[string]any{
-		"aud":   audience,
-		"iss":   "https://sts.windows.net/" + tenantID + "/",
-		"iat":   now.Unix(),
-		"nbf":   now.Unix(),
-		"exp":   now.Add(life).Unix(),
-		"appid": clientID,
-		"idtyp": "user",
-		"oid":   u.ObjectID,
-		"upn":   u.UPN,
-		"name":  u.UPN,
-		"scp":   scopes,
-		"sub":   newUUID(),
-		"tid":   tenantID,
-		"uti":   newUUID(),
-		"ver":   "1.0",
-	}
-	var sig [256]byte
-	_, _ = rand.Read(sig[:])
-	return segment(header) + "." + segment(claims) + "." + base64.RawURLEncoding.EncodeToString(sig[:])
+	claims := accessClaims(tenantID, clientID, audience, now, life)
+	claims["idtyp"], claims["oid"], claims["upn"], claims["name"], claims["scp"] = "user", u.ObjectID, u.UPN, u.UPN, scopes
+	return signedJWT(claims)
 }
 
 // newIDToken returns the OpenID Connect id token of a sign-in. MSAL reads
