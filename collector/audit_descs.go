@@ -57,7 +57,7 @@ func newAuditDescs() auditDescs {
 			"Audit log queries this exporter submitted for the tenant in the trailing 24 hours, at most audit.queries_per_day; Graph allows at least 200 per tenant, shared with other tools.",
 			tenant, nil),
 		submitted: prometheus.NewDesc(metricnames.AuditQuerySubmittedTotal,
-			"Audit log queries this exporter process submitted for the tenant.",
+			"Audit log queries this exporter process submitted for the tenant to Microsoft Graph (POST /security/auditLog/queries), refused submissions included.",
 			tenant, nil),
 		failures: prometheus.NewDesc(metricnames.AuditQueryFailuresTotal,
 			"Audit log queries or cycles that failed, by reason: create, poll, failed, cancelled, timeout, records, truncated (the window was split and queried again), budget.",
