@@ -198,18 +198,9 @@ func (s *scanner) object(member func(key []byte) error) error {
 		if err := member(s.key); err != nil {
 			return err
 		}
-		if c, err = s.peek(); err != nil {
+		if done, err := s.separator('}', "an object member"); done || err != nil {
 			return err
 		}
-		s.pos++
-		switch c {
-		case ',':
-			continue
-		case '}':
-			return nil
-		}
-		s.pos--
-		return s.syntax("expected ',' or '}' after an object member, got %s", describeByte(c))
 	}
 }
 
@@ -230,19 +221,28 @@ func (s *scanner) array(elem func() error) error {
 		if err := elem(); err != nil {
 			return err
 		}
-		if c, err = s.peek(); err != nil {
+		if done, err := s.separator(']', "an array element"); done || err != nil {
 			return err
 		}
-		s.pos++
-		switch c {
-		case ',':
-			continue
-		case ']':
-			return nil
-		}
-		s.pos--
-		return s.syntax("expected ',' or ']' after an array element, got %s", describeByte(c))
 	}
+}
+
+// separator reads what follows a member or an element: ',' when more
+// follow, or close at the end.
+func (s *scanner) separator(close byte, after string) (done bool, err error) {
+	c, err := s.peek()
+	if err != nil {
+		return false, err
+	}
+	s.pos++
+	switch c {
+	case ',':
+		return false, nil
+	case close:
+		return true, nil
+	}
+	s.pos--
+	return false, s.syntax("expected ',' or '%c' after %s, got %s", close, after, describeByte(c))
 }
 
 // readString reads a string and returns it unescaped. The slice is valid
