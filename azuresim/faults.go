@@ -103,6 +103,12 @@ type Faults struct {
 	// Listing changes how session listings are served, in ways that are no
 	// error (see ListingQuirks).
 	Listing ListingQuirks
+	// Expand is how session listings answer $expand=prompts(...), which
+	// Graph does not document (see ExpandMode); the zero value honours it
+	// with counts. ExpandLimit is how many prompts per session the
+	// truncating modes serve (0: 2).
+	Expand      ExpandMode
+	ExpandLimit int
 	// RefreshTokenError makes every refresh_token grant answer 400
 	// invalid_grant with this AADSTS code, as Entra ID does when the
 	// refresh token expired ("AADSTS70008", "AADSTS700082") or the user

@@ -18,6 +18,10 @@ type queryOptions struct {
 	hasTop       bool
 	skipToken    string
 	hasSkipToken bool
+	// expand is $expand, which only session listings accept (see
+	// Faults.Expand).
+	expand    string
+	hasExpand bool
 	// canonical is every option but $skiptoken, sorted and re-encoded: the
 	// query a $skiptoken pins and a nextLink repeats.
 	canonical string
@@ -127,6 +131,8 @@ func parseQuery(rawQuery, allowed string) (queryOptions, error) {
 		case "$skiptoken":
 			q.skipToken, q.hasSkipToken = v, true
 			continue
+		case "$expand":
+			q.expand, q.hasExpand = v, true
 		}
 		canonical = append(canonical, name+"="+queryEscape(v))
 	}

@@ -39,7 +39,11 @@ func (l *listing) withQuirks(quirks ListingQuirks, maxPageSize int) (match predi
 }
 
 func (s *Server) prepareListing(r *http.Request, et *entityType, route string, faults Faults) (*listing, error) {
-	q, err := parseQuery(r.URL.RawQuery, collectionOptions)
+	allowed := collectionOptions
+	if et.name == sessionType().name {
+		allowed = sessionOptions(faults)
+	}
+	q, err := parseQuery(r.URL.RawQuery, allowed)
 	if err != nil {
 		return nil, err
 	}
@@ -165,12 +169,17 @@ func (s *Server) listSessions(ex *exchange, r *http.Request, t *tenantState, wor
 	if err != nil {
 		return err
 	}
+	expand, err := parseExpand(l.q)
+	if err != nil {
+		return err
+	}
 	quirks := faults.Listing
 	match, after, offset := l.withQuirks(quirks, s.maxPageSize)
 	s.store.mu.RLock()
 	page, total, more := quirks.Order.page(quirks.Order.ordered(visible(ws.sessions, faults, ex.viewer)), match, after, offset, l.size)
-	s.store.mu.RUnlock()
 	items, last := renderPage(page, more, l.props)
+	expand.expandPrompts(items, page, ws, faults, s.url+"/beta"+escapedPath)
+	s.store.mu.RUnlock()
 	nextOffset := 0
 	if quirks.OffsetPaging && last != nil {
 		nextOffset = offset + len(page)

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"net/http"
 	"slices"
 	"time"
 
@@ -16,7 +15,7 @@ import (
 // needs: each call lists several collections side by side, in one round per
 // page.
 type activitySource interface {
-	ListSessionRefs(ctx context.Context, workspaceID string, filters []graphclient.Filter, pageSize int) ([][]graphclient.SessionRef, error)
+	ListSessionPrompts(ctx context.Context, workspaceID string, listings []graphclient.SessionListing, pageSize int) (graphclient.SessionListings, error)
 	ListPrompts(ctx context.Context, workspaceID string, sessionIDs []string, pageSize int) ([][]graphclient.PromptRef, error)
 	ListEvaluations(ctx context.Context, workspaceID string, prompts []graphclient.PromptPath, pageSize int) ([][]graphclient.Evaluation, error)
 }
@@ -41,6 +40,9 @@ type activityRead struct {
 	pageSize  int
 	settings  config.Activity
 	now       time.Time
+	// expand is the tenant's memory of whether Graph refuses $expand on
+	// session listings; nil never asks for it.
+	expand *expandMemory
 }
 
 // promptRead is one covered prompt and its evaluations, cached or read now.
@@ -78,39 +80,36 @@ func (a *activityRead) run(ctx context.Context, mem activityMemory) (activityRes
 }
 
 // recentSessions lists the sessions created or modified since cutoff, most
-// recently active first. It asks for both timestamps rather than only
+// recently active first, with their prompts where Graph expanded them
+// completely. It asks for both timestamps rather than only
 // lastModifiedDateTime: nothing documented says a session's
 // lastModifiedDateTime is never before its createdDateTime.
-func (a *activityRead) recentSessions(ctx context.Context, cutoff time.Time) ([]graphclient.SessionRef, error) {
-	filters := []graphclient.Filter{
-		{{Property: graphclient.PropCreated, Op: graphclient.OpGE, Time: cutoff}},
-		{{Property: graphclient.PropLastModified, Op: graphclient.OpGE, Time: cutoff}},
-	}
-	lists, err := a.src.ListSessionRefs(ctx, a.workspace, filters, a.pageSize)
-	if graphclient.IsStatus(err, http.StatusBadRequest, http.StatusNotImplemented) {
-		// Graph refused $filter: every session is listed, and the recent
-		// ones are kept here.
-		lists, err = a.src.ListSessionRefs(ctx, a.workspace, []graphclient.Filter{nil}, a.pageSize)
-	}
+func (a *activityRead) recentSessions(ctx context.Context, cutoff time.Time) ([]graphclient.SessionPrompts, error) {
+	lists, err := a.sessionListings(ctx, cutoff)
 	if err != nil {
 		return nil, fmt.Errorf("list sessions active since %s: %w", graphclient.FormatTimestamp(cutoff), err)
 	}
-	byID := map[string]graphclient.SessionRef{}
+	byID := map[string]graphclient.SessionPrompts{}
 	for _, list := range lists {
 		for _, s := range list {
 			// A Graph that ignores $filter lists sessions it should not:
 			// the filters are applied here too, as Graph compares.
-			if !s.Created.Before(cutoff) || !s.LastModified.Before(cutoff) {
+			if s.Created.Before(cutoff) && s.LastModified.Before(cutoff) {
+				continue
+			}
+			// A session listed twice keeps the prompts either listing
+			// expanded completely.
+			if known, ok := byID[s.ID]; !ok || !known.Complete {
 				byID[s.ID] = s
 			}
 		}
 	}
-	out := make([]graphclient.SessionRef, 0, len(byID))
+	out := make([]graphclient.SessionPrompts, 0, len(byID))
 	for _, s := range byID {
 		out = append(out, s)
 	}
-	slices.SortFunc(out, func(x, y graphclient.SessionRef) int {
-		if c := lastActive(y).Compare(lastActive(x)); c != 0 {
+	slices.SortFunc(out, func(x, y graphclient.SessionPrompts) int {
+		if c := lastActive(y.SessionRef).Compare(lastActive(x.SessionRef)); c != 0 {
 			return c
 		}
 		return cmp.Compare(x.ID, y.ID)
@@ -125,16 +124,26 @@ func lastActive(s graphclient.SessionRef) time.Time {
 	return s.Created
 }
 
-// prompts lists the prompts of the sessions and then, together, the
-// evaluations of those the memory cannot answer for.
-func (a *activityRead) prompts(ctx context.Context, sessions []graphclient.SessionRef, mem activityMemory) ([][]promptRead, error) {
+// prompts lists the prompts of the sessions whose listing did not expand
+// them completely and then, together, the evaluations of those the memory
+// cannot answer for.
+func (a *activityRead) prompts(ctx context.Context, sessions []graphclient.SessionPrompts, mem activityMemory) ([][]promptRead, error) {
 	ids := make([]string, len(sessions))
+	lists := make([][]graphclient.PromptRef, len(sessions))
+	var unlisted []string
+	var at []int
 	for i, s := range sessions {
-		ids[i] = s.ID
+		ids[i], lists[i] = s.ID, s.Prompts
+		if !s.Complete {
+			unlisted, at = append(unlisted, s.ID), append(at, i)
+		}
 	}
-	lists, err := a.src.ListPrompts(ctx, a.workspace, ids, a.pageSize)
+	listed, err := a.src.ListPrompts(ctx, a.workspace, unlisted, a.pageSize)
 	if err != nil {
 		return nil, fmt.Errorf("list prompts: %w", err)
+	}
+	for k, i := range at {
+		lists[i] = listed[k]
 	}
 	perSession := make([][]promptRead, len(sessions))
 	var todo []*promptRead

@@ -47,7 +47,7 @@ func (t *tenant) fetch(ctx context.Context, ids []string, cfg *config.Config) ma
 		if act.Enabled {
 			w.o.act = &activityOutcome{}
 			parts = append(parts, func(r graphclient.Reader) {
-				a := &activityRead{src: r, workspace: ws, pageSize: cfg.Graph.PageSize, settings: act, now: at}
+				a := &activityRead{src: r, workspace: ws, pageSize: cfg.Graph.PageSize, settings: act, now: at, expand: &t.expand}
 				w.o.act.res, w.o.act.err = a.run(ctx, w.prevAct)
 				w.activityEnd = time.Now()
 			})

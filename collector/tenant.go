@@ -48,6 +48,8 @@ type tenant struct {
 	// them to its successor, so they reset only when the process restarts,
 	// as any counter does.
 	durations *durationHistograms
+	// expand remembers whether Graph refuses $expand on session listings.
+	expand expandMemory
 
 	mu           sync.Mutex
 	plans        map[string]plan.Memory

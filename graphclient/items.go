@@ -51,7 +51,11 @@ type ref struct {
 // skipped. It reads as encoding/json would into a struct of *string
 // fields: names match regardless of case, the last of repeated members
 // counts, null leaves a field unset, and any other non-string fails.
-func readRef(s *scanner, wantID bool) (ref, error) {
+func readRef(s *scanner, wantID bool) (ref, error) { return readRefWith(s, wantID, nil) }
+
+// readRefWith is readRef that hands every other member to extra, when not
+// nil, which must read its value.
+func readRefWith(s *scanner, wantID bool, extra func(key []byte) error) (ref, error) {
 	var out ref
 	if null, err := s.isNull(); null || err != nil {
 		return out, err
@@ -83,6 +87,8 @@ func readRef(s *scanner, wantID bool) (ref, error) {
 			b, err := s.readString()
 			out.id, out.hasID = string(b), err == nil
 			return err
+		case extra != nil:
+			return extra(key)
 		default:
 			return s.skipValue()
 		}

@@ -47,6 +47,9 @@ type Query struct {
 	Filter Filter
 	Select []string
 	Top    int
+	// Expand is a $expand value, sent as written but for ';', which Go's
+	// and other servers' query parsers take for a separator.
+	Expand string
 }
 
 // Encode renders the query string. url.Values would sort the keys and escape
@@ -59,6 +62,9 @@ func (q Query) Encode() string {
 	}
 	if len(q.Filter) > 0 {
 		parts = append(parts, "$filter="+escapeQueryValue(q.Filter.String()))
+	}
+	if q.Expand != "" {
+		parts = append(parts, "$expand="+strings.ReplaceAll(q.Expand, ";", "%3B"))
 	}
 	if len(q.Select) > 0 {
 		parts = append(parts, "$select="+strings.Join(q.Select, ","))
