@@ -52,6 +52,7 @@ func TestActivityNeverRequestsContent(t *testing.T) {
 	}{
 		{name: "batched"},
 		{name: "refuses $batch", faults: azuresim.Faults{BatchUnsupported: 400}},
+		{name: "ignores $expand", faults: azuresim.Faults{Expand: azuresim.ExpandIgnored}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tenant := activityTenant(0, "s3cret-value-for-tests", map[string]int{"default": 800, "small": 20})
@@ -72,15 +73,24 @@ func TestActivityNeverRequestsContent(t *testing.T) {
 			}
 			prompts, evaluations := 0, 0
 			for _, r := range f.sim.Requests() {
-				if !strings.Contains(r.Path, "/prompts") {
-					continue
-				}
 				q, err := url.ParseQuery(r.RawQuery)
 				if err != nil {
 					t.Fatalf("%s: %v", r.RawQuery, err)
 				}
-				sel := strings.Split(q.Get("$select"), ",")
-				if q.Get("$select") == "" {
+				selected := q.Get("$select")
+				if expand := q.Get("$expand"); expand != "" {
+					// Prompts expanded in a session listing: the nested
+					// $select is what keeps their content out.
+					inner, ok := strings.CutPrefix(expand, "prompts($select=")
+					selected, _, _ = strings.Cut(inner, ";")
+					if !ok {
+						t.Errorf("%s?%s expands without a nested $select", r.Path, r.RawQuery)
+					}
+				} else if !strings.Contains(r.Path, "/prompts") {
+					continue
+				}
+				sel := strings.Split(selected, ",")
+				if selected == "" {
 					t.Errorf("%s?%s has no $select: the service would send every property", r.Path, r.RawQuery)
 				}
 				for _, forbidden := range []string{"content", "result", "result/content", "*"} {

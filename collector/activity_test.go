@@ -216,41 +216,67 @@ func TestActivityPerTenantOverride(t *testing.T) {
 }
 
 // The activity read costs, per workspace and scrape: the two session
-// listings, one prompt listing per covered session and one evaluation
-// listing per prompt that is not known to be final, in three rounds of
-// $batch calls. The first scrape also lists the workspaces, for their
-// display names.
+// listings, one prompt listing per covered session whose listing did not
+// expand its prompts completely, and one evaluation listing per prompt
+// that is not known to be final, in $batch rounds. The first scrape also
+// lists the workspaces, for their display names, and the plugins. Every
+// way the simulator answers $expand is priced exactly: only an honoured
+// expansion with counts saves the prompt listings; a refused one costs
+// one request on the first scrape, and nothing after.
 func TestActivitySteadyCost(t *testing.T) {
-	const finished, open = 35, 5
+	const finished, open, perSession = 35, 5, 2
+	const sessions, prompts, running = finished + open, (finished + open) * perSession, open * perSession
 	tenant := activityTenant(0, "s3cret-value-for-tests", map[string]int{"default": 0})
 	ws := &tenant.Workspaces[0]
 	ws.Prompts = map[string][]azuresim.Prompt{}
-	for i := range finished + open {
+	for i := range sessions {
 		created := testNow.Add(-time.Duration(i+1) * time.Minute)
 		id := fmt.Sprintf("s%02d", i)
 		ws.Sessions = append(ws.Sessions, azuresim.Session{ID: id, Created: created, LastModified: created})
-		e := azuresim.Evaluation{ID: "e" + id, State: "completed", ResultType: "success", Created: created, RunStart: created, Completed: created.Add(9 * time.Second)}
-		if i >= finished {
-			e.State, e.ResultType, e.Completed = "running", "", time.Time{}
+		for k := range perSession {
+			e := azuresim.Evaluation{ID: fmt.Sprintf("e%s-%d", id, k), State: "completed", ResultType: "success", Created: created, RunStart: created, Completed: created.Add(9 * time.Second)}
+			if i >= finished {
+				e.State, e.ResultType, e.Completed = "running", "", time.Time{}
+			}
+			ws.Prompts[id] = append(ws.Prompts[id], azuresim.Prompt{ID: fmt.Sprintf("p%s-%d", id, k), Type: "prompt", Created: created, LastModified: created, Evaluations: []azuresim.Evaluation{e}})
 		}
-		ws.Prompts[id] = []azuresim.Prompt{{ID: "p" + id, Type: "prompt", Created: created, LastModified: created, Evaluations: []azuresim.Evaluation{e}}}
 	}
-	f := newFixture(t, azuresim.Options{Tenants: []azuresim.Tenant{tenant}}, 1000)
-	f.enableActivity(nil)
-	for _, tc := range []struct {
-		name                 string
-		requests, roundTrips int
+	// A round trip is a $batch of at most 20 requests; the first scrape
+	// lists the workspaces first, alone.
+	posts := func(n int) int { return (n + 19) / 20 }
+	// Without a complete expansion: what the read cost before $expand.
+	listed := [2][2]int{
+		{1 + 1 + 2 + sessions + prompts + 1, 1 + 1 + posts(sessions) + posts(prompts)},
+		{1 + 2 + sessions + running, 1 + posts(sessions) + posts(running)},
+	}
+	for _, v := range []struct {
+		name   string
+		expand azuresim.ExpandMode
+		// first and steady scrape: requests and round trips
+		first, steady [2]int
 	}{
-		// The first scrape also lists the workspace's plugins, in its first round.
-		{"first scrape", 1 + 1 + 2 + 2*(finished+open) + 1, 1 + 1 + 2 + 2},
-		{"steady scrape", 1 + 2 + finished + open + open, 1 + 2 + 1},
+		{"honoured with counts", azuresim.ExpandHonoured, [2]int{1 + 1 + 2 + prompts + 1, 1 + 1 + posts(prompts)}, [2]int{1 + 2 + running, 1 + posts(running)}},
+		{"honoured without counts", azuresim.ExpandNoCount, listed[0], listed[1]},
+		{"cut silently, with the count", azuresim.ExpandTruncated, listed[0], listed[1]},
+		{"cut with a nextLink", azuresim.ExpandNextLink, listed[0], listed[1]},
+		{"ignored", azuresim.ExpandIgnored, listed[0], listed[1]},
+		// The session listings fit one page: only the refused one is sent again.
+		{"refused", azuresim.ExpandRefused, [2]int{listed[0][0] + 1, listed[0][1] + 1}, listed[1]},
 	} {
-		f.sim.ResetStats()
-		fams := f.scrape()
-		f.assertActivity(fams, "tenant0", "default", activityTruth(t, f.sim, tenant.ID, "default", f.cfg.Activity))
-		st := f.sim.Stats()
-		if st.GraphRequests != tc.requests || st.RoundTrips != tc.roundTrips {
-			t.Errorf("%s: %d requests in %d round trips, want %d in %d", tc.name, st.GraphRequests, st.RoundTrips, tc.requests, tc.roundTrips)
-		}
+		t.Run(v.name, func(t *testing.T) {
+			f := newFixture(t, azuresim.Options{Tenants: []azuresim.Tenant{tenant}}, 1000)
+			f.sim.SetFaults(azuresim.Faults{Expand: v.expand, ExpandLimit: 1})
+			f.enableActivity(nil)
+			for i, want := range [][2]int{v.first, v.steady, v.steady} {
+				f.sim.ResetStats()
+				fams := f.scrape()
+				f.assertActivity(fams, "tenant0", "default", activityTruth(t, f.sim, tenant.ID, "default", f.cfg.Activity))
+				st := f.sim.Stats()
+				if st.GraphRequests != want[0] || st.RoundTrips != want[1] {
+					t.Errorf("scrape %d: %d requests in %d round trips (%d prompt listings), want %d in %d",
+						i+1, st.GraphRequests, st.RoundTrips, st.ByPath[azuresim.PathPrompts], want[0], want[1])
+				}
+			}
+		})
 	}
 }
