@@ -12,7 +12,9 @@ import (
 
 // activityCases measure the activity collector: workspaces of generated
 // sessions, about 14% of them created or renamed within the default
-// lookback of a day, each with generated prompts and evaluations.
+// lookback of a day, each with generated prompts and evaluations, on a
+// Graph that honours $expand=prompts with counts (the simulator's
+// default), and 20 workspaces once more on one that ignores it.
 func activityCases(quick bool) []simCase {
 	var out []simCase
 	for _, latency := range []time.Duration{0, 50 * time.Millisecond} {
@@ -24,6 +26,11 @@ func activityCases(quick bool) []simCase {
 			}
 			out = append(out, simCase{Workspaces: c.workspaces, Sessions: c.sessions, Latency: latency, Activity: true})
 		}
+	}
+	// The simulator honours $expand with counts; a Graph that does not
+	// costs what the activity cost before it asked.
+	if !quick {
+		out = append(out, simCase{Workspaces: 20, Sessions: 1000, Activity: true, Graph: "$expand ignored"})
 	}
 	return out
 }

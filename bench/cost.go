@@ -34,6 +34,10 @@ var graphBehaviours = map[string]graphBehaviour{
 	"30 newest on one tick, now": {served: 25, sessions: tie(true)},
 	"30 oldest on one tick":      {served: 25, sessions: tie(false)},
 	"workspace answering 404":    {served: 25, failing: true},
+	// Not a row of the cost table: the activity case of a Graph that
+	// ignores $expand, which the activity cannot tell from one that
+	// honours it without counts.
+	"$expand ignored": {faults: func(f *azuresim.Faults) { f.Expand = azuresim.ExpandIgnored }},
 	"arbitrary order, offset paging": {served: 25, faults: func(f *azuresim.Faults) {
 		f.Listing = azuresim.ListingQuirks{Order: azuresim.OrderArbitrary, OffsetPaging: true}
 	}},

@@ -181,6 +181,9 @@ func (c simCase) served() string {
 	if c.Throttled {
 		s += ", 1 workspace throttled"
 	}
+	if c.Graph != "" {
+		s += ", " + c.Graph
+	}
 	return s
 }
 
