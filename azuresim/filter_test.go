@@ -147,10 +147,11 @@ func TestSelect(t *testing.T) {
 	}
 }
 
+// $expand=prompts is served as Faults.Expand says (TestExpandModes).
 func TestQueryOptionValidation(t *testing.T) {
 	s := startServer(t, twoTenants(filterFixture()))
 	c := newClient(t, s).login(tenantA, clientA, secretA)
-	for _, q := range []string{"$orderby=createdDateTime", "$skip=1", "$expand=prompts", "$search=x", "$foo=1", "$top=1&$top=2", "$top=1&$TOP=2", "$count=yes"} {
+	for _, q := range []string{"$orderby=createdDateTime", "$skip=1", "$expand=evaluations", "$search=x", "$foo=1", "$top=1&$top=2", "$top=1&$TOP=2", "$count=yes"} {
 		if a := c.get(sessionsPath + "?" + q); a.status != 400 || a.errorCode() != "BadRequest" {
 			t.Errorf("%s: %d %s", q, a.status, a.raw)
 		}
