@@ -52,6 +52,13 @@ func (a *activityRead) sessionListings(ctx context.Context, cutoff time.Time) ([
 		Expand: a.expand.ask(a.now),
 	}
 	got, err := a.src.ListSessionPrompts(ctx, a.workspace, []graphclient.SessionListing{byCreated, byModified}, a.pageSize)
+	if byModified.Expand && graphclient.IsPageTooLarge(err) {
+		// The prompts made a page larger than graph.max_page_bytes: the
+		// sessions are read without them, and so for a day.
+		a.expand.refuse(a.now)
+		byModified.Expand = false
+		got, err = a.src.ListSessionPrompts(ctx, a.workspace, []graphclient.SessionListing{byCreated, byModified}, a.pageSize)
+	}
 	if !refused(err) {
 		return got.Sessions, err
 	}
@@ -75,7 +82,7 @@ func (a *activityRead) sessionListings(ctx context.Context, cutoff time.Time) ([
 	}
 	all := graphclient.SessionListing{Expand: a.expand.ask(a.now)}
 	got, err = a.src.ListSessionPrompts(ctx, a.workspace, []graphclient.SessionListing{all}, a.pageSize)
-	if all.Expand && refused(err) {
+	if all.Expand && (refused(err) || graphclient.IsPageTooLarge(err)) {
 		a.expand.refuse(a.now)
 		got, err = a.src.ListSessionPrompts(ctx, a.workspace, []graphclient.SessionListing{{}}, a.pageSize)
 	}

@@ -2,11 +2,15 @@ package collector
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/collector/plan"
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
 )
 
@@ -63,5 +67,44 @@ func TestActivityRemembersARefusedExpand(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Prompts that make the expanded page larger than graph.max_page_bytes,
+// where the sessions alone fit, are read as without $expand: the values
+// stay exact, and the next reads do not ask for the expansion.
+func TestActivityExpandedPageTooLarge(t *testing.T) {
+	tenant := activityTenant(0, "s3cret-value-for-tests", map[string]int{"default": 0})
+	ws := &tenant.Workspaces[0]
+	ws.Prompts = map[string][]azuresim.Prompt{}
+	const sessions, perSession = 200, 5
+	for i := range sessions {
+		created := testNow.Add(-time.Duration(i+1) * time.Minute)
+		id := fmt.Sprintf("session-%03d", i)
+		ws.Sessions = append(ws.Sessions, azuresim.Session{ID: id, Created: created, LastModified: created})
+		for k := range perSession {
+			e := azuresim.Evaluation{ID: "e", State: "completed", ResultType: "success", Created: created, RunStart: created, Completed: created.Add(time.Second)}
+			ws.Prompts[id] = append(ws.Prompts[id], azuresim.Prompt{ID: fmt.Sprintf("prompt-%03d-%d", i, k), Type: "prompt", Created: created, LastModified: created, Evaluations: []azuresim.Evaluation{e}})
+		}
+	}
+	f := newFixture(t, azuresim.Options{Tenants: []azuresim.Tenant{tenant}}, 1000)
+	f.cfg.Graph.MaxPageBytes = config.MinMaxPageBytes
+	f.enableActivity(func(a *config.Activity) { a.MaxSessions = sessions })
+	for scrape := range 2 {
+		f.sim.ResetStats()
+		fams := f.scrape()
+		f.assertActivity(fams, "tenant0", "default", activityTruth(t, f.sim, tenant.ID, "default", f.cfg.Activity))
+		expanded := 0
+		for _, r := range f.sim.Requests() {
+			if strings.Contains(r.RawQuery, "$expand") {
+				expanded++
+			}
+		}
+		if want := []int{1, 0}[scrape]; expanded != want {
+			t.Errorf("scrape %d asked for the expansion %d times, want %d", scrape+1, expanded, want)
+		}
+		if n := f.sim.Stats().ByPath[azuresim.PathPrompts]; n != sessions {
+			t.Errorf("scrape %d listed the prompts of %d sessions, want all %d", scrape+1, n, sessions)
+		}
 	}
 }

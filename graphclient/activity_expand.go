@@ -18,6 +18,11 @@ var PromptsExpand = "prompts($select=" + strings.Join(PromptSelect, ",") + ";$co
 // session with more has its prompts listed instead.
 const maxExpandedPrompts = 1000
 
+// IsPageTooLarge says a listing failed because a page passed
+// graph.max_page_bytes, as one with expanded prompts can where one without
+// them would not.
+func IsPageTooLarge(err error) bool { return errors.Is(err, errPageTooLarge) }
+
 // SessionPrompts is a session's id and timestamps and, when the listing
 // expanded them completely, its prompts.
 type SessionPrompts struct {
