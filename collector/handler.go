@@ -33,6 +33,7 @@ func (e *Exporter) Handler(base prometheus.Gatherer) http.Handler {
 		ctx, cancel := e.scrapeContext(r, st)
 		defer cancel()
 		e.serve(ctx, w, r, &scrape{e: e, st: st, tenants: st.tenants}, base)
+		e.release.after(len(st.tenants))
 	})
 }
 
@@ -62,12 +63,12 @@ func (e *Exporter) ProbeHandler() http.Handler {
 			http.Error(w, "the tenant parameter is missing: use /probe?tenant=NAME, NAME being a tenant name from the configuration", http.StatusBadRequest)
 			return
 		}
-		i := slices.IndexFunc(st.tenants, func(t *tenant) bool { return t.cfg.Name == name })
-		if i < 0 {
+		t := st.named(name)
+		if t == nil {
 			http.Error(w, fmt.Sprintf("unknown tenant %s: the configuration has no tenant of that name", quoteParam(name)), http.StatusBadRequest)
 			return
 		}
-		s := &scrape{e: e, st: st, tenants: st.tenants[i : i+1]}
+		s := &scrape{e: e, st: st, tenants: []*tenant{t}}
 		ctx, cancel := e.scrapeContext(r, st)
 		defer cancel()
 		if q.Has("workspace") {
@@ -78,7 +79,7 @@ func (e *Exporter) ProbeHandler() http.Handler {
 				http.Error(w, fmt.Sprintf("unknown workspace %s: not a workspace id", quoteParam(s.workspace)), http.StatusBadRequest)
 				return
 			}
-			if !e.hasWorkspace(ctx, st.tenants[i], s.workspace) {
+			if !e.hasWorkspace(ctx, t, s.workspace) {
 				http.Error(w, fmt.Sprintf("unknown workspace %s: tenant %s has no such workspace", quoteParam(s.workspace), quoteParam(name)), http.StatusBadRequest)
 				return
 			}
