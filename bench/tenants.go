@@ -17,6 +17,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
@@ -159,7 +161,7 @@ type tenantsRun struct {
 }
 
 // runTenants starts the exporter with n tenants and measures it.
-func runTenants(binary, extraEnv string, n int) (tenantsRun, error) {
+func runTenants(binary, extraEnv string, n int, probe bool) (tenantsRun, error) {
 	var r tenantsRun
 	p, err := startTenantsSim(n)
 	if err != nil {
@@ -221,7 +223,11 @@ func runTenants(binary, extraEnv string, n int) (tenantsRun, error) {
 		rss  *uint64
 	}{{&r.scrape1, &r.scraped1}, {&r.scrape2, &r.scraped2}} {
 		t0 := time.Now()
-		if err := scrapeAll(base+"/metrics", n); err != nil {
+		scrape := scrapeAll
+		if probe {
+			scrape = probeAll
+		}
+		if err := scrape(base, n); err != nil {
 			return r, fmt.Errorf("scrape %d: %w (log: %s)", i+1, err, tail(logFile.Name()))
 		}
 		*fig.took = time.Since(t0)
@@ -283,23 +289,54 @@ func waitReady(url string, limit time.Duration) error {
 
 // scrapeAll scrapes the exporter and fails unless every tenant's
 // workspace is up.
-func scrapeAll(url string, n int) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 11*time.Minute)
+func scrapeAll(base string, n int) error {
+	up, activity, err := scrapeURL(base+"/metrics", 11*time.Minute)
+	if err == nil && (up != n || activity != n) {
+		err = fmt.Errorf("%d of %d workspaces up, %d with activity read", up, n, activity)
+	}
+	return err
+}
+
+// probesInFlight is how many probes run at once: Prometheus scrapes its
+// targets independently, so with thousands of probe targets many overlap.
+const probesInFlight = 16
+
+// probeAll reads every tenant through /probe, probesInFlight at a time,
+// as a Prometheus with one target per tenant would, and fails unless each
+// tenant's workspace is up.
+func probeAll(base string, n int) error {
+	var g errgroup.Group
+	g.SetLimit(probesInFlight)
+	for i := range n {
+		g.Go(func() error {
+			up, activity, err := scrapeURL(fmt.Sprintf("%s/probe?tenant=customer-%05d", base, i), time.Minute)
+			if err == nil && (up != 1 || activity != 1) {
+				err = fmt.Errorf("customer-%05d: workspace up %d, activity read %d", i, up, activity)
+			}
+			return err
+		})
+	}
+	return g.Wait()
+}
+
+// scrapeURL scrapes url and counts the workspaces up and those whose
+// activity was read.
+func scrapeURL(url string, limit time.Duration) (up, activity int, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
-	req.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", "600")
+	req.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", strconv.Itoa(int(limit.Seconds())-10))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return errors.New(resp.Status)
+		return 0, 0, errors.New(resp.Status)
 	}
-	up, activity := 0, 0
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
@@ -311,13 +348,7 @@ func scrapeAll(url string, n int) error {
 			activity++
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return err
-	}
-	if up != n || activity != n {
-		return fmt.Errorf("%d of %d workspaces up, %d with activity read", up, n, activity)
-	}
-	return nil
+	return up, activity, sc.Err()
 }
 
 // residentSet reads a process's VmRSS and VmHWM in bytes.
@@ -357,7 +388,7 @@ func tail(path string) string {
 
 // benchTenants runs the tenants mode: runs runs per count, one Markdown
 // row of medians per count.
-func benchTenants(counts, binary, extraEnv string, runs int) error {
+func benchTenants(counts, binary, extraEnv string, runs int, probe bool) error {
 	if binary == "" {
 		dir, err := os.MkdirTemp("", "bench-exporter-")
 		if err != nil {
@@ -368,8 +399,8 @@ func benchTenants(counts, binary, extraEnv string, runs int) error {
 			return err
 		}
 	}
-	fmt.Println("| tenants | runs | load | ready (load and Apply) | after Apply | after scrape 1 | after scrape 2 | peak (VmHWM) | scrape 1 | scrape 2 | exporter CPU | reload | tokens | Graph requests |")
-	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	fmt.Println("| tenants | read through | runs | load | ready (load and Apply) | after Apply | after scrape 1 | after scrape 2 | peak (VmHWM) | scrape 1 | scrape 2 | exporter CPU | reload | tokens | Graph requests |")
+	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 	for field := range strings.SplitSeq(counts, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(field))
 		if err != nil || n < 1 {
@@ -378,16 +409,23 @@ func benchTenants(counts, binary, extraEnv string, runs int) error {
 		load := loadAverage()
 		out := make([]tenantsRun, runs)
 		for i := range out {
-			if out[i], err = runTenants(binary, extraEnv, n); err != nil {
+			if out[i], err = runTenants(binary, extraEnv, n, probe); err != nil {
 				return fmt.Errorf("%d tenants: %w", n, err)
 			}
 		}
-		fmt.Println(tenantsRow(n, out, load+"–"+loadAverage()))
+		through := "/metrics"
+		if probe {
+			through = fmt.Sprintf("/probe, %d at once", probesInFlight)
+		}
+		if extraEnv != "" {
+			through += ", " + extraEnv
+		}
+		fmt.Println(tenantsRow(n, through, out, load+"–"+loadAverage()))
 	}
 	return nil
 }
 
-func tenantsRow(n int, runs []tenantsRun, load string) string {
+func tenantsRow(n int, through string, runs []tenantsRun, load string) string {
 	med := func(f func(tenantsRun) uint64) uint64 {
 		v := make([]uint64, len(runs))
 		for i, r := range runs {
@@ -403,7 +441,7 @@ func tenantsRow(n int, runs []tenantsRun, load string) string {
 	dur := func(f func(tenantsRun) time.Duration) string {
 		return time.Duration(med(func(r tenantsRun) uint64 { return uint64(f(r)) })).Round(10 * time.Millisecond).String()
 	}
-	return fmt.Sprintf("| %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d | %d |", n, len(runs), load,
+	return fmt.Sprintf("| %d | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d | %d |", n, through, len(runs), load,
 		dur(func(r tenantsRun) time.Duration { return r.ready }),
 		mem(func(r tenantsRun) uint64 { return r.applied }),
 		mem(func(r tenantsRun) uint64 { return r.scraped1 }),
