@@ -44,8 +44,10 @@ type Exporter struct {
 	opts    Options
 	descs   descs
 	release *memoryRelease
-	mu      sync.Mutex // serialises Apply
-	state   atomic.Pointer[state]
+	// tenantsPerGather is the const of that name, but for tests.
+	tenantsPerGather int
+	mu               sync.Mutex // serialises Apply
+	state            atomic.Pointer[state]
 }
 
 type state struct {
@@ -68,7 +70,7 @@ func New(opts Options) *Exporter {
 		// own client, checks and tokens.
 		opts.Transport = azurehttp.Socket(azurehttp.NewTransport())
 	}
-	return &Exporter{opts: opts, descs: newDescs(), release: newMemoryRelease()}
+	return &Exporter{opts: opts, descs: newDescs(), release: newMemoryRelease(), tenantsPerGather: tenantsPerGather}
 }
 
 // Apply builds tenants for cfg and swaps them in. A tenant whose settings

@@ -131,6 +131,10 @@ func (e *Exporter) scrapeContext(r *http.Request, st *state) (context.Context, c
 // metrics, followed by base's when base is not nil.
 func (e *Exporter) serve(ctx context.Context, w http.ResponseWriter, r *http.Request, s *scrape, base prometheus.Gatherer) {
 	s.ctx = ctx
+	if len(s.tenants) > e.tenantsPerGather {
+		e.serveInChunks(w, r.WithContext(ctx), s, base, e.tenantsPerGather)
+		return
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(s)
 	// The scrape registry goes first: gathering it runs the Graph requests,
