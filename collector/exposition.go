@@ -24,10 +24,12 @@ import (
 const tenantsPerGather = 500
 
 // familyText is one metric family's exposition: its HELP and TYPE lines,
-// then its samples, chunk after chunk.
+// then its samples, chunk after chunk. Each chunk's samples are kept in a
+// slice of their own size: one growing buffer per family would double,
+// and copy, the largest of them.
 type familyText struct {
 	help, kind string
-	text       bytes.Buffer
+	samples    [][]byte
 }
 
 // serveInChunks serves a scrape of many tenants in the text format,
@@ -77,9 +79,11 @@ func (e *Exporter) serveInChunks(w http.ResponseWriter, r *http.Request, s *scra
 			errLog.Println("error writing metrics:", err)
 			return
 		}
-		if _, err := f.text.WriteTo(out); err != nil {
-			errLog.Println("error writing metrics:", err)
-			return
+		for _, b := range f.samples {
+			if _, err := out.Write(b); err != nil {
+				errLog.Println("error writing metrics:", err)
+				return
+			}
 		}
 	}
 }
@@ -107,7 +111,7 @@ func appendFamily(families map[string]*familyText, f *dto.MetricFamily) error {
 	case ft.help != help || ft.kind != kind:
 		return fmt.Errorf("family %s gathered with two HELP or TYPE texts", f.GetName())
 	}
-	ft.text.WriteString(samples)
+	ft.samples = append(ft.samples, []byte(samples))
 	return nil
 }
 
