@@ -44,10 +44,11 @@ type Exporter struct {
 	opts    Options
 	descs   descs
 	release *memoryRelease
-	// tenantsPerGather is the const of that name, but for tests.
-	tenantsPerGather int
-	mu               sync.Mutex // serialises Apply
-	state            atomic.Pointer[state]
+	// tenantsPerGather and metricsPerGather are the consts of those
+	// names, but for tests.
+	tenantsPerGather, metricsPerGather int
+	mu                                 sync.Mutex // serialises Apply
+	state                              atomic.Pointer[state]
 }
 
 type state struct {
@@ -70,7 +71,7 @@ func New(opts Options) *Exporter {
 		// own client, checks and tokens.
 		opts.Transport = azurehttp.Socket(azurehttp.NewTransport())
 	}
-	return &Exporter{opts: opts, descs: newDescs(), release: newMemoryRelease(), tenantsPerGather: tenantsPerGather}
+	return &Exporter{opts: opts, descs: newDescs(), release: newMemoryRelease(), tenantsPerGather: tenantsPerGather, metricsPerGather: metricsPerGather}
 }
 
 // Apply builds tenants for cfg and swaps them in. A tenant whose settings

@@ -14,14 +14,19 @@ import (
 	"github.com/prometheus/common/expfmt"
 )
 
-// tenantsPerGather is the most tenants whose series are gathered at once.
+// tenantsPerGather is the most tenants whose scrape is gathered whole.
 // client_golang holds every gathered series as protobuf structures, about
 // 600 bytes each, until the answer is written: 10,000 tenants of about 70
 // series each were 400 MB at once, and their small objects, interleaved
 // with what the tenants keep, left most of the heap fragmented after the
-// scrape. A larger scrape is gathered this many tenants at a time and kept
-// as text (about 100 bytes a series) until every family is complete.
+// scrape. A larger scrape is gathered metricsPerGather series at a time,
+// as they come, and kept as text (about 100 bytes a series) until every
+// family is complete.
 const tenantsPerGather = 500
+
+// metricsPerGather is how many series one gathering of a large scrape
+// holds: those of about 300 tenants.
+const metricsPerGather = 20000
 
 // familyText is one metric family's exposition: its HELP and TYPE lines,
 // then its samples, chunk after chunk. Each chunk's samples are kept in a
@@ -32,11 +37,13 @@ type familyText struct {
 	samples    [][]byte
 }
 
-// serveInChunks serves a scrape of many tenants in the text format,
-// gathering chunk tenants at a time; the families of base (the exporter's
+// serveInChunks serves a scrape of many tenants in the text format. The
+// tenants are read as in any scrape, maxTenantsInFlight at a time, and
+// their series gathered batch series at a time as they arrive, so that no
+// slow tenant holds up the others; the families of base (the exporter's
 // own) follow as a gathering of their own. Errors are logged and what was
 // gathered is served, as promhttp.ContinueOnError does.
-func (e *Exporter) serveInChunks(w http.ResponseWriter, r *http.Request, s *scrape, base prometheus.Gatherer, chunk int) {
+func (e *Exporter) serveInChunks(w http.ResponseWriter, r *http.Request, s *scrape, base prometheus.Gatherer, batch int) {
 	errLog := &onceErrorLog{logger: e.opts.Logger}
 	families := map[string]*familyText{}
 	add := func(fams []*dto.MetricFamily) {
@@ -46,16 +53,31 @@ func (e *Exporter) serveInChunks(w http.ResponseWriter, r *http.Request, s *scra
 			}
 		}
 	}
-	for start := 0; start < len(s.tenants); start += chunk {
-		part := *s
-		part.tenants = s.tenants[start:min(start+chunk, len(s.tenants))]
+	ch := make(chan prometheus.Metric, 256)
+	go func() {
+		s.Collect(ch)
+		close(ch)
+	}()
+	pending := &replay{s: s, metrics: make([]prometheus.Metric, 0, batch)}
+	gather := func() {
 		reg := prometheus.NewRegistry()
-		reg.MustRegister(&part)
+		reg.MustRegister(pending)
 		fams, err := reg.Gather()
 		if err != nil {
 			errLog.Println("error gathering metrics:", err)
 		}
 		add(fams)
+		clear(pending.metrics)
+		pending.metrics = pending.metrics[:0]
+	}
+	for m := range ch {
+		pending.metrics = append(pending.metrics, m)
+		if len(pending.metrics) == batch {
+			gather()
+		}
+	}
+	if len(pending.metrics) > 0 {
+		gather()
 	}
 	if base != nil {
 		fams, err := base.Gather()
@@ -113,6 +135,21 @@ func appendFamily(families map[string]*familyText, f *dto.MetricFamily) error {
 	}
 	ft.samples = append(ft.samples, []byte(samples))
 	return nil
+}
+
+// replay is a batch of a scrape's metrics, collected again for a registry
+// to check and gather; it describes what the scrape describes.
+type replay struct {
+	s       *scrape
+	metrics []prometheus.Metric
+}
+
+func (r *replay) Describe(ch chan<- *prometheus.Desc) { r.s.Describe(ch) }
+
+func (r *replay) Collect(ch chan<- prometheus.Metric) {
+	for _, m := range r.metrics {
+		ch <- m
+	}
 }
 
 func acceptsGzip(r *http.Request) bool {

@@ -45,7 +45,7 @@ func series(t *testing.T, body io.Reader) []string {
 	return out
 }
 
-// A scrape gathered a few tenants at a time serves the same series, with
+// A scrape gathered a few series at a time serves the same series, with
 // the same HELP and TYPE, as one gathered whole, each family once, and
 // the exporter's own metrics after them; gzip when asked.
 func TestChunkedScrapeServesTheSameSeries(t *testing.T) {
@@ -83,7 +83,7 @@ func TestChunkedScrapeServesTheSameSeries(t *testing.T) {
 		return string(b), rec.Header()
 	}
 	whole, _ := get(false)
-	f.exp.tenantsPerGather = 2
+	f.exp.tenantsPerGather, f.exp.metricsPerGather = 2, 7
 	chunked, header := get(true)
 	if header.Get("Content-Encoding") != "gzip" || !strings.HasPrefix(header.Get("Content-Type"), "text/plain; version=0.0.4") {
 		t.Errorf("headers %v", header)

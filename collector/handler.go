@@ -132,7 +132,7 @@ func (e *Exporter) scrapeContext(r *http.Request, st *state) (context.Context, c
 func (e *Exporter) serve(ctx context.Context, w http.ResponseWriter, r *http.Request, s *scrape, base prometheus.Gatherer) {
 	s.ctx = ctx
 	if len(s.tenants) > e.tenantsPerGather {
-		e.serveInChunks(w, r.WithContext(ctx), s, base, e.tenantsPerGather)
+		e.serveInChunks(w, r.WithContext(ctx), s, base, e.metricsPerGather)
 		return
 	}
 	reg := prometheus.NewRegistry()
