@@ -1,13 +1,7 @@
 package main
 
 import (
-	"bufio"
-	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -16,10 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"golang.org/x/sync/errgroup"
-
-	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
 )
 
 // The tenants mode measures what an MSSP's exporter holds: the real
@@ -29,113 +19,8 @@ import (
 // process, and its resident set is read from /proc after the
 // configuration is applied, after each of two scrapes, and at its peak.
 
-// tenantsSessions is each simulated tenant's workspace: a few sessions
-// with prompts, so that every read of the layout (sessions, activity,
-// plugins) has something to do.
-const tenantsSessions = 3
-
 // settle is how long after a scrape its resident set is read.
 const settle = 2 * time.Second
-
-func tenantGUID(i, kind int) string { return fmt.Sprintf("00000000-0000-4000-800%d-%012d", kind, i) }
-
-// tenantSecret is tenant i's client secret: every tenant has its own.
-func tenantSecret(i int) string { return fmt.Sprintf("bench-secret-of-customer-%05d", i) }
-
-// serveTenantsSim is the child's main for the tenants mode: n tenants of
-// one small workspace each.
-func serveTenantsSim(n int) error {
-	now := time.Now()
-	opts := azuresim.Options{MaxPageSize: 1000}
-	for i := range n {
-		sessions := azuresim.GenerateSessions(int64(i+1), tenantsSessions, now)
-		opts.Tenants = append(opts.Tenants, azuresim.Tenant{
-			ID: tenantGUID(i, 1), ClientID: tenantGUID(i, 2), ClientSecret: tenantSecret(i),
-			Workspaces: []azuresim.Workspace{{ID: "default", DisplayName: "default", Sessions: sessions, Prompts: azuresim.GeneratePrompts(int64(i+1), sessions, now)}},
-		})
-	}
-	sim, err := azuresim.New(opts)
-	if err != nil {
-		return err
-	}
-	defer sim.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, _ *http.Request) {
-		_ = json.NewEncoder(w).Encode(sim.Stats())
-	})
-	go func() { _ = http.Serve(ln, mux) }()
-	info := simInfo{GraphEndpoint: sim.GraphEndpoint(), AuthorityHost: sim.AuthorityHost(), CertPEM: string(sim.CertificatePEM()), Control: "http://" + ln.Addr().String()}
-	if err := json.NewEncoder(os.Stdout).Encode(info); err != nil {
-		return err
-	}
-	_, _ = io.Copy(io.Discard, os.Stdin)
-	return nil
-}
-
-func startTenantsSim(n int) (*simProcess, error) {
-	self, err := os.Executable()
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(self, "-serve-tenants-sim", strconv.Itoa(n))
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		return nil, err
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	p := &simProcess{cmd: cmd, stdin: stdin}
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err == nil {
-		err = json.Unmarshal([]byte(line), &p.simInfo)
-	}
-	if err != nil {
-		p.stop()
-		return nil, fmt.Errorf("simulator did not start: %w", err)
-	}
-	return p, nil
-}
-
-// writeTenantsConfig writes n tenants in the documented MSSP layout, and
-// each tenant's secret to its own file, under dir.
-func writeTenantsConfig(dir string, n int, p *simProcess) (string, error) {
-	var b strings.Builder
-	fmt.Fprintf(&b, "graph:\n  endpoint: %s\n  authority_host: %s\ncollection:\n  timeout: 10m\n  cache_ttl: 0s\ntenants:\n", p.GraphEndpoint, p.AuthorityHost)
-	secrets := filepath.Join(dir, "secrets")
-	if err := os.Mkdir(secrets, 0o700); err != nil {
-		return "", err
-	}
-	for i := range n {
-		file := filepath.Join(secrets, fmt.Sprintf("customer-%05d", i))
-		if err := os.WriteFile(file, []byte(tenantSecret(i)+"\n"), 0o600); err != nil {
-			return "", err
-		}
-		fmt.Fprintf(&b, `  - name: customer-%05d
-    tenant_id: %s
-    client_id: %s
-    client_secret_file: %s
-    workspaces: [default]
-    activity:
-      enabled: true
-      max_sessions: 50
-    plugins:
-      per_plugin: true
-      interval: 30m
-`, i, tenantGUID(i, 1), tenantGUID(i, 2), file)
-	}
-	path := filepath.Join(dir, "config.yml")
-	return path, os.WriteFile(path, []byte(b.String()), 0o600)
-}
 
 // buildExporter builds the exporter's binary from the module in the
 // working directory (go run ./bench runs there).
@@ -260,130 +145,6 @@ func runTenants(binary, extraEnv string, n int, probe bool) (tenantsRun, error) 
 	r.reload = time.Since(t0)
 	r.tokens, r.graphRequests = after.TokenRequests-before.TokenRequests, after.GraphRequests-before.GraphRequests
 	return r, nil
-}
-
-func freeAddress() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
-}
-
-// waitReady polls url until it answers 200, at most for limit.
-func waitReady(url string, limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	for time.Now().Before(deadline) {
-		resp, err := http.Get(url)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return fmt.Errorf("the exporter was not ready within %v", limit)
-}
-
-// scrapeAll scrapes the exporter and fails unless every tenant's
-// workspace is up.
-func scrapeAll(base string, n int) error {
-	up, activity, err := scrapeURL(base+"/metrics", 11*time.Minute)
-	if err == nil && (up != n || activity != n) {
-		err = fmt.Errorf("%d of %d workspaces up, %d with activity read", up, n, activity)
-	}
-	return err
-}
-
-// probesInFlight is how many probes run at once: Prometheus scrapes its
-// targets independently, so with thousands of probe targets many overlap.
-const probesInFlight = 16
-
-// probeAll reads every tenant through /probe, probesInFlight at a time,
-// as a Prometheus with one target per tenant would, and fails unless each
-// tenant's workspace is up.
-func probeAll(base string, n int) error {
-	var g errgroup.Group
-	g.SetLimit(probesInFlight)
-	for i := range n {
-		g.Go(func() error {
-			up, activity, err := scrapeURL(fmt.Sprintf("%s/probe?tenant=customer-%05d", base, i), time.Minute)
-			if err == nil && (up != 1 || activity != 1) {
-				err = fmt.Errorf("customer-%05d: workspace up %d, activity read %d", i, up, activity)
-			}
-			return err
-		})
-	}
-	return g.Wait()
-}
-
-// scrapeURL scrapes url and counts the workspaces up and those whose
-// activity was read.
-func scrapeURL(url string, limit time.Duration) (up, activity int, err error) {
-	ctx, cancel := context.WithTimeout(context.Background(), limit)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return 0, 0, err
-	}
-	req.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", strconv.Itoa(int(limit.Seconds())-10))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, 0, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return 0, 0, errors.New(resp.Status)
-	}
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		switch {
-		case strings.HasPrefix(line, "securitycopilot_up{") && strings.HasSuffix(line, " 1"):
-			up++
-		case strings.HasPrefix(line, "securitycopilot_activity_success{") && strings.HasSuffix(line, " 1"):
-			activity++
-		}
-	}
-	return up, activity, sc.Err()
-}
-
-// residentSet reads a process's VmRSS and VmHWM in bytes.
-func residentSet(pid int) (rss, hwm uint64, err error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, 0, err
-	}
-	for line := range strings.Lines(string(b)) {
-		name, value, ok := strings.Cut(line, ":")
-		if !ok || name != "VmRSS" && name != "VmHWM" {
-			continue
-		}
-		kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(value), " kB"), 10, 64)
-		if err != nil {
-			return 0, 0, fmt.Errorf("%s: %w", name, err)
-		}
-		if name == "VmRSS" {
-			rss = kb << 10
-		} else {
-			hwm = kb << 10
-		}
-	}
-	if rss == 0 || hwm == 0 {
-		return 0, 0, errors.New("no VmRSS or VmHWM in /proc/PID/status")
-	}
-	return rss, hwm, nil
-}
-
-func tail(path string) string {
-	b, _ := os.ReadFile(path)
-	if len(b) > 600 {
-		b = b[len(b)-600:]
-	}
-	return strings.TrimSpace(string(b))
 }
 
 // benchTenants runs the tenants mode: runs runs per count, one Markdown
