@@ -11,6 +11,8 @@
 //	go run ./bench -cost      # requests and round trips, first and steady, in each Graph behaviour
 //	go run ./bench -activity  # the activity cases only
 //	go run ./bench -targets   # the full-page cases of issue 23 only
+//	go run ./bench -tenants 100,1000,10000 -runs 1  # the exporter's own process: resident memory per tenant
+//	go run ./bench -tenants 10000 -probe -runs 1    # the same, each tenant read through /probe
 //
 // Each row is the median of -runs paired runs (5 by default): a run
 // measures the exporter, then the baseline, so both see the same load.
@@ -34,7 +36,26 @@ func main() {
 	runs := flag.Int("runs", 5, "paired runs per case; each row gives their medians")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the scraping process to this file")
 	targets := flag.Bool("targets", false, "only the cases of full pages: 20 and 100 workspaces of 1,000 sessions, at 0 and 50 ms")
+	tenants := flag.String("tenants", "", "only the resident memory of the exporter's own process with these counts of tenants (comma-separated)")
+	exporterBinary := flag.String("exporter", "", "with -tenants: the exporter binary to run; empty builds it from the working directory")
+	exporterEnv := flag.String("exporter-env", "", "with -tenants: NAME=VALUE pairs (comma-separated) added to the exporter's environment, e.g. GOMEMLIMIT=200MiB")
+	probe := flag.Bool("probe", false, "with -tenants: read each tenant through /probe instead of one scrape of /metrics")
+	serveTenants := flag.Int("serve-tenants-sim", 0, "internal: run the simulator of this many tenants in this process")
 	flag.Parse()
+	if *serveTenants > 0 {
+		if err := serveTenantsSim(*serveTenants); err != nil {
+			fmt.Fprintln(os.Stderr, "bench simulator:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *tenants != "" {
+		if err := benchTenants(*tenants, *exporterBinary, *exporterEnv, max(*runs, 1), *probe); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *serve != "" {
 		if err := serveSim(*serve); err != nil {
 			fmt.Fprintln(os.Stderr, "bench simulator:", err)

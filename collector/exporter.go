@@ -11,6 +11,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
+	"github.com/securitycopilot-exporter/securitycopilot_exporter/azurehttp"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
 )
@@ -21,7 +22,8 @@ type Options struct {
 	Metrics *graphclient.Metrics
 	Version string
 	// Transport replaces the default HTTP client (the demo and the tests
-	// trust the simulator's certificate through it).
+	// trust the simulator's certificate through it). Nil means one
+	// azurehttp.NewTransport() that every tenant's door shares.
 	Transport policy.Transporter
 	// RetryDelay is the base backoff of Graph retries; 0 means azcore's.
 	RetryDelay time.Duration
@@ -39,15 +41,20 @@ type Options struct {
 // blackbox_exporter's handler routes probes to modules; each tenant owns
 // all the state of its reads.
 type Exporter struct {
-	opts  Options
-	descs descs
-	mu    sync.Mutex // serialises Apply
-	state atomic.Pointer[state]
+	opts    Options
+	descs   descs
+	release *memoryRelease
+	// tenantsPerGather and metricsPerGather are the consts of those
+	// names, but for tests.
+	tenantsPerGather, metricsPerGather int
+	mu                                 sync.Mutex // serialises Apply
+	state                              atomic.Pointer[state]
 }
 
 type state struct {
 	cfg     *config.Config
 	tenants []*tenant
+	byName  map[string]*tenant
 }
 
 // New returns an exporter with no config; Apply gives it one.
@@ -55,7 +62,16 @@ func New(opts Options) *Exporter {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Exporter{opts: opts, descs: newDescs()}
+	if opts.Transport == nil {
+		// One socket layer for all tenants: a transport per tenant kept
+		// each tenant's idle connections to Graph and Entra ID open, tens
+		// of KB each, which with thousands of tenants was most of the
+		// process's memory. A connection carries no credential: every
+		// request brings its own tenant's token, and each door keeps its
+		// own client, checks and tokens.
+		opts.Transport = azurehttp.Socket(azurehttp.NewTransport())
+	}
+	return &Exporter{opts: opts, descs: newDescs(), release: newMemoryRelease(), tenantsPerGather: tenantsPerGather, metricsPerGather: metricsPerGather}
 }
 
 // Apply builds tenants for cfg and swaps them in. A tenant whose settings
@@ -75,7 +91,7 @@ func (e *Exporter) Apply(cfg *config.Config) (err error) {
 		}
 		e.keepTenantMetrics(running)
 	}()
-	next := &state{cfg: cfg}
+	next := &state{cfg: cfg, byName: make(map[string]*tenant, len(cfg.Tenants))}
 	for _, tc := range cfg.Tenants {
 		if t := old.reusable(cfg, tc); t != nil {
 			next.tenants = append(next.tenants, t)
@@ -92,6 +108,7 @@ func (e *Exporter) Apply(cfg *config.Config) (err error) {
 	}
 	for _, t := range next.tenants {
 		t.fetchTimeout.Store(int64(cfg.Collection.Timeout))
+		next.byName[t.cfg.Name] = t
 	}
 	e.state.Store(next)
 	e.swapAudit(old, next)
@@ -150,23 +167,18 @@ func (s *state) named(name string) *tenant {
 	if s == nil {
 		return nil
 	}
-	for _, t := range s.tenants {
-		if t.cfg.Name == name {
-			return t
-		}
-	}
-	return nil
+	return s.byName[name]
 }
 
+// reusable is the running tenant of tc's name when nothing it was built
+// from changed. Names are unique within a config, so this looks at one
+// tenant, not at all of them: a reload of 10,000 tenants compares 10,000
+// pairs, not 100 million.
 func (s *state) reusable(cfg *config.Config, tc config.Tenant) *tenant {
-	if s == nil {
-		return nil
-	}
-	for _, t := range s.tenants {
-		if reflect.DeepEqual(t.cfg, tc) && t.graph == cfg.Graph && t.concurrency == cfg.Collection.MaxConcurrencyPerTenant &&
-			t.maxWorkspaces == cfg.Collection.MaxWorkspacesPerTenant && t.sameCapacitySettings(cfg) && t.sameAuditWindows(cfg) {
-			return t
-		}
+	t := s.named(tc.Name)
+	if t != nil && reflect.DeepEqual(t.cfg, tc) && t.graph == cfg.Graph && t.concurrency == cfg.Collection.MaxConcurrencyPerTenant &&
+		t.maxWorkspaces == cfg.Collection.MaxWorkspacesPerTenant && t.sameCapacitySettings(cfg) && t.sameAuditWindows(cfg) {
+		return t
 	}
 	return nil
 }

@@ -33,6 +33,7 @@ func (e *Exporter) Handler(base prometheus.Gatherer) http.Handler {
 		ctx, cancel := e.scrapeContext(r, st)
 		defer cancel()
 		e.serve(ctx, w, r, &scrape{e: e, st: st, tenants: st.tenants}, base)
+		e.release.after(len(st.tenants))
 	})
 }
 
@@ -62,12 +63,12 @@ func (e *Exporter) ProbeHandler() http.Handler {
 			http.Error(w, "the tenant parameter is missing: use /probe?tenant=NAME, NAME being a tenant name from the configuration", http.StatusBadRequest)
 			return
 		}
-		i := slices.IndexFunc(st.tenants, func(t *tenant) bool { return t.cfg.Name == name })
-		if i < 0 {
+		t := st.named(name)
+		if t == nil {
 			http.Error(w, fmt.Sprintf("unknown tenant %s: the configuration has no tenant of that name", quoteParam(name)), http.StatusBadRequest)
 			return
 		}
-		s := &scrape{e: e, st: st, tenants: st.tenants[i : i+1]}
+		s := &scrape{e: e, st: st, tenants: []*tenant{t}}
 		ctx, cancel := e.scrapeContext(r, st)
 		defer cancel()
 		if q.Has("workspace") {
@@ -78,7 +79,7 @@ func (e *Exporter) ProbeHandler() http.Handler {
 				http.Error(w, fmt.Sprintf("unknown workspace %s: not a workspace id", quoteParam(s.workspace)), http.StatusBadRequest)
 				return
 			}
-			if !e.hasWorkspace(ctx, st.tenants[i], s.workspace) {
+			if !e.hasWorkspace(ctx, t, s.workspace) {
 				http.Error(w, fmt.Sprintf("unknown workspace %s: tenant %s has no such workspace", quoteParam(s.workspace), quoteParam(name)), http.StatusBadRequest)
 				return
 			}
@@ -130,6 +131,10 @@ func (e *Exporter) scrapeContext(r *http.Request, st *state) (context.Context, c
 // metrics, followed by base's when base is not nil.
 func (e *Exporter) serve(ctx context.Context, w http.ResponseWriter, r *http.Request, s *scrape, base prometheus.Gatherer) {
 	s.ctx = ctx
+	if len(s.tenants) > e.tenantsPerGather {
+		e.serveInChunks(w, r.WithContext(ctx), s, base, e.metricsPerGather)
+		return
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(s)
 	// The scrape registry goes first: gathering it runs the Graph requests,
