@@ -29,11 +29,11 @@ func (s source) Fetch(ctx context.Context, reqs []plan.Request) []plan.Answer {
 		// Sessions go straight into the plan's page as they are read:
 		// held once, not once by the client and once more here.
 		page := &out[i].Page
-		each := func(ref graphclient.SessionRef, sizeHint int) {
+		each := func(id []byte, t graphclient.SessionTimes, sizeHint int) {
 			if page.Sessions == nil {
 				page.Sessions = make([]plan.Session, 0, sizeHint)
 			}
-			page.Sessions = append(page.Sessions, plan.Session{ID: ref.ID, Created: ref.Created, LastModified: ref.LastModified})
+			page.Sessions = append(page.Sessions, plan.Session{ID: plan.IDOfBytes(id), Created: t.Created, LastModified: t.LastModified})
 		}
 		greqs[i] = graphclient.SessionRequest{Next: r.Next, Query: query(r), Each: each}
 	}

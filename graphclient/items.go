@@ -44,6 +44,9 @@ type ref struct {
 	id    string
 	hasID bool
 	times SessionTimes
+	// rawID is the id as read, when readRawRef read it: valid until the
+	// scanner reads the next id.
+	rawID []byte
 }
 
 // readRef reads an item with an id and the two timestamps, as sessions and
@@ -52,6 +55,17 @@ type ref struct {
 // fields: names match regardless of case, the last of repeated members
 // counts, null leaves a field unset, and any other non-string fails.
 func readRef(s *scanner, wantID bool) (ref, error) {
+	out, err := readRawRef(s, wantID)
+	if out.hasID {
+		out.id, out.rawID = string(out.rawID), nil
+	}
+	return out, err
+}
+
+// readRawRef is readRef leaving the id as bytes, in the scanner's scratch,
+// so that a caller that keeps it in a form of its own allocates nothing
+// per item.
+func readRawRef(s *scanner, wantID bool) (ref, error) {
 	var out ref
 	if null, err := s.isNull(); null || err != nil {
 		return out, err
@@ -72,7 +86,7 @@ func readRef(s *scanner, wantID bool) (ref, error) {
 		case bytes.EqualFold(key, []byte(PropLastModified)):
 			bad = firstErr(bad, modified.read(s, PropLastModified))
 		case wantID && bytes.EqualFold(key, []byte("id")):
-			out.id, out.hasID = "", false
+			out.rawID, out.hasID = nil, false
 			if null, err := s.isNull(); null || err != nil {
 				return err
 			}
@@ -81,7 +95,8 @@ func readRef(s *scanner, wantID bool) (ref, error) {
 				return firstErr(err, s.skipValue())
 			}
 			b, err := s.readString()
-			out.id, out.hasID = string(b), err == nil
+			s.id = append(s.id[:0], b...)
+			out.rawID, out.hasID = s.id, err == nil
 			return err
 		default:
 			return s.skipValue()

@@ -43,6 +43,7 @@ type scanner struct {
 
 	str []byte // scratch of strings that cross a refill or have escapes
 	key []byte // the current object key, kept across refills
+	id  []byte // the id of the item being read, kept across refills
 }
 
 const scanBufSize = 32 << 10

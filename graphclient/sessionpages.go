@@ -16,10 +16,11 @@ type SessionRequest struct {
 	Query Query
 	// Each, when set, receives the page's sessions as they are read,
 	// instead of SessionPage.Sessions, so that a caller that keeps them in
-	// a form of its own holds them once. sizeHint is what the page counts
-	// so far (capped at a page's largest size), 0 when unknown. On an
-	// error the sessions handed over are not the page's.
-	Each func(ref SessionRef, sizeHint int)
+	// a form of its own holds them once and no string is made of an id:
+	// id, never empty, is valid only during the call. sizeHint is what the
+	// page counts so far (capped at a page's largest size), 0 when
+	// unknown. On an error the sessions handed over are not the page's.
+	Each func(id []byte, times SessionTimes, sizeHint int)
 }
 
 // SessionPage is Graph's answer to one SessionRequest, or the error that
@@ -121,16 +122,19 @@ func (s *SessionPages) page(req SessionRequest, p *SessionPage) (pageReq, *pagin
 		// A page holds at most what is counted, and at most the largest
 		// page Graph serves.
 		hint := int(min(max(sc.count, 0), maxPageHint))
-		ref, err := decodeSessionRef(sc)
+		r, err := readRawRef(sc, true)
+		if err == nil && len(r.rawID) == 0 {
+			err = fmt.Errorf("session without an id")
+		}
 		switch {
 		case err != nil:
 		case req.Each != nil:
-			req.Each(ref, hint)
+			req.Each(r.rawID, r.times, hint)
 		default:
 			if p.Sessions == nil {
 				p.Sessions = make([]SessionRef, 0, hint)
 			}
-			p.Sessions = append(p.Sessions, ref)
+			p.Sessions = append(p.Sessions, SessionRef{ID: string(r.rawID), SessionTimes: r.times})
 		}
 		return err
 	}

@@ -91,14 +91,19 @@ func (m *model) settings(top int) Settings {
 
 func (m *model) create(created, modified time.Time) {
 	m.nextID++
-	id := "s" + strconv.Itoa(m.nextID)
-	m.sessions = append(m.sessions, Session{ID: id, Created: created, LastModified: modified})
+	// Graph's ids are GUIDs; every third is another text, so that both
+	// forms an ID holds are read.
+	id := fmt.Sprintf("%08x-0000-4000-8000-%012x", uint32(m.nextID*2654435761), m.nextID)
+	if m.nextID%3 == 0 {
+		id = "s" + strconv.Itoa(m.nextID)
+	}
+	m.sessions = append(m.sessions, Session{ID: IDOf(id), Created: created, LastModified: modified})
 	m.order[id] = m.rng.Int()
 	m.version++
 }
 
 func (m *model) delete(i int) {
-	delete(m.order, m.sessions[i].ID)
+	delete(m.order, m.sessions[i].ID.String())
 	m.sessions = slices.Delete(m.sessions, i, i+1)
 	m.version++
 }
@@ -194,11 +199,11 @@ func (m *model) sort(ss []Session) {
 	slices.SortFunc(ss, func(a, b Session) int {
 		switch m.b.order {
 		case newestFirst:
-			return b.Created.Compare(a.Created)*2 + cmpStr(a.ID, b.ID)
+			return b.Created.Compare(a.Created)*2 + cmpStr(a.ID.String(), b.ID.String())
 		case oldestFirst:
-			return a.Created.Compare(b.Created)*2 + cmpStr(a.ID, b.ID)
+			return a.Created.Compare(b.Created)*2 + cmpStr(a.ID.String(), b.ID.String())
 		}
-		return cmp.Compare(m.order[a.ID], m.order[b.ID])
+		return cmp.Compare(m.order[a.ID.String()], m.order[b.ID.String()])
 	})
 }
 

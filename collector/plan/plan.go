@@ -37,7 +37,7 @@ type Filter []Condition
 // Session is what a listing says of one session. A zero time means Graph
 // did not set the timestamp (0001-01-01 or null).
 type Session struct {
-	ID           string
+	ID           ID
 	Created      time.Time
 	LastModified time.Time
 }

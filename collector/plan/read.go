@@ -45,10 +45,10 @@ type reader struct {
 	first *Page
 	res   Result
 	// seen holds every session of this read's listing of the whole
-	// workspace, and firstIDs those on its first page, when the read has
-	// them: a partition for the next read is planned from them.
-	seen     []Session
-	firstIDs map[string]bool
+	// workspace, and firstPage the unfiltered first page's, when the read
+	// has them: a partition for the next read is planned from them.
+	seen      []Session
+	firstPage []Session
 }
 
 // Read reads one workspace's numbers exactly, with the plan mem says fits
