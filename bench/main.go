@@ -33,6 +33,7 @@ func main() {
 	activity := flag.Bool("activity", false, "only the cases with activity on")
 	runs := flag.Int("runs", 5, "paired runs per case; each row gives their medians")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the scraping process to this file")
+	memProfile := flag.String("memprofile", "", "write an allocation profile of the scraping process to this file at the end")
 	targets := flag.Bool("targets", false, "only the cases of full pages: 20 and 100 workspaces of 1,000 sessions, at 0 and 50 ms")
 	flag.Parse()
 	if *serve != "" {
@@ -65,6 +66,9 @@ func main() {
 			os.Exit(1)
 		}
 		defer stop()
+	}
+	if *memProfile != "" {
+		defer writeMemProfile(*memProfile)
 	}
 	printPairedHeader()
 	all := append(append(cases(*quick), pagingCases()...), activityCases(*quick)...)

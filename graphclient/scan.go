@@ -246,6 +246,17 @@ func (s *scanner) separator(close byte, after string) (done bool, err error) {
 	return false, s.syntax("expected ',' or '%c' after %s, got %s", close, after, describeByte(c))
 }
 
+// stringStop marks the bytes the fast path of readString stops at: the
+// closing quote, an escape, a control byte, and a byte of a multi-byte
+// UTF-8 sequence, after which the string is checked as UTF-8 once read.
+// One lookup a byte, where Graph's strings are short and plain ASCII.
+var stringStop = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c == '"' || c == '\\' || c < 0x20 || c >= utf8.RuneSelf
+	}
+	return t
+}()
+
 // readString reads a string and returns it unescaped. The slice is valid
 // until the next read.
 func (s *scanner) readString() ([]byte, error) {
@@ -254,20 +265,27 @@ func (s *scanner) readString() ([]byte, error) {
 	}
 	// Fast path: no escape and no control byte. A string that crosses the
 	// end of what was read is kept in one piece by reading more after it.
-	i := s.pos
+	i, ascii := s.pos, true
 	for {
-		for ; i < s.end; i++ {
+		for i < s.end {
 			c := s.buf[i]
-			if c == '"' {
+			if !stringStop[c] {
+				i++
+				continue
+			}
+			switch {
+			case c == '"':
 				b := s.buf[s.pos:i]
 				s.pos = i + 1
-				if !utf8.Valid(b) {
+				if !ascii && !utf8.Valid(b) {
 					s.str = appendValidUTF8(s.str[:0], b)
 					return s.str, nil
 				}
 				return b, nil
-			}
-			if c == '\\' || c < 0x20 {
+			case c >= utf8.RuneSelf:
+				ascii = false
+				i++
+			default:
 				return s.readStringSlow()
 			}
 		}
