@@ -36,6 +36,16 @@ func (s source) Fetch(ctx context.Context, reqs []plan.Request) []plan.Answer {
 			page.Sessions = append(page.Sessions, plan.Session{ID: plan.IDOfBytes(id), Created: t.Created, LastModified: t.LastModified})
 		}
 		greqs[i] = graphclient.SessionRequest{Next: r.Next, Query: query(r), Each: each}
+		if sum := r.Summary; sum != nil {
+			// A page that ends its listing is summed up as soon as it is
+			// read: a round of many workspaces' pages then holds their
+			// numbers, not every page's sessions until the last is read.
+			greqs[i].Done = func(last bool) {
+				if last {
+					page.Summary, page.Sessions = sum.Of(page.Sessions), nil
+				}
+			}
+		}
 	}
 	for i, p := range s.pages.Fetch(ctx, greqs) {
 		if p.Err != nil {

@@ -21,6 +21,13 @@ type SessionRequest struct {
 	// page counts so far (capped at a page's largest size), 0 when
 	// unknown. On an error the sessions handed over are not the page's.
 	Each func(id []byte, times SessionTimes, sizeHint int)
+	// Done, when set, is called as soon as a page answering the request
+	// is read whole, from the goroutine that read it and before Fetch
+	// returns: while the other pages of a round are still being read, a
+	// caller can reduce what it holds of this one. last says the page has
+	// no next link. A page Done was called for may still be answered with
+	// an error (a next link that breaks the rules of package paging).
+	Done func(last bool)
 }
 
 // SessionPage is Graph's answer to one SessionRequest, or the error that
@@ -99,7 +106,7 @@ func (s *SessionPages) Fetch(ctx context.Context, reqs []SessionRequest) []Sessi
 				continue
 			}
 			if res.meta.Items == 0 && next != "" {
-				again = append(again, pageReq{next: next, item: preqs[k].item})
+				again = append(again, pageReq{next: next, item: preqs[k].item, done: preqs[k].done})
 				againChains, againOf = append(againChains, chains[k]), append(againOf, of[k])
 				continue
 			}
@@ -138,8 +145,12 @@ func (s *SessionPages) page(req SessionRequest, p *SessionPage) (pageReq, *pagin
 		}
 		return err
 	}
+	var done func(pageMeta)
+	if req.Done != nil {
+		done = func(m pageMeta) { req.Done(m.NextLink == "") }
+	}
 	if req.Next == "" {
-		first := pageReq{path: s.path, q: req.Query, item: item}
+		first := pageReq{path: s.path, q: req.Query, item: item, done: done}
 		u, _ := s.r.c.firstURL(first)
 		return first, paging.NewChain(u, s.r.c.checkNextLink), nil
 	}
@@ -149,5 +160,5 @@ func (s *SessionPages) page(req SessionRequest, p *SessionPage) (pageReq, *pagin
 	if ch == nil {
 		return pageReq{}, nil, fmt.Errorf("@odata.nextLink %q was not given by this read", truncate(req.Next, 80))
 	}
-	return pageReq{next: req.Next, item: item}, ch, nil
+	return pageReq{next: req.Next, item: item, done: done}, ch, nil
 }

@@ -18,6 +18,18 @@ var errChanged = errors.New("the sessions changed during the listing")
 func (r *reader) listAll(ctx context.Context, first *Page) (Result, error) {
 	var err error
 	for range 2 {
+		if first != nil && first.Summary != nil {
+			// The page ended the listing and came summarized: it is what
+			// listing it makes of it. Nothing of it is kept to plan a
+			// partition, which a workspace of one page never has.
+			r.seen, r.firstPage = nil, nil
+			var res Result
+			if res, err = first.listed(); !errors.Is(err, errChanged) {
+				return res, err
+			}
+			first = nil
+			continue
+		}
 		t := newTally(r.s.WindowStarts)
 		// The sessions are kept, for planning a partition, while a
 		// partition could read them: up to a round of served pages. A

@@ -54,6 +54,10 @@ type behaviour struct {
 	// Graph does for a deleted workspace (404): listing fails on its first
 	// page, so it costs one request.
 	fail bool
+	// summarize answers a request that carries a Summarizer with a
+	// summary when the page has no next link, as the exporter's Source
+	// does.
+	summarize bool
 }
 
 type order int
@@ -67,8 +71,8 @@ const (
 func (o order) String() string { return [...]string{"newest-first", "oldest-first", "arbitrary"}[o] }
 
 func (b behaviour) String() string {
-	return fmt.Sprintf("page=%d ignoreTop=%v noCount=%v refuse=%v ignoreFilter=%v ignoreModified=%v fail=%v %v",
-		b.page, b.ignoreTop, b.noCount, b.refuseFilter, b.ignoreFilter, b.ignoreModified, b.fail, b.order)
+	return fmt.Sprintf("page=%d ignoreTop=%v noCount=%v refuse=%v ignoreFilter=%v ignoreModified=%v fail=%v summarize=%v %v",
+		b.page, b.ignoreTop, b.noCount, b.refuseFilter, b.ignoreFilter, b.ignoreModified, b.fail, b.summarize, b.order)
 }
 
 type cursor struct {
@@ -137,6 +141,9 @@ func (m *model) Fetch(ctx context.Context, reqs []Request) []Answer {
 	out := make([]Answer, len(reqs))
 	for i, req := range reqs {
 		out[i] = m.answer(req)
+		if p := &out[i].Page; m.b.summarize && req.Summary != nil && out[i].Err == nil && p.NextLink == "" {
+			p.Summary, p.Sessions = req.Summary.Of(p.Sessions), nil
+		}
 		if m.log != nil {
 			m.log("call %d: %v count=%v top=%d next=%q -> count %d, %d items, next %q %v", m.calls, req.Filter, req.Count, req.Top, req.Next,
 				out[i].Page.Count, len(out[i].Page.Sessions), out[i].Page.NextLink, out[i].Err)

@@ -97,7 +97,9 @@ func (r *reader) read(ctx context.Context, mem Memory) (Result, Memory, error) {
 	if mem.parts != nil && mem.Honours && !mem.Failed {
 		return r.partitioned(ctx, mem)
 	}
-	reqs := []Request{{Count: true, Top: r.s.Top}}
+	// A workspace that fits in one page is read whole from it: its page
+	// may come summarized.
+	reqs := []Request{{Count: true, Top: r.s.Top, Summary: r.summarizer()}}
 	recheck := !mem.ListingUntil.IsZero()
 	if recheck {
 		// Listed because Graph did not honour $filter: ask again, beside
