@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/collector/plan"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
@@ -31,7 +32,7 @@ func (s source) Fetch(ctx context.Context, reqs []plan.Request) []plan.Answer {
 		page := &out[i].Page
 		each := func(id []byte, t graphclient.SessionTimes, sizeHint int) {
 			if page.Sessions == nil {
-				page.Sessions = make([]plan.Session, 0, sizeHint)
+				page.Sessions = newSessions(sizeHint, r.Summary != nil)
 			}
 			page.Sessions = append(page.Sessions, plan.Session{ID: plan.IDOfBytes(id), Created: t.Created, LastModified: t.LastModified})
 		}
@@ -42,7 +43,9 @@ func (s source) Fetch(ctx context.Context, reqs []plan.Request) []plan.Answer {
 			// numbers, not every page's sessions until the last is read.
 			greqs[i].Done = func(last bool) {
 				if last {
-					page.Summary, page.Sessions = sum.Of(page.Sessions), nil
+					page.Summary = sum.Of(page.Sessions)
+					reuseSessions(page.Sessions)
+					page.Sessions = nil
 				}
 			}
 		}
@@ -59,6 +62,35 @@ func (s source) Fetch(ctx context.Context, reqs []plan.Request) []plan.Answer {
 	}
 	return out
 }
+
+// sessionBufs hold the slices of pages that were summed up as soon as they
+// were read, for the next pages to be read into: a round of a hundred
+// workspaces of one page each then fills a few slices, not a hundred.
+var sessionBufs sync.Pool
+
+// newSessions returns an empty slice for about n sessions; pooled says
+// the page may be summed up, so a slice that held another one will do.
+func newSessions(n int, pooled bool) []plan.Session {
+	if pooled {
+		if b, ok := sessionBufs.Get().(*[]plan.Session); ok && cap(*b) >= n {
+			return (*b)[:0]
+		}
+	}
+	return make([]plan.Session, 0, n)
+}
+
+// reuseSessions gives back the slice of a page that was summed up, and
+// which nothing holds any more.
+func reuseSessions(s []plan.Session) {
+	if cap(s) > 0 && cap(s) <= 2*maxPooledSessions {
+		s = s[:0]
+		sessionBufs.Put(&s)
+	}
+}
+
+// maxPooledSessions is Graph's largest page: a slice grown past twice as
+// many by a page that said less than it held is not kept.
+const maxPooledSessions = 1000
 
 // query is the Graph query of a plan Request: always the id and both
 // timestamps, nothing that names or describes a session.
