@@ -81,11 +81,11 @@ func readRawRef(s *scanner, wantID bool) (ref, error) {
 	var bad error // a member that is not a string: the item fails once read
 	err = s.object(func(key []byte) error {
 		switch {
-		case bytes.EqualFold(key, []byte(PropCreated)):
+		case isKey(key, PropCreated):
 			bad = firstErr(bad, created.read(s, PropCreated))
-		case bytes.EqualFold(key, []byte(PropLastModified)):
+		case isKey(key, PropLastModified):
 			bad = firstErr(bad, modified.read(s, PropLastModified))
-		case wantID && bytes.EqualFold(key, []byte("id")):
+		case wantID && isKey(key, "id"):
 			out.rawID, out.hasID = nil, false
 			if null, err := s.isNull(); null || err != nil {
 				return err
@@ -108,6 +108,12 @@ func readRawRef(s *scanner, wantID bool) (ref, error) {
 	}
 	out.times = SessionTimes{Created: created.t, LastModified: modified.t}
 	return out, nil
+}
+
+// isKey matches a member's name as encoding/json does, regardless of
+// case; Graph writes the names as they are spelled, which is checked first.
+func isKey(key []byte, name string) bool {
+	return string(key) == name || bytes.EqualFold(key, []byte(name))
 }
 
 // timeField is a timestamp member as read so far: a later member of the

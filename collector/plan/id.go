@@ -52,38 +52,37 @@ func (id ID) String() string {
 }
 
 // parseGUID reads the canonical form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx
-// in lower-case hex; anything else, and the zero GUID, is not one.
+// in lower-case hex; anything else, and the zero GUID, is not one. It runs
+// once for every session listed, so it is a table lookup a digit.
 func parseGUID[T string | []byte](s T) ([16]byte, bool) {
 	var g [16]byte
-	if len(s) != 36 {
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
 		return g, false
 	}
-	j := 0
-	for i := 0; i < 36; {
-		if i == 8 || i == 13 || i == 18 || i == 23 {
-			if s[i] != '-' {
-				return g, false
-			}
-			i++
-			continue
-		}
-		hi, ok1 := lowerHex(s[i])
-		lo, ok2 := lowerHex(s[i+1])
-		if !ok1 || !ok2 {
-			return g, false
-		}
-		g[j] = hi<<4 | lo
-		i, j = i+2, j+1
+	var bad byte
+	for j, i := range guidDigits {
+		hi, lo := lowerHex[s[i]], lowerHex[s[i+1]]
+		bad |= hi | lo
+		g[j] = hi<<4 | lo&15
 	}
-	return g, g != [16]byte{}
+	return g, bad&0x80 == 0 && g != [16]byte{}
 }
 
-func lowerHex(c byte) (byte, bool) {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0', true
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10, true
+// guidDigits are where the 16 bytes of a GUID's text start.
+var guidDigits = [16]int{0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34}
+
+// lowerHex is the value of each lower-case hex digit, and 0x80 for any
+// other byte.
+var lowerHex = func() (t [256]byte) {
+	for c := range t {
+		switch {
+		case c >= '0' && c <= '9':
+			t[c] = byte(c - '0')
+		case c >= 'a' && c <= 'f':
+			t[c] = byte(c - 'a' + 10)
+		default:
+			t[c] = 0x80
+		}
 	}
-	return 0, false
-}
+	return t
+}()

@@ -140,7 +140,7 @@ func (r *reader) list(ctx context.Context, f Filter, first *Page, visit func([]S
 // idSets hold the sets of ids a listing has seen, emptied between
 // listings: a read of a thousand workspaces of one page each then makes a
 // few sets, not a thousand.
-var idSets = sync.Pool{New: func() any { return map[ID]struct{}{} }}
+var idSets = sync.Pool{New: func() any { return make(map[ID]struct{}, 1000) }}
 
 // distinct adds the sessions of a page to seen and returns those not seen
 // before: the page itself when it repeats none. It fails on a session
