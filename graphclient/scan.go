@@ -1,6 +1,7 @@
 package graphclient
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -257,6 +258,17 @@ var stringStop = func() (t [256]bool) {
 	return t
 }()
 
+// anyStop reports whether any of the 8 bytes in x is one stringStop
+// marks, 8 at a time: a quote, a backslash, a byte below 0x20, or one
+// of 0x80 and above (the tests of "Bit Twiddling Hacks", exact as a yes
+// or no).
+func anyStop(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	hasZero := func(v uint64) uint64 { return (v - ones) & ^v & highs }
+	below := (x - ones*0x20) & ^x & highs
+	return (below|hasZero(x^(ones*'"'))|hasZero(x^(ones*'\\'))|x&highs) != 0
+}
+
 // readString reads a string and returns it unescaped. The slice is valid
 // until the next read.
 func (s *scanner) readString() ([]byte, error) {
@@ -268,6 +280,10 @@ func (s *scanner) readString() ([]byte, error) {
 	i, ascii := s.pos, true
 	for {
 		for i < s.end {
+			if i+8 <= s.end && !anyStop(binary.LittleEndian.Uint64(s.buf[i:])) {
+				i += 8
+				continue
+			}
 			c := s.buf[i]
 			if !stringStop[c] {
 				i++
