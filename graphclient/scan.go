@@ -266,7 +266,7 @@ func anyStop(x uint64) bool {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	hasZero := func(v uint64) uint64 { return (v - ones) & ^v & highs }
 	below := (x - ones*0x20) & ^x & highs
-	return (below|hasZero(x^(ones*'"'))|hasZero(x^(ones*'\\'))|x&highs) != 0
+	return (below | hasZero(x^(ones*'"')) | hasZero(x^(ones*'\\')) | x&highs) != 0
 }
 
 // readString reads a string and returns it unescaped. The slice is valid
