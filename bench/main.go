@@ -15,7 +15,7 @@
 // Each row is the median of -runs paired runs (5 by default): a run
 // measures the exporter, then the baseline, so both see the same load.
 // -cpuprofile and -memprofile profile the scraping process, exporter and
-// baseline alike (go tool pprof -ignore 'naive|baseline' leaves the
+// baseline alike (go tool pprof -ignore 'naive|baseline|ListSessions' leaves the
 // exporter's share).
 package main
 
