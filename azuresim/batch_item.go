@@ -157,7 +157,7 @@ func itemHeaders(h http.Header) jsonObject {
 func itemBody(contentType string, body []byte) any {
 	mediaType, _, err := mime.ParseMediaType(contentType)
 	if err == nil && mediaType == "application/json" && json.Valid(body) {
-		return json.RawMessage(bytes.Clone(body))
+		return validJSON(body)
 	}
 	return base64.StdEncoding.EncodeToString(body)
 }

@@ -16,6 +16,9 @@
 //
 // Each row is the median of -runs paired runs (5 by default): a run
 // measures the exporter, then the baseline, so both see the same load.
+// -cpuprofile and -memprofile profile the scraping process, exporter and
+// baseline alike (go tool pprof -ignore 'naive|baseline|ListSessions' leaves the
+// exporter's share).
 package main
 
 import (
@@ -35,6 +38,7 @@ func main() {
 	activity := flag.Bool("activity", false, "only the cases with activity on")
 	runs := flag.Int("runs", 5, "paired runs per case; each row gives their medians")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the scraping process to this file")
+	memProfile := flag.String("memprofile", "", "write an allocation profile of the scraping process to this file at the end")
 	targets := flag.Bool("targets", false, "only the cases of full pages: 20 and 100 workspaces of 1,000 sessions, at 0 and 50 ms")
 	tenants := flag.String("tenants", "", "only the resident memory of the exporter's own process with these counts of tenants (comma-separated)")
 	exporterBinary := flag.String("exporter", "", "with -tenants: the exporter binary to run; empty builds it from the working directory")
@@ -86,6 +90,9 @@ func main() {
 			os.Exit(1)
 		}
 		defer stop()
+	}
+	if *memProfile != "" {
+		defer writeMemProfile(*memProfile)
 	}
 	printPairedHeader()
 	all := append(append(cases(*quick), pagingCases()...), activityCases(*quick)...)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -12,7 +13,6 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -104,23 +104,50 @@ func exporterScrape(cfg *config.Config, client *http.Client) (scrapeFunc, error)
 	}
 	handler := exp.Handler(prometheus.NewRegistry())
 	return func(ctx context.Context) error {
-		rec := httptest.NewRecorder()
+		w := &scrapeReader{header: http.Header{}, code: http.StatusOK}
 		req := httptest.NewRequestWithContext(ctx, http.MethodGet, "/metrics", nil)
-		handler.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK || upZero(rec.Body.String()) {
-			return fmt.Errorf("scrape failed: HTTP %d, or a workspace has up 0", rec.Code)
+		handler.ServeHTTP(w, req)
+		if w.code != http.StatusOK || w.down || w.part.Len() > 0 {
+			return fmt.Errorf("scrape failed: HTTP %d, or a workspace has up 0, or the body does not end a line", w.code)
 		}
 		return nil
 	}, nil
 }
 
-func upZero(body string) bool {
-	for line := range strings.Lines(body) {
-		if (strings.HasPrefix(line, "securitycopilot_up{") || strings.HasPrefix(line, "securitycopilot_activity_success{")) && strings.HasSuffix(line, " 0\n") {
-			return true
+// scrapeReader is the scraper's end of a scrape: it reads the body line by
+// line as the exporter writes it, as Prometheus reads it off the network,
+// and keeps only the line being written, so that the exporter's peak heap
+// is the exporter's, not a copy of its whole answer.
+type scrapeReader struct {
+	header http.Header
+	code   int
+	part   bytes.Buffer // the line being written
+	down   bool         // a workspace has up 0
+}
+
+func (w *scrapeReader) Header() http.Header  { return w.header }
+func (w *scrapeReader) WriteHeader(code int) { w.code = code }
+
+func (w *scrapeReader) Write(b []byte) (int, error) {
+	n := len(b)
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			w.part.Write(b)
+			break
 		}
+		w.part.Write(b[:i+1])
+		w.down = w.down || upZero(w.part.Bytes())
+		w.part.Reset()
+		b = b[i+1:]
 	}
-	return false
+	return n, nil
+}
+
+// upZero says whether a line of the exposition is an up or a success
+// series at 0.
+func upZero(line []byte) bool {
+	return (bytes.HasPrefix(line, []byte("securitycopilot_up{")) || bytes.HasPrefix(line, []byte("securitycopilot_activity_success{"))) && bytes.HasSuffix(line, []byte(" 0\n"))
 }
 
 // baselineScrape is the naive exporter: every page of every workspace,

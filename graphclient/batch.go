@@ -137,6 +137,7 @@ func (c *Client) readBatch(resp *http.Response, calls []*pageCall) {
 		if itemTransient(r.Status) {
 			call.transient, call.retryAfter = true, azurehttp.RetryAfter(r.header("Retry-After"), time.Now())
 		}
+		call.read()
 	}
 	err := br.decodeBatch(resp)
 	for i, call := range calls {

@@ -231,3 +231,30 @@ func TestBatchPageCap(t *testing.T) {
 		t.Fatalf("a page over the cap gave %v", calls[0].err)
 	}
 }
+
+// BenchmarkReadBatchWays reads one $batch answer of 20 pages of 1,000
+// sessions as the exporter does (ids as bytes and both timestamps) and as
+// a lister of times only does: what reading the ids costs.
+func BenchmarkReadBatchWays(b *testing.B) {
+	pages := make([]string, 20)
+	for i := range pages {
+		pages[i] = sessionsPage(1000)
+	}
+	body := []byte(batchOf(pages...))
+	ways := map[string]itemFunc{
+		"ids":   func(s *scanner) error { _, err := readRawRef(s, true); return err },
+		"times": sessionVisitor(func(SessionTimes) {}),
+	}
+	for _, name := range []string{"ids", "times"} {
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				calls := sessionCalls(fuzzBatchClient, 20, func(int) itemFunc { return ways[name] })
+				fuzzBatchClient.readBatch(batchResp(bytes.NewReader(body)), calls)
+				if calls[0].err != nil {
+					b.Fatal(calls[0].err)
+				}
+			}
+		})
+	}
+}

@@ -15,6 +15,7 @@ import (
 type pageCall struct {
 	url  string // absolute, under the client's endpoint
 	item itemFunc
+	done func(pageMeta) // see pageReq
 	meta pageMeta
 	err  error
 
@@ -169,6 +170,14 @@ func (c *Client) fetchOne(ctx context.Context, call *pageCall) {
 	defer release()
 	call.meta, call.err = c.page(ctx, call.url, call.item)
 	markTransient(call, call.err)
+	call.read()
+}
+
+// read tells the call's reader that its page is read, when it was.
+func (call *pageCall) read() {
+	if call.err == nil && call.done != nil {
+		call.done(call.meta)
+	}
 }
 
 // markTransient flags a call whose error is a transient Graph answer.

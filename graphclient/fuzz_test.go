@@ -3,6 +3,7 @@ package graphclient
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -57,6 +58,7 @@ func FuzzDecodePage(f *testing.F) {
 		if (err == nil) != (oneErr == nil) || !slices.EqualFunc(got, bytewise, sameTimes) {
 			t.Fatalf("read whole: %v, %v; byte by byte: %v, %v", got, err, bytewise, oneErr)
 		}
+		checkRawIDs(t, data)
 		if err != nil {
 			checkOneLine(t, err.Error())
 			return
@@ -71,6 +73,49 @@ func FuzzDecodePage(f *testing.F) {
 			t.Fatalf("accepted @odata.count %d", meta.Count)
 		}
 	})
+}
+
+// checkRawIDs reads the page's ids as the exporter's sessions are read,
+// as bytes, whole and byte by byte, and checks them against encoding/json.
+func checkRawIDs(t *testing.T, data []byte) {
+	read := func(r io.Reader) ([]string, error) {
+		var ids []string
+		_, err := decodePage(r, func(s *scanner) error {
+			ref, err := readRawRef(s, true)
+			if err == nil {
+				ids = append(ids, fmt.Sprintf("%v:%q", ref.hasID, ref.rawID))
+			}
+			return err
+		})
+		return ids, err
+	}
+	got, err := read(bytes.NewReader(data))
+	bytewise, oneErr := read(iotest.OneByteReader(bytes.NewReader(data)))
+	var want []string
+	_, jsonErr := decodePage(bytes.NewReader(data), jsonItem(func(dec *json.Decoder) error {
+		var s struct {
+			ID *string `json:"id"`
+			sessionJSON
+		}
+		if err := dec.Decode(&s); err != nil {
+			return err
+		}
+		if _, err := s.times(); err != nil {
+			return err
+		}
+		id := []byte(nil)
+		if s.ID != nil {
+			id = []byte(*s.ID)
+		}
+		want = append(want, fmt.Sprintf("%v:%q", s.ID != nil, id))
+		return nil
+	}))
+	if (err == nil) != (jsonErr == nil) || err == nil && !slices.Equal(got, want) {
+		t.Fatalf("ids read as bytes: %v, %v; encoding/json: %v, %v", got, err, want, jsonErr)
+	}
+	if (err == nil) != (oneErr == nil) || !slices.Equal(got, bytewise) {
+		t.Fatalf("ids read whole: %v, %v; byte by byte: %v, %v", got, err, bytewise, oneErr)
+	}
 }
 
 func sameTimes(a, b SessionTimes) bool {

@@ -44,6 +44,9 @@ type ref struct {
 	id    string
 	hasID bool
 	times SessionTimes
+	// rawID is the id as read, when readRawRef read it: valid until the
+	// scanner reads the next id.
+	rawID []byte
 }
 
 // readRef reads an item with an id and the two timestamps, as sessions and
@@ -56,6 +59,19 @@ func readRef(s *scanner, wantID bool) (ref, error) { return readRefWith(s, wantI
 // readRefWith is readRef that hands every other member to extra, when not
 // nil, which must read its value.
 func readRefWith(s *scanner, wantID bool, extra func(key []byte) error) (ref, error) {
+	out, err := readRawRefWith(s, wantID, extra)
+	if out.hasID {
+		out.id, out.rawID = string(out.rawID), nil
+	}
+	return out, err
+}
+
+// readRawRef is readRef leaving the id as bytes, in the scanner's scratch,
+// so that a caller that keeps it in a form of its own allocates nothing
+// per item.
+func readRawRef(s *scanner, wantID bool) (ref, error) { return readRawRefWith(s, wantID, nil) }
+
+func readRawRefWith(s *scanner, wantID bool, extra func(key []byte) error) (ref, error) {
 	var out ref
 	if null, err := s.isNull(); null || err != nil {
 		return out, err
@@ -71,12 +87,12 @@ func readRefWith(s *scanner, wantID bool, extra func(key []byte) error) (ref, er
 	var bad error // a member that is not a string: the item fails once read
 	err = s.object(func(key []byte) error {
 		switch {
-		case bytes.EqualFold(key, []byte(PropCreated)):
+		case isKey(key, PropCreated):
 			bad = firstErr(bad, created.read(s, PropCreated))
-		case bytes.EqualFold(key, []byte(PropLastModified)):
+		case isKey(key, PropLastModified):
 			bad = firstErr(bad, modified.read(s, PropLastModified))
-		case wantID && bytes.EqualFold(key, []byte("id")):
-			out.id, out.hasID = "", false
+		case wantID && isKey(key, "id"):
+			out.rawID, out.hasID = nil, false
 			if null, err := s.isNull(); null || err != nil {
 				return err
 			}
@@ -85,7 +101,8 @@ func readRefWith(s *scanner, wantID bool, extra func(key []byte) error) (ref, er
 				return firstErr(err, s.skipValue())
 			}
 			b, err := s.readString()
-			out.id, out.hasID = string(b), err == nil
+			s.id = append(s.id[:0], b...)
+			out.rawID, out.hasID = s.id, err == nil
 			return err
 		case extra != nil:
 			return extra(key)
@@ -99,6 +116,12 @@ func readRefWith(s *scanner, wantID bool, extra func(key []byte) error) (ref, er
 	}
 	out.times = SessionTimes{Created: created.t, LastModified: modified.t}
 	return out, nil
+}
+
+// isKey matches a member's name as encoding/json does, regardless of
+// case; Graph writes the names as they are spelled, which is checked first.
+func isKey(key []byte, name string) bool {
+	return string(key) == name || bytes.EqualFold(key, []byte(name))
 }
 
 // timeField is a timestamp member as read so far: a later member of the

@@ -22,6 +22,9 @@ type pageReq struct {
 	q    Query
 	next string
 	item itemFunc
+	// done, when set, is called with the page's metadata as soon as the
+	// page is read whole and well, from the goroutine that read it.
+	done func(pageMeta)
 }
 
 // pageResult is what reading a page gave.
@@ -47,7 +50,7 @@ func (r Reader) step(ctx context.Context, reqs []pageReq) []pageResult {
 		if u == "" {
 			u, tops[i] = r.c.firstURL(p)
 		}
-		calls[i] = &pageCall{url: u, item: p.item}
+		calls[i] = &pageCall{url: u, item: p.item, done: p.done}
 	}
 	r.f.fetch(ctx, calls)
 	out := make([]pageResult, len(reqs))

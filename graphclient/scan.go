@@ -1,6 +1,7 @@
 package graphclient
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -43,6 +44,7 @@ type scanner struct {
 
 	str []byte // scratch of strings that cross a refill or have escapes
 	key []byte // the current object key, kept across refills
+	id  []byte // the id of the item being read, kept across refills
 }
 
 const scanBufSize = 32 << 10
@@ -245,6 +247,28 @@ func (s *scanner) separator(close byte, after string) (done bool, err error) {
 	return false, s.syntax("expected ',' or '%c' after %s, got %s", close, after, describeByte(c))
 }
 
+// stringStop marks the bytes the fast path of readString stops at: the
+// closing quote, an escape, a control byte, and a byte of a multi-byte
+// UTF-8 sequence, after which the string is checked as UTF-8 once read.
+// One lookup a byte, where Graph's strings are short and plain ASCII.
+var stringStop = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c == '"' || c == '\\' || c < 0x20 || c >= utf8.RuneSelf
+	}
+	return t
+}()
+
+// anyStop reports whether any of the 8 bytes in x is one stringStop
+// marks, 8 at a time: a quote, a backslash, a byte below 0x20, or one
+// of 0x80 and above (the tests of "Bit Twiddling Hacks", exact as a yes
+// or no).
+func anyStop(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	hasZero := func(v uint64) uint64 { return (v - ones) & ^v & highs }
+	below := (x - ones*0x20) & ^x & highs
+	return (below | hasZero(x^(ones*'"')) | hasZero(x^(ones*'\\')) | x&highs) != 0
+}
+
 // readString reads a string and returns it unescaped. The slice is valid
 // until the next read.
 func (s *scanner) readString() ([]byte, error) {
@@ -253,20 +277,31 @@ func (s *scanner) readString() ([]byte, error) {
 	}
 	// Fast path: no escape and no control byte. A string that crosses the
 	// end of what was read is kept in one piece by reading more after it.
-	i := s.pos
+	i, ascii := s.pos, true
 	for {
-		for ; i < s.end; i++ {
+		for i < s.end {
+			if i+8 <= s.end && !anyStop(binary.LittleEndian.Uint64(s.buf[i:])) {
+				i += 8
+				continue
+			}
 			c := s.buf[i]
-			if c == '"' {
+			if !stringStop[c] {
+				i++
+				continue
+			}
+			switch {
+			case c == '"':
 				b := s.buf[s.pos:i]
 				s.pos = i + 1
-				if !utf8.Valid(b) {
+				if !ascii && !utf8.Valid(b) {
 					s.str = appendValidUTF8(s.str[:0], b)
 					return s.str, nil
 				}
 				return b, nil
-			}
-			if c == '\\' || c < 0x20 {
+			case c >= utf8.RuneSelf:
+				ascii = false
+				i++
+			default:
 				return s.readStringSlow()
 			}
 		}

@@ -217,6 +217,10 @@ func (s *scanner) skipString() error {
 	for {
 		for s.pos < s.end {
 			c := s.buf[s.pos]
+			if !stringStop[c] {
+				s.pos++
+				continue
+			}
 			switch {
 			case c == '"':
 				s.pos++

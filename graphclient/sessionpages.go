@@ -16,10 +16,18 @@ type SessionRequest struct {
 	Query Query
 	// Each, when set, receives the page's sessions as they are read,
 	// instead of SessionPage.Sessions, so that a caller that keeps them in
-	// a form of its own holds them once. sizeHint is what the page counts
-	// so far (capped at a page's largest size), 0 when unknown. On an
-	// error the sessions handed over are not the page's.
-	Each func(ref SessionRef, sizeHint int)
+	// a form of its own holds them once and no string is made of an id:
+	// id, never empty, is valid only during the call. sizeHint is what the
+	// page counts so far (capped at a page's largest size), 0 when
+	// unknown. On an error the sessions handed over are not the page's.
+	Each func(id []byte, times SessionTimes, sizeHint int)
+	// Done, when set, is called as soon as a page answering the request
+	// is read whole, from the goroutine that read it and before Fetch
+	// returns: while the other pages of a round are still being read, a
+	// caller can reduce what it holds of this one. last says the page has
+	// no next link. A page Done was called for may still be answered with
+	// an error (a next link that breaks the rules of package paging).
+	Done func(last bool)
 }
 
 // SessionPage is Graph's answer to one SessionRequest, or the error that
@@ -98,7 +106,7 @@ func (s *SessionPages) Fetch(ctx context.Context, reqs []SessionRequest) []Sessi
 				continue
 			}
 			if res.meta.Items == 0 && next != "" {
-				again = append(again, pageReq{next: next, item: preqs[k].item})
+				again = append(again, pageReq{next: next, item: preqs[k].item, done: preqs[k].done})
 				againChains, againOf = append(againChains, chains[k]), append(againOf, of[k])
 				continue
 			}
@@ -121,21 +129,28 @@ func (s *SessionPages) page(req SessionRequest, p *SessionPage) (pageReq, *pagin
 		// A page holds at most what is counted, and at most the largest
 		// page Graph serves.
 		hint := int(min(max(sc.count, 0), maxPageHint))
-		ref, err := decodeSessionRef(sc)
+		r, err := readRawRef(sc, true)
+		if err == nil && len(r.rawID) == 0 {
+			err = fmt.Errorf("session without an id")
+		}
 		switch {
 		case err != nil:
 		case req.Each != nil:
-			req.Each(ref, hint)
+			req.Each(r.rawID, r.times, hint)
 		default:
 			if p.Sessions == nil {
 				p.Sessions = make([]SessionRef, 0, hint)
 			}
-			p.Sessions = append(p.Sessions, ref)
+			p.Sessions = append(p.Sessions, SessionRef{ID: string(r.rawID), SessionTimes: r.times})
 		}
 		return err
 	}
+	var done func(pageMeta)
+	if req.Done != nil {
+		done = func(m pageMeta) { req.Done(m.NextLink == "") }
+	}
 	if req.Next == "" {
-		first := pageReq{path: s.path, q: req.Query, item: item}
+		first := pageReq{path: s.path, q: req.Query, item: item, done: done}
 		u, _ := s.r.c.firstURL(first)
 		return first, paging.NewChain(u, s.r.c.checkNextLink), nil
 	}
@@ -145,5 +160,5 @@ func (s *SessionPages) page(req SessionRequest, p *SessionPage) (pageReq, *pagin
 	if ch == nil {
 		return pageReq{}, nil, fmt.Errorf("@odata.nextLink %q was not given by this read", truncate(req.Next, 80))
 	}
-	return pageReq{next: req.Next, item: item}, ch, nil
+	return pageReq{next: req.Next, item: item, done: done}, ch, nil
 }

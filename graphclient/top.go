@@ -158,6 +158,9 @@ func (r Reader) lowerTop(ctx context.Context, reqs []pageReq, refused []int, top
 				item = skipItem
 			}
 			calls[k] = &pageCall{url: r.c.url(p.path, q), item: item}
+			if !probe {
+				calls[k].done = p.done
+			}
 		}
 		r.f.fetch(ctx, calls)
 		var still []*lowering

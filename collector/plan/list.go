@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"sync"
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/paging"
 )
@@ -16,22 +18,45 @@ var errChanged = errors.New("the sessions changed during the listing")
 func (r *reader) listAll(ctx context.Context, first *Page) (Result, error) {
 	var err error
 	for range 2 {
+		if first != nil && first.Summary != nil {
+			// The page ended the listing and came summarized: it is what
+			// listing it makes of it. Nothing of it is kept to plan a
+			// partition, which a workspace of one page never has.
+			r.seen, r.firstPage = nil, nil
+			var res Result
+			if res, err = first.listed(); !errors.Is(err, errChanged) {
+				return res, err
+			}
+			first = nil
+			continue
+		}
 		t := newTally(r.s.WindowStarts)
 		// The sessions are kept, for planning a partition, while a
-		// partition could read them: up to a round of served pages.
-		var seen []Session
-		over := false
-		keep := func(s Session) {
-			t.add(s)
+		// partition could read them: up to a round of served pages. A
+		// page's sessions are kept as the page holds them, not copied.
+		var pages [][]Session
+		n, over := 0, false
+		keep := func(sessions []Session) {
+			for _, s := range sessions {
+				t.add(s)
+			}
 			if over {
 				return
 			}
-			if seen = append(seen, s); len(seen) > maxPerCall*max(r.page, 1) {
-				seen, over = nil, true
+			if n += len(sessions); n > maxPerCall*max(r.page, 1) {
+				pages, over = nil, true
+				return
 			}
+			pages = append(pages, sessions)
 		}
 		if err = r.list(ctx, nil, first, keep); !errors.Is(err, errChanged) {
-			r.seen = seen
+			r.seen = nil
+			if !over {
+				r.seen = slices.Concat(pages...)
+				if len(pages) == 1 {
+					r.seen = pages[0]
+				}
+			}
 			return t.res, err
 		}
 		first = nil
@@ -39,8 +64,10 @@ func (r *reader) listAll(ctx context.Context, first *Page) (Result, error) {
 	return Result{}, fmt.Errorf("listed twice: %w", err)
 }
 
-// list hands every session matching f to visit, once each, and fails with
-// errChanged when the pages do not add up to one state of the workspace.
+// list hands every session matching f to visit, once each, a page at a
+// time, and fails with errChanged when the pages do not add up to one state
+// of the workspace. visit gets the page's own slice when the page repeats
+// no session, and must not change it.
 //
 // Graph may page by offset: a session created during the listing can shift
 // one already listed onto the next page (listed twice), and a deleted one
@@ -56,7 +83,7 @@ func (r *reader) listAll(ctx context.Context, first *Page) (Result, error) {
 // paging.MaxPages pages, and a next link never comes twice. (The Source
 // checks where a link leads.) With @odata.count, no more pages can hold
 // sessions than there are sessions.
-func (r *reader) list(ctx context.Context, f Filter, first *Page, visit func(Session)) error {
+func (r *reader) list(ctx context.Context, f Filter, first *Page, visit func([]Session)) error {
 	page := first
 	if page == nil {
 		p, err := r.one(ctx, Request{Filter: f, Count: !r.noCount, Top: r.s.Top})
@@ -67,30 +94,23 @@ func (r *reader) list(ctx context.Context, f Filter, first *Page, visit func(Ses
 	}
 	hasCount, count := page.HasCount, page.Count
 	if f == nil {
-		r.firstIDs = make(map[string]bool, len(page.Sessions))
-		for _, s := range page.Sessions {
-			r.firstIDs[s.ID] = true
-		}
+		r.firstPage = page.Sessions
 	}
-	seen := make(map[string]struct{}, len(page.Sessions))
+	seen := idSets.Get().(map[ID]struct{})
+	defer func() {
+		clear(seen)
+		idSets.Put(seen)
+	}()
 	chain := paging.NewChain("", nil)
 	for full := 0; ; {
 		if page.HasCount && (!hasCount || page.Count != count) {
 			return fmt.Errorf("%w: @odata.count went from %d to %d", errChanged, count, page.Count)
 		}
-		for _, s := range page.Sessions {
-			if s.ID == "" {
-				return errors.New("a listed session has no id")
-			}
-			if !f.Matches(s) {
-				return fallBack("$filter %v ignored: a listed session does not match it", f)
-			}
-			if _, dup := seen[s.ID]; dup {
-				continue
-			}
-			seen[s.ID] = struct{}{}
-			visit(s)
+		fresh, err := distinct(page.Sessions, f, seen)
+		if err != nil {
+			return err
 		}
+		visit(fresh)
 		if len(page.Sessions) > 0 {
 			full++
 		}
@@ -115,4 +135,35 @@ func (r *reader) list(ctx context.Context, f Filter, first *Page, visit func(Ses
 		return fmt.Errorf("%w: %d sessions listed, @odata.count says %d", errChanged, len(seen), count)
 	}
 	return nil
+}
+
+// idSets hold the sets of ids a listing has seen, emptied between
+// listings: a read of a thousand workspaces of one page each then makes a
+// few sets, not a thousand.
+var idSets = sync.Pool{New: func() any { return make(map[ID]struct{}, 1000) }}
+
+// distinct adds the sessions of a page to seen and returns those not seen
+// before: the page itself when it repeats none. It fails on a session
+// without an id, and on one that does not match f.
+func distinct(page []Session, f Filter, seen map[ID]struct{}) ([]Session, error) {
+	fresh, copied := page, false
+	for i, s := range page {
+		if s.ID.IsZero() {
+			return nil, errors.New("a listed session has no id")
+		}
+		if !f.Matches(s) {
+			return nil, fallBack("$filter %v ignored: a listed session does not match it", f)
+		}
+		if _, dup := seen[s.ID]; dup {
+			if !copied {
+				fresh, copied = slices.Clone(page[:i]), true
+			}
+			continue
+		}
+		seen[s.ID] = struct{}{}
+		if copied {
+			fresh = append(fresh, s)
+		}
+	}
+	return fresh, nil
 }

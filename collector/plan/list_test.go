@@ -31,7 +31,7 @@ func (s *script) Fetch(_ context.Context, reqs []Request) []Answer {
 func sess(ids ...string) []Session {
 	var out []Session
 	for _, id := range ids {
-		out = append(out, Session{ID: id, Created: day(1), LastModified: day(1)})
+		out = append(out, Session{ID: IDOf(id), Created: day(1), LastModified: day(1)})
 	}
 	return out
 }

@@ -54,6 +54,10 @@ type behaviour struct {
 	// Graph does for a deleted workspace (404): listing fails on its first
 	// page, so it costs one request.
 	fail bool
+	// summarize answers a request that carries a Summarizer with a
+	// summary when the page has no next link, as the exporter's Source
+	// does.
+	summarize bool
 }
 
 type order int
@@ -67,8 +71,8 @@ const (
 func (o order) String() string { return [...]string{"newest-first", "oldest-first", "arbitrary"}[o] }
 
 func (b behaviour) String() string {
-	return fmt.Sprintf("page=%d ignoreTop=%v noCount=%v refuse=%v ignoreFilter=%v ignoreModified=%v fail=%v %v",
-		b.page, b.ignoreTop, b.noCount, b.refuseFilter, b.ignoreFilter, b.ignoreModified, b.fail, b.order)
+	return fmt.Sprintf("page=%d ignoreTop=%v noCount=%v refuse=%v ignoreFilter=%v ignoreModified=%v fail=%v summarize=%v %v",
+		b.page, b.ignoreTop, b.noCount, b.refuseFilter, b.ignoreFilter, b.ignoreModified, b.fail, b.summarize, b.order)
 }
 
 type cursor struct {
@@ -91,14 +95,19 @@ func (m *model) settings(top int) Settings {
 
 func (m *model) create(created, modified time.Time) {
 	m.nextID++
-	id := "s" + strconv.Itoa(m.nextID)
-	m.sessions = append(m.sessions, Session{ID: id, Created: created, LastModified: modified})
+	// Graph's ids are GUIDs; every third is another text, so that both
+	// forms an ID holds are read.
+	id := fmt.Sprintf("%08x-0000-4000-8000-%012x", uint32(m.nextID*2654435761), m.nextID)
+	if m.nextID%3 == 0 {
+		id = "s" + strconv.Itoa(m.nextID)
+	}
+	m.sessions = append(m.sessions, Session{ID: IDOf(id), Created: created, LastModified: modified})
 	m.order[id] = m.rng.Int()
 	m.version++
 }
 
 func (m *model) delete(i int) {
-	delete(m.order, m.sessions[i].ID)
+	delete(m.order, m.sessions[i].ID.String())
 	m.sessions = slices.Delete(m.sessions, i, i+1)
 	m.version++
 }
@@ -132,6 +141,9 @@ func (m *model) Fetch(ctx context.Context, reqs []Request) []Answer {
 	out := make([]Answer, len(reqs))
 	for i, req := range reqs {
 		out[i] = m.answer(req)
+		if p := &out[i].Page; m.b.summarize && req.Summary != nil && out[i].Err == nil && p.NextLink == "" {
+			p.Summary, p.Sessions = req.Summary.Of(p.Sessions), nil
+		}
 		if m.log != nil {
 			m.log("call %d: %v count=%v top=%d next=%q -> count %d, %d items, next %q %v", m.calls, req.Filter, req.Count, req.Top, req.Next,
 				out[i].Page.Count, len(out[i].Page.Sessions), out[i].Page.NextLink, out[i].Err)
@@ -194,11 +206,11 @@ func (m *model) sort(ss []Session) {
 	slices.SortFunc(ss, func(a, b Session) int {
 		switch m.b.order {
 		case newestFirst:
-			return b.Created.Compare(a.Created)*2 + cmpStr(a.ID, b.ID)
+			return b.Created.Compare(a.Created)*2 + cmpStr(a.ID.String(), b.ID.String())
 		case oldestFirst:
-			return a.Created.Compare(b.Created)*2 + cmpStr(a.ID, b.ID)
+			return a.Created.Compare(b.Created)*2 + cmpStr(a.ID.String(), b.ID.String())
 		}
-		return cmp.Compare(m.order[a.ID], m.order[b.ID])
+		return cmp.Compare(m.order[a.ID.String()], m.order[b.ID.String()])
 	})
 }
 

@@ -67,7 +67,7 @@ type region struct {
 // fits a page (or a tie of more sessions on one tick, which needs its
 // pages), one round carries it, and listing stays no cheaper across margin
 // creations and deletions.
-func planPartition(all []Session, first map[string]bool, page int, now time.Time) *partition {
+func planPartition(all []Session, first map[ID]bool, page int, now time.Time) *partition {
 	if page < 2 || len(all) <= page || len(first) == 0 {
 		return nil
 	}
@@ -87,7 +87,7 @@ func planPartition(all []Session, first map[string]bool, page int, now time.Time
 // layout plans the ranges of one side: the first page's side holds the
 // oldest (or the newest) sessions, all of which the first page held, and
 // the ranges cover the rest. sorted is in ascending creation.
-func layout(sorted []Session, first map[string]bool, page int, now time.Time, newest bool) (*partition, int, bool) {
+func layout(sorted []Session, first map[ID]bool, page int, now time.Time, newest bool) (*partition, int, bool) {
 	n := len(sorted)
 	boundary := func(i int) bool { return i == 0 || i == n || !sorted[i-1].Created.Equal(sorted[i].Created) }
 	if !newest {

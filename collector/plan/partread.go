@@ -58,11 +58,7 @@ func (r *reader) partitioned(ctx context.Context, mem Memory) (Result, Memory, e
 			return Result{}, mem, a.Err
 		}
 	}
-	all := map[string]Session{}
-	firstIDs := map[string]bool{}
-	for _, s := range u.Page.Sessions {
-		firstIDs[s.ID] = true
-	}
+	all := map[ID]Session{}
 	err = r.follow(ctx, answers, filters, all)
 	if errors.Is(err, errChanged) || errors.Is(err, errUncovered) {
 		// Exact or nothing: list the workspace, and plan anew from it.
@@ -89,7 +85,7 @@ func (r *reader) partitioned(ctx context.Context, mem Memory) (Result, Memory, e
 		t.add(s)
 		list = append(list, s)
 	}
-	r.seen, r.firstIDs = list, firstIDs
+	r.seen, r.firstPage = list, u.Page.Sessions
 	res := t.res
 	res.Plan = "partitioned"
 	next := r.remember(res, r.pages(total), true)
@@ -102,7 +98,7 @@ func (r *reader) partitioned(ctx context.Context, mem Memory) (Result, Memory, e
 // follow reads the partition's listings to their ends, side by side (the
 // first page's only while sessions are missing), into all, and checks that
 // they add up.
-func (r *reader) follow(ctx context.Context, answers []Answer, filters []Filter, all map[string]Session) error {
+func (r *reader) follow(ctx context.Context, answers []Answer, filters []Filter, all map[ID]Session) error {
 	ls := make([]*partListing, len(answers))
 	for i, a := range answers {
 		ls[i] = &partListing{count: a.Page.Count, chain: paging.NewChain("", nil)}
@@ -172,7 +168,7 @@ func (r *reader) follow(ctx context.Context, answers []Answer, filters []Filter,
 // take adds one page of a partition's listing, checking that it belongs to
 // the same state of the workspace and that every session matches the
 // range.
-func (r *reader) take(l *partListing, p Page, all map[string]Session) error {
+func (r *reader) take(l *partListing, p Page, all map[ID]Session) error {
 	if !p.HasCount {
 		// A Graph that counts only unfiltered listings cannot be
 		// partitioned: not for a day.
@@ -182,7 +178,7 @@ func (r *reader) take(l *partListing, p Page, all map[string]Session) error {
 		return fmt.Errorf("%w: @odata.count went from %d to %d", errChanged, l.count, p.Count)
 	}
 	for _, s := range p.Sessions {
-		if s.ID == "" {
+		if s.ID.IsZero() {
 			return errors.New("a listed session has no id")
 		}
 		if !l.f.Matches(s) {
@@ -208,8 +204,12 @@ func (r *reader) take(l *partListing, p Page, all map[string]Session) error {
 // plan plans the next read's partition from the sessions this read saw
 // whole, when it has them.
 func (r *reader) plan() *partition {
-	if r.seen == nil || r.firstIDs == nil {
+	if r.seen == nil || r.firstPage == nil {
 		return nil
 	}
-	return planPartition(r.seen, r.firstIDs, r.page, r.s.Now)
+	first := make(map[ID]bool, len(r.firstPage))
+	for _, s := range r.firstPage {
+		first[s.ID] = true
+	}
+	return planPartition(r.seen, first, r.page, r.s.Now)
 }

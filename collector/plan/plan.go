@@ -37,7 +37,7 @@ type Filter []Condition
 // Session is what a listing says of one session. A zero time means Graph
 // did not set the timestamp (0001-01-01 or null).
 type Session struct {
-	ID           string
+	ID           ID
 	Created      time.Time
 	LastModified time.Time
 }
@@ -52,6 +52,10 @@ type Request struct {
 	Filter Filter
 	Count  bool // $count=true
 	Top    int  // $top; 0 leaves the page size to Graph
+	// Summary, when set, lets the Source answer with a page that has no
+	// next link as Page.Summary = Summary.Of(its sessions), and no
+	// sessions, as soon as the page is read; a Source may ignore it.
+	Summary *Summarizer
 }
 
 // Page is Graph's answer to one Request.
@@ -60,6 +64,9 @@ type Page struct {
 	Count    int64 // @odata.count; meaningful only with HasCount
 	HasCount bool
 	NextLink string // empty on the last page
+	// Summary, when not nil, stands for the sessions of a page without a
+	// next link, which are then left out; see Request.Summary.
+	Summary *Summary
 }
 
 // Answer is a Page, or the error that kept it from being read.

@@ -33,6 +33,7 @@ func TestReadExactOrFails(t *testing.T) {
 			ignoreFilter:   rng.IntN(6) == 0,
 			ignoreModified: rng.IntN(8) == 0,
 			order:          order(rng.IntN(3)),
+			summarize:      seed%2 == 1,
 		}
 		m := newModel(seed, b)
 		if *debugSeed == int(seed) {

@@ -45,10 +45,10 @@ type reader struct {
 	first *Page
 	res   Result
 	// seen holds every session of this read's listing of the whole
-	// workspace, and firstIDs those on its first page, when the read has
-	// them: a partition for the next read is planned from them.
-	seen     []Session
-	firstIDs map[string]bool
+	// workspace, and firstPage the unfiltered first page's, when the read
+	// has them: a partition for the next read is planned from them.
+	seen      []Session
+	firstPage []Session
 }
 
 // Read reads one workspace's numbers exactly, with the plan mem says fits
@@ -97,7 +97,9 @@ func (r *reader) read(ctx context.Context, mem Memory) (Result, Memory, error) {
 	if mem.parts != nil && mem.Honours && !mem.Failed {
 		return r.partitioned(ctx, mem)
 	}
-	reqs := []Request{{Count: true, Top: r.s.Top}}
+	// A workspace that fits in one page is read whole from it: its page
+	// may come summarized.
+	reqs := []Request{{Count: true, Top: r.s.Top, Summary: r.summarizer()}}
 	recheck := !mem.ListingUntil.IsZero()
 	if recheck {
 		// Listed because Graph did not honour $filter: ask again, beside

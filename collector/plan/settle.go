@@ -159,7 +159,11 @@ func (s *search) width(page int64) int64 {
 // search if there are any; if not, x is known empty.
 func (r *reader) listExtreme(ctx context.Context, s *search, x int64) error {
 	top := &topK{ax: s.ax, k: s.k}
-	keep := func(ss Session) { top.add(ss.Get(s.ax.prop)) }
+	keep := func(page []Session) {
+		for _, ss := range page {
+			top.add(ss.Get(s.ax.prop))
+		}
+	}
 	err := r.list(ctx, s.ax.at(x), nil, keep)
 	if errors.Is(err, errChanged) {
 		top = &topK{ax: s.ax, k: s.k}
