@@ -126,9 +126,13 @@ func (s *SessionPages) Fetch(ctx context.Context, reqs []SessionRequest) []Sessi
 // chain it continues or starts.
 func (s *SessionPages) page(req SessionRequest, p *SessionPage) (pageReq, *paging.Chain, error) {
 	item := func(sc *scanner) error {
-		// A page holds at most what is counted, and at most the largest
-		// page Graph serves.
+		// A page holds at most what is counted, at most what $top asks
+		// (a count request asks for one session of thousands), and at
+		// most the largest page Graph serves.
 		hint := int(min(max(sc.count, 0), maxPageHint))
+		if top := req.Query.Top; top > 0 {
+			hint = min(hint, top)
+		}
 		r, err := readRawRef(sc, true)
 		if err == nil && len(r.rawID) == 0 {
 			err = fmt.Errorf("session without an id")

@@ -102,3 +102,28 @@ func TestSessionPagesDoneNotOnError(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionPagesSizeHint: the size a caller is told to make room for is
+// bounded by what the request's $top asks, not only by @odata.count: a
+// count request for one session of a hundred must not have room made for
+// a hundred in each of its pages.
+func TestSessionPagesSizeHint(t *testing.T) {
+	_, sc := readyClient(t) // 100 sessions, pages of at most 50
+	pages, err := sc.client.Reader().Sessions("default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, top := range []int{1, 7, 50} {
+		hints := map[int]bool{}
+		got := pages.Fetch(context.Background(), []SessionRequest{{
+			Query: Query{Count: true, Select: SessionRefSelect, Top: top},
+			Each:  func(_ []byte, _ SessionTimes, hint int) { hints[hint] = true },
+		}})
+		if got[0].Err != nil || !got[0].HasCount || got[0].Count != 100 {
+			t.Fatalf("$top=%d: %+v, want a page counting 100 sessions", top, got[0])
+		}
+		if len(hints) != 1 || !hints[top] {
+			t.Errorf("$top=%d of 100 counted: size hints %v, want only %d", top, hints, top)
+		}
+	}
+}
