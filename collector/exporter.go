@@ -44,6 +44,7 @@ type Exporter struct {
 	opts    Options
 	descs   descs
 	release *memoryRelease
+	scratch *readScratch // lent to every tenant's reads
 	// tenantsPerGather and metricsPerGather are the consts of those
 	// names, but for tests.
 	tenantsPerGather, metricsPerGather int
@@ -71,7 +72,7 @@ func New(opts Options) *Exporter {
 		// own client, checks and tokens.
 		opts.Transport = azurehttp.Socket(azurehttp.NewTransport())
 	}
-	return &Exporter{opts: opts, descs: newDescs(), release: newMemoryRelease(), tenantsPerGather: tenantsPerGather, metricsPerGather: metricsPerGather}
+	return &Exporter{opts: opts, descs: newDescs(), release: newMemoryRelease(), scratch: &readScratch{}, tenantsPerGather: tenantsPerGather, metricsPerGather: metricsPerGather}
 }
 
 // Apply builds tenants for cfg and swaps them in. A tenant whose settings
@@ -129,6 +130,7 @@ func (e *Exporter) newTenant(cfg *config.Config, tc config.Tenant) (*tenant, err
 	}
 	t := newTenant(tc, cfg.Graph, cfg.Collection.MaxConcurrencyPerTenant, client, e.opts.Logger, e.now)
 	t.maxWorkspaces = cfg.Collection.MaxWorkspacesPerTenant
+	t.scratch = e.scratch
 	t.logger = slog.New(quietSignIn{t.logger.Handler()})
 	if t.capacity, err = newCapacityReader(cfg, tc, client.Door()); err != nil {
 		return nil, err

@@ -31,7 +31,7 @@ func (t *tenant) fetch(ctx context.Context, ids []string, cfg *config.Config) ma
 	for i, w := range cfg.Windows {
 		starts[i] = at.Add(-w.Duration)
 	}
-	settings := plan.Settings{Now: at, WindowStarts: starts, Top: cfg.Graph.PageSize}
+	settings := plan.Settings{Now: at, WindowStarts: starts, Top: cfg.Graph.PageSize, Scratch: t.scratch.planScratch()}
 	act := cfg.ActivityFor(t.cfg)
 	key := fetchKey(cfg, act)
 	reads := make([]workspaceRead, len(ids))
@@ -41,7 +41,7 @@ func (t *tenant) fetch(ctx context.Context, ids []string, cfg *config.Config) ma
 		w.ws, w.o = ws, outcome{fetchedAt: now, key: key}
 		w.prev, w.prevAct = t.memories(ws)
 		parts = append(parts, func(r graphclient.Reader) {
-			w.o.res, w.next, w.o.err = readSessions(ctx, r, ws, settings, w.prev)
+			w.o.res, w.next, w.o.err = readSessions(ctx, r, t.scratch, ws, settings, w.prev)
 			w.sessionsEnd = time.Now()
 		})
 		if act.Enabled {
@@ -74,12 +74,12 @@ func later(a, b time.Time) time.Time {
 }
 
 // readSessions reads the session numbers of one workspace by its plan.
-func readSessions(ctx context.Context, r graphclient.Reader, ws string, s plan.Settings, prev plan.Memory) (plan.Result, plan.Memory, error) {
+func readSessions(ctx context.Context, r graphclient.Reader, scratch *readScratch, ws string, s plan.Settings, prev plan.Memory) (plan.Result, plan.Memory, error) {
 	pages, err := r.Sessions(ws)
 	if err != nil {
 		return plan.Result{}, prev, err
 	}
-	return plan.Read(ctx, source{pages: pages}, s, prev)
+	return plan.Read(ctx, source{pages: pages, scratch: scratch}, s, prev)
 }
 
 // record keeps what later reads need and logs what support needs.

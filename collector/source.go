@@ -15,7 +15,8 @@ import (
 // become GETs of the workspace's sessions, all those of one Fetch in one
 // round of the tenant's Batcher.
 type source struct {
-	pages *graphclient.SessionPages
+	pages   *graphclient.SessionPages
+	scratch *readScratch
 }
 
 var _ plan.Source = source{}
@@ -32,7 +33,7 @@ func (s source) Fetch(ctx context.Context, reqs []plan.Request) []plan.Answer {
 		page := &out[i].Page
 		each := func(id []byte, t graphclient.SessionTimes, sizeHint int) {
 			if page.Sessions == nil {
-				page.Sessions = newSessions(sizeHint, r.Summary != nil)
+				page.Sessions = s.scratch.newSessions(sizeHint, r.Summary != nil)
 			}
 			page.Sessions = append(page.Sessions, plan.Session{ID: plan.IDOfBytes(id), Created: t.Created, LastModified: t.LastModified})
 		}
@@ -44,7 +45,7 @@ func (s source) Fetch(ctx context.Context, reqs []plan.Request) []plan.Answer {
 			greqs[i].Done = func(last bool) {
 				if last {
 					page.Summary = sum.Of(page.Sessions)
-					reuseSessions(page.Sessions)
+					s.scratch.reuseSessions(page.Sessions)
 					page.Sessions = nil
 				}
 			}
@@ -63,16 +64,29 @@ func (s source) Fetch(ctx context.Context, reqs []plan.Request) []plan.Answer {
 	return out
 }
 
-// sessionBufs hold the slices of pages that were summed up as soon as they
+// readScratch is memory that the reads of every tenant lend each other;
+// the Exporter owns it, and a nil one makes everything afresh. Its
+// sessions are the slices of pages that were summed up as soon as they
 // were read, for the next pages to be read into: a round of a hundred
 // workspaces of one page each then fills a few slices, not a hundred.
-var sessionBufs sync.Pool
+type readScratch struct {
+	plan     plan.Scratch
+	sessions sync.Pool // of *[]plan.Session
+}
+
+// planScratch is what the plan borrows of s.
+func (s *readScratch) planScratch() *plan.Scratch {
+	if s == nil {
+		return nil
+	}
+	return &s.plan
+}
 
 // newSessions returns an empty slice for about n sessions; pooled says
 // the page may be summed up, so a slice that held another one will do.
-func newSessions(n int, pooled bool) []plan.Session {
-	if pooled {
-		if b, ok := sessionBufs.Get().(*[]plan.Session); ok && cap(*b) >= n {
+func (s *readScratch) newSessions(n int, pooled bool) []plan.Session {
+	if pooled && s != nil {
+		if b, ok := s.sessions.Get().(*[]plan.Session); ok && cap(*b) >= n {
 			return (*b)[:0]
 		}
 	}
@@ -81,10 +95,10 @@ func newSessions(n int, pooled bool) []plan.Session {
 
 // reuseSessions gives back the slice of a page that was summed up, and
 // which nothing holds any more.
-func reuseSessions(s []plan.Session) {
-	if cap(s) > 0 && cap(s) <= 2*maxPooledSessions {
-		s = s[:0]
-		sessionBufs.Put(&s)
+func (s *readScratch) reuseSessions(sessions []plan.Session) {
+	if s != nil && cap(sessions) > 0 && cap(sessions) <= 2*maxPooledSessions {
+		sessions = sessions[:0]
+		s.sessions.Put(&sessions)
 	}
 }
 

@@ -50,6 +50,8 @@ type tenant struct {
 	durations *durationHistograms
 	// expand remembers whether Graph refuses $expand on session listings.
 	expand expandMemory
+	// scratch is the Exporter's, shared by every tenant's reads.
+	scratch *readScratch
 
 	mu           sync.Mutex
 	plans        map[string]plan.Memory

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/paging"
 )
@@ -96,11 +95,8 @@ func (r *reader) list(ctx context.Context, f Filter, first *Page, visit func([]S
 	if f == nil {
 		r.firstPage = page.Sessions
 	}
-	seen := idSets.Get().(map[ID]struct{})
-	defer func() {
-		clear(seen)
-		idSets.Put(seen)
-	}()
+	seen := r.s.Scratch.idSet()
+	defer r.s.Scratch.release(seen)
 	chain := paging.NewChain("", nil)
 	for full := 0; ; {
 		if page.HasCount && (!hasCount || page.Count != count) {
@@ -136,11 +132,6 @@ func (r *reader) list(ctx context.Context, f Filter, first *Page, visit func([]S
 	}
 	return nil
 }
-
-// idSets hold the sets of ids a listing has seen, emptied between
-// listings: a read of a thousand workspaces of one page each then makes a
-// few sets, not a thousand.
-var idSets = sync.Pool{New: func() any { return make(map[ID]struct{}, 1000) }}
 
 // distinct adds the sessions of a page to seen and returns those not seen
 // before: the page itself when it repeats none. It fails on a session

@@ -93,6 +93,8 @@ type Settings struct {
 	Now          time.Time   // the instant the numbers are for
 	WindowStarts []time.Time // start of each window, in config order
 	Top          int         // the $top to ask for (graph.page_size)
+	// Scratch, when not nil, lends memory across the reads that share it.
+	Scratch *Scratch
 }
 
 // Result is what one read learns about one workspace.

@@ -16,7 +16,8 @@ import (
 // Summarizer reduces the sessions of a page that ends its listing to a
 // Summary, with the read's windows.
 type Summarizer struct {
-	starts []time.Time
+	starts  []time.Time
+	scratch *Scratch
 }
 
 // Summary stands for the sessions of a page without a next link.
@@ -29,11 +30,8 @@ type Summary struct {
 // Of returns the summary of a page's sessions. It is what list makes of
 // the first page of an unfiltered listing, and safe for concurrent use.
 func (z *Summarizer) Of(sessions []Session) *Summary {
-	seen := idSets.Get().(map[ID]struct{})
-	defer func() {
-		clear(seen)
-		idSets.Put(seen)
-	}()
+	seen := z.scratch.idSet()
+	defer z.scratch.release(seen)
 	fresh, err := distinct(sessions, nil, seen)
 	if err != nil {
 		return &Summary{err: err}
@@ -46,7 +44,9 @@ func (z *Summarizer) Of(sessions []Session) *Summary {
 }
 
 // summarizer is the Summarizer of this read.
-func (r *reader) summarizer() *Summarizer { return &Summarizer{starts: r.s.WindowStarts} }
+func (r *reader) summarizer() *Summarizer {
+	return &Summarizer{starts: r.s.WindowStarts, scratch: r.s.Scratch}
+}
 
 // listed is list of a first page that ends the listing and came as a
 // summary: its numbers, or the error list would have found.
