@@ -129,12 +129,18 @@ type simProcess struct {
 }
 
 func startSim(c simCase) (*simProcess, error) {
+	spec, _ := json.Marshal(c)
+	return startSimProcess("-serve-sim", string(spec))
+}
+
+// startSimProcess runs this binary again with flag and value, which serve a
+// simulator in the child, and reads the simInfo it prints first.
+func startSimProcess(flag, value string) (*simProcess, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	spec, _ := json.Marshal(c)
-	cmd := exec.Command(self, "-serve-sim", string(spec))
+	cmd := exec.Command(self, flag, value)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {

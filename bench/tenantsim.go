@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -65,33 +63,7 @@ func serveTenantsSim(n int) error {
 }
 
 func startTenantsSim(n int) (*simProcess, error) {
-	self, err := os.Executable()
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(self, "-serve-tenants-sim", strconv.Itoa(n))
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		return nil, err
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	p := &simProcess{cmd: cmd, stdin: stdin}
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err == nil {
-		err = json.Unmarshal([]byte(line), &p.simInfo)
-	}
-	if err != nil {
-		p.stop()
-		return nil, fmt.Errorf("simulator did not start: %w", err)
-	}
-	return p, nil
+	return startSimProcess("-serve-tenants-sim", strconv.Itoa(n))
 }
 
 // writeTenantsConfig writes n tenants in the documented MSSP layout, and
