@@ -45,7 +45,7 @@ type ref struct {
 	hasID bool
 	times SessionTimes
 	// rawID is the id as read, when readRawRef read it: valid until the
-	// scanner reads the next id.
+	// scanner reads the next id (its own copy when extra members are read).
 	rawID []byte
 }
 
@@ -101,6 +101,12 @@ func readRawRefWith(s *scanner, wantID bool, extra func(key []byte) error) (ref,
 				return firstErr(err, s.skipValue())
 			}
 			b, err := s.readString()
+			if extra != nil {
+				// extra may read items of its own (expanded prompts),
+				// whose ids would overwrite the scanner's scratch.
+				out.rawID, out.hasID = bytes.Clone(b), err == nil
+				return err
+			}
 			s.id = append(s.id[:0], b...)
 			out.rawID, out.hasID = s.id, err == nil
 			return err
