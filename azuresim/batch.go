@@ -1,7 +1,6 @@
 package azuresim
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -42,9 +41,11 @@ type batchItem struct {
 
 // serveBatch serves a JSON batch. It applies, in order: counting, latency
 // (once for the whole batch), the bearer token, BatchUnsupported, the
-// method, the validation of the payload, and then runs the requests one
-// after the other in the order given. The answer lists their responses in
-// another order.
+// method and the validation of the payload. Then it decides, one request
+// after the other in the order given, everything that depends on order
+// (the counts, ThrottleEvery and DependencyFailed, the answer order), runs
+// the requests side by side as Graph does (see runBatch), and streams the
+// answer, which lists their responses in another order.
 func (s *Server) serveBatch(ex *exchange, r *http.Request) {
 	s.stats.roundTrip(r.Method == http.MethodPost)
 	faults := s.faults.current()
@@ -55,41 +56,28 @@ func (s *Server) serveBatch(ex *exchange, r *http.Request) {
 		s.writeGraphError(ex, r, e)
 		return
 	}
-	answers := make([]jsonObject, len(items))
-	succeeded := make(map[string]bool, len(items))
+	jobs := make([]*batchJob, len(items))
 	for i, item := range items {
-		status, answer := s.runBatchItem(r, item, !allSucceeded(item.DependsOn, succeeded))
-		answers[i] = answer
-		succeeded[item.ID] = status >= 200 && status < 300
+		jobs[i] = s.prepareBatchItem(r, item, jobs[:i])
 	}
-	ex.Header().Set("OData-Version", "4.0")
-	body, err := joinBatchAnswer(s.arrangeAnswers(answers, faults))
-	if err != nil {
-		http.Error(ex, "azuresim: "+err.Error(), http.StatusInternalServerError)
-		return
-	}
-	writeBody(ex, http.StatusOK, odataJSON, body)
+	order := s.answerOrder(len(jobs), faults)
+	s.runBatch(jobs, order)
+	s.streamBatchAnswer(ex, jobs, order)
 }
 
-// joinBatchAnswer joins the items' JSON into the answer's. Encoding the whole
-// with encoding/json would scan every page in it twice more; the
-// simulator's CPU then weighs on the benchmarks of $batch, which share
-// the machine with it, though Graph does that work on its own servers.
-func joinBatchAnswer(items []jsonObject) ([]byte, error) {
-	var buf bytes.Buffer
-	buf.WriteString(`{"responses":[`)
-	for i, item := range items {
-		b, err := item.MarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		buf.Write(b)
+// answerOrder is the order of the answer's items, as request indexes:
+// any order, as Graph may use, without the last item under BatchDropItem
+// and with the first one again under BatchDuplicateID.
+func (s *Server) answerOrder(n int, faults Faults) []int {
+	kept := n
+	if faults.BatchDropItem {
+		kept--
 	}
-	buf.WriteString(`]}`)
-	return buf.Bytes(), nil
+	order := s.shuffler.permutation(kept)
+	if faults.BatchDuplicateID && kept > 0 {
+		order = append(order, 0)
+	}
+	return order
 }
 
 // acceptBatch checks everything that makes Graph refuse a batch as a whole
@@ -155,34 +143,6 @@ func readBatch(r *http.Request) ([]batchItem, *apiError) {
 		seen[item.ID] = true
 	}
 	return items, nil
-}
-
-func allSucceeded(ids []string, succeeded map[string]bool) bool {
-	for _, id := range ids {
-		if !succeeded[id] {
-			return false
-		}
-	}
-	return true
-}
-
-// arrangeAnswers puts the responses in the order Graph may use, any order,
-// and applies BatchDropItem and BatchDuplicateID. answers are in request
-// order.
-func (s *Server) arrangeAnswers(answers []jsonObject, faults Faults) []jsonObject {
-	kept := answers
-	if faults.BatchDropItem {
-		kept = answers[:len(answers)-1]
-	}
-	order := s.shuffler.permutation(len(kept))
-	out := make([]jsonObject, 0, len(answers)+1)
-	for _, i := range order {
-		out = append(out, kept[i])
-	}
-	if faults.BatchDuplicateID && len(kept) > 0 {
-		out = append(out, answers[0])
-	}
-	return out
 }
 
 func failedDependency() *apiError {

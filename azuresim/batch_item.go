@@ -13,30 +13,90 @@ import (
 	"sync"
 )
 
-// runBatchItem runs one request of a batch through the same code as a
-// standalone request, minus the latency, and returns its status and its
-// entry of the batch answer. dependencyFailed answers 424 without running
-// it, as Graph does when a request named in dependsOn did not succeed.
-func (s *Server) runBatchItem(outer *http.Request, item batchItem, dependencyFailed bool) (int, jsonObject) {
+// batchJob is one request of a batch: what was decided in request order
+// before it runs, then, once done is closed, its answer.
+type batchJob struct {
+	item        batchItem
+	inner       *http.Request
+	escapedPath string
+	rt          route
+	faults      Faults
+	preempt     *apiError
+	// waitFor are the earlier requests this one must run after: those it
+	// depends on, and the last earlier one on the same workspace when
+	// TransientFor counts that workspace's failures in request order.
+	waitFor []*batchJob
+	// dependsOn are the requests of waitFor named in its dependsOn.
+	dependsOn []*batchJob
+
+	done   chan struct{}
+	status int
+	answer []byte
+	err    error
+	logged *RecordedRequest // nil if it did not answer
+	// panicked is what answering it panicked with, such as the
+	// http.ErrAbortHandler of BodyReset; the batch's handler panics with
+	// it in turn, so that it cuts the batch's answer as before.
+	panicked any
+}
+
+// prepareBatchItem decides, in request order, what the order of a batch's
+// requests decides: the counts, ThrottleEvery and DependencyFailed, and
+// which earlier requests it must wait for. earlier are the batch's
+// requests before it.
+func (s *Server) prepareBatchItem(outer *http.Request, item batchItem, earlier []*batchJob) *batchJob {
 	inner, escapedPath, urlErr := innerRequest(outer, item)
-	rec := &itemRecorder{header: make(http.Header)}
-	ex := &exchange{ResponseWriter: rec, requestID: newUUID()}
 	rt := route{bucket: PathOther, err: urlErr}
 	if urlErr == nil {
 		rt = parseRoute(strings.TrimPrefix(escapedPath, "/beta"))
 	}
 	s.stats.logicalRequest(rt.bucket)
 	faults, preempt := s.faults.nextGraphRequest(true, item.URL)
-	if dependencyFailed {
-		preempt = failedDependency()
+	j := &batchJob{item: item, inner: inner, escapedPath: escapedPath, rt: rt, faults: faults, preempt: preempt, done: make(chan struct{})}
+	for _, dep := range item.DependsOn {
+		for _, e := range earlier {
+			if e.item.ID == dep {
+				j.dependsOn = append(j.dependsOn, e)
+			}
+		}
 	}
-	setGraphHeaders(ex, inner)
-	s.answerGraph(ex, inner, rt, faults, preempt, escapedPath)
+	j.waitFor = j.dependsOn
+	if _, counted := faults.TransientFor[rt.workspaceID]; counted && rt.underWS {
+		for _, e := range slices.Backward(earlier) {
+			if e.rt.underWS && e.rt.workspaceID == rt.workspaceID {
+				j.waitFor = append(slices.Clip(j.waitFor), e)
+				break
+			}
+		}
+	}
+	return j
+}
 
-	logged := s.record(inner, ex, escapedPath)
-	logged.InBatch, logged.BatchItemID = true, item.ID
-	s.log.add(logged)
-	return ex.status, rec.answer(item.ID)
+// run answers the request through the same code as a standalone request,
+// minus the latency, once the requests it waits for are done. A request
+// named in its dependsOn that did not succeed makes it 424 without
+// running, as Graph does.
+func (s *Server) run(j *batchJob) {
+	defer close(j.done)
+	defer func() { j.panicked = recover() }()
+	preempt := j.preempt
+	for _, w := range j.waitFor {
+		<-w.done
+	}
+	for _, d := range j.dependsOn {
+		if d.status < 200 || d.status > 299 {
+			preempt = failedDependency()
+		}
+	}
+	rec := &itemRecorder{header: make(http.Header)}
+	ex := &exchange{ResponseWriter: rec, requestID: newUUID()}
+	setGraphHeaders(ex, j.inner)
+	s.answerGraph(ex, j.inner, j.rt, j.faults, preempt, j.escapedPath)
+	logged := s.record(j.inner, ex, j.escapedPath)
+	logged.InBatch, logged.BatchItemID = true, j.item.ID
+	j.logged = &logged
+	j.status = ex.status
+	j.answer, j.err = rec.answer(j.item.ID).MarshalJSON()
 }
 
 // innerRequest builds the request an item stands for. It carries the

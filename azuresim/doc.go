@@ -104,8 +104,12 @@
 //     result types are served as configured, members the metadata does not
 //     list included.
 //   - JSON batching: POST /beta/$batch with {"requests":[...]} runs up to 20
-//     requests, one after the other in the order given, each as the same
-//     standalone request would run: same query options, paging with
+//     requests, each as the same standalone request would run, side by
+//     side as Graph runs them (on at most GOMAXPROCS workers); what depends
+//     on order (request counts, ThrottleEvery, DependencyFailed,
+//     TransientFor, dependsOn and the request log) is decided in the order
+//     given. The answer streams: an item is written, and flushed, once it
+//     and every item before it in the answer are ready. Same query options, paging with
 //     absolute nextLinks, OData error bodies and request-id. Item urls are
 //     relative to /beta, with or without the leading "/"; an absolute url
 //     answers that item 400. Every item gets the headers of the POST, the
@@ -147,8 +151,8 @@
 // failed dependencies can be switched while serving with Server.SetFaults.
 // Inside a batch each request meets the faults on its own, as on Graph,
 // except Latency, which delays each HTTP request once, and the listing
-// faults that delay or reset an answer, which delay or reset the whole
-// batch. Server.DeleteWorkspace deletes a workspace while serving;
+// faults that delay or reset an answer, which delay or reset the rest of
+// the batch's answer from that item on. Server.DeleteWorkspace deletes a workspace while serving;
 // Server.AddPrompt, UpdatePrompt and PutEvaluation change prompts and
 // evaluations, and GeneratePrompts and live mode make realistic ones;
 // Server.SetPlugin adds or changes a plugin, and GeneratePlugins makes a

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/config"
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/graphclient"
 )
@@ -35,6 +37,37 @@ type pluginRead struct {
 	at      time.Time
 	tried   time.Time
 	err     error
+	// metrics are the series of a successful listing, built at its first
+	// scrape and sent again by the next ones until the next listing: a
+	// listing is reused for plugins.interval, and building its constant
+	// metrics was a third of what a scrape allocated.
+	metrics *pluginMetrics
+}
+
+// pluginMetrics holds the series built from one listing, for the labels
+// and settings they were built with.
+type pluginMetrics struct {
+	mu      sync.Mutex
+	key     pluginMetricsKey
+	metrics []prometheus.Metric
+}
+
+type pluginMetricsKey struct {
+	tenant, workspace string
+	perPlugin         bool
+	descs             pluginDescs
+}
+
+// get returns the series built for key, building them when none were or
+// when they were built for another key (a reload renamed the tenant or
+// changed plugins.per_plugin).
+func (m *pluginMetrics) get(key pluginMetricsKey, build func() []prometheus.Metric) []prometheus.Metric {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.metrics == nil || m.key != key {
+		m.key, m.metrics = key, build()
+	}
+	return m.metrics
 }
 
 // current copies into out the reads of ids that are recent enough to
@@ -68,7 +101,7 @@ func (p *pluginReads) record(ws string, plugins []graphclient.Plugin, err error,
 	if p.reads == nil {
 		p.reads = map[string]pluginRead{}
 	}
-	r := pluginRead{plugins: plugins, at: now, tried: now}
+	r := pluginRead{plugins: plugins, at: now, tried: now, metrics: &pluginMetrics{}}
 	if err != nil {
 		r = pluginRead{at: p.reads[ws].at, tried: now, err: err}
 	}

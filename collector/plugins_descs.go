@@ -47,15 +47,31 @@ func (d pluginDescs) describe(ch chan<- *prometheus.Desc) {
 // a series from the first scrape on.
 func (s *scrape) emitPlugins(ch chan<- prometheus.Metric, t *tenant, ws string, r pluginRead) {
 	d := s.e.descs.plugins
-	gauge := func(desc *prometheus.Desc, v float64, extra ...string) {
-		ch <- prometheus.MustNewConstMetric(desc, prometheus.GaugeValue, v, append([]string{t.cfg.Name, ws}, extra...)...)
-	}
 	if !r.at.IsZero() {
-		gauge(d.lastSuccess, unixSeconds(r.at))
+		ch <- prometheus.MustNewConstMetric(d.lastSuccess, prometheus.GaugeValue, unixSeconds(r.at), t.cfg.Name, ws)
 	}
 	if r.err != nil {
-		gauge(d.success, 0)
+		ch <- prometheus.MustNewConstMetric(d.success, prometheus.GaugeValue, 0, t.cfg.Name, ws)
 		return
+	}
+	perPlugin := s.st.cfg.PluginsFor(t.cfg).PerPlugin
+	build := func() []prometheus.Metric { return pluginSeries(d, t.cfg.Name, ws, r.plugins, perPlugin) }
+	series := build
+	if r.metrics != nil {
+		series = func() []prometheus.Metric {
+			return r.metrics.get(pluginMetricsKey{tenant: t.cfg.Name, workspace: ws, perPlugin: perPlugin, descs: d}, build)
+		}
+	}
+	for _, m := range series() {
+		ch <- m
+	}
+}
+
+// pluginSeries are the series of a successful listing but its timestamp.
+func pluginSeries(d pluginDescs, tenant, ws string, plugins []graphclient.Plugin, perPlugin bool) []prometheus.Metric {
+	var out []prometheus.Metric
+	gauge := func(desc *prometheus.Desc, v float64, extra ...string) {
+		out = append(out, prometheus.MustNewConstMetric(desc, prometheus.GaugeValue, v, append([]string{tenant, ws}, extra...)...))
 	}
 	gauge(d.success, 1)
 	type key struct {
@@ -63,7 +79,7 @@ func (s *scrape) emitPlugins(ch chan<- prometheus.Metric, t *tenant, ws string, 
 		enabled  bool
 	}
 	counts := map[key]int{}
-	for _, p := range r.plugins {
+	for _, p := range plugins {
 		counts[key{p.Category, p.Enabled}]++
 	}
 	for _, c := range graphclient.PluginCategories() {
@@ -71,13 +87,13 @@ func (s *scrape) emitPlugins(ch chan<- prometheus.Metric, t *tenant, ws string, 
 			gauge(d.count, float64(counts[key{c, on}]), string(c), strconv.FormatBool(on))
 		}
 	}
-	if !s.st.cfg.PluginsFor(t.cfg).PerPlugin {
-		return
+	if !perPlugin {
+		return out
 	}
 	// Names are unique in a listing; a bounded label could still make two
 	// of them one series, and the second is then left out.
-	seen := make(map[string]bool, len(r.plugins))
-	for _, p := range r.plugins {
+	seen := make(map[string]bool, len(plugins))
+	for _, p := range plugins {
 		name := displayNameLabel(p.Name)
 		if seen[name] {
 			continue
@@ -90,4 +106,5 @@ func (s *scrape) emitPlugins(ch chan<- prometheus.Metric, t *tenant, ws string, 
 		gauge(d.enabled, v, name, string(p.Category), string(p.CatalogScope), string(p.PreviewState))
 		gauge(d.info, 1, name, displayNameLabel(p.DisplayName))
 	}
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/model"
 
 	"github.com/securitycopilot-exporter/securitycopilot_exporter/azuresim"
@@ -257,4 +258,54 @@ func TestPluginsAreListedWhileSessionsAreCached(t *testing.T) {
 	for _, ws := range tenant.Workspaces {
 		assertPlugins(t, fams, "tenant0", ws.ID, pluginTruth(t, f.sim, tenant.ID, ws.ID))
 	}
+}
+
+// A listing's series are built once and sent again until the next
+// listing, the same each scrape; a reload that opts the tenant in to the
+// series per plugin gets them at its first scrape.
+func TestPluginSeriesOfAListingFollowAReload(t *testing.T) {
+	opts := azuresim.Options{Tenants: []azuresim.Tenant{pluginTenant(0, map[string]int{"default": 8})}}
+	f := newFixture(t, opts, 1000)
+	first := f.scrapeRaw()
+	if again := f.scrapeRaw(); pluginLines(again) != pluginLines(first) || strings.Contains(again, "securitycopilot_plugin_enabled{") {
+		t.Fatalf("the second scrape of one listing differs:\n%s", again)
+	}
+	on := true
+	f.cfg.Tenants[0].Plugins = &config.TenantPlugins{PerPlugin: &on}
+	if err := f.exp.Apply(f.cfg); err != nil {
+		t.Fatal(err)
+	}
+	body := f.scrapeRaw()
+	if n := strings.Count(body, "\nsecuritycopilot_plugin_enabled{"); n != 9 {
+		t.Errorf("%d plugin_enabled series after opting in, want 9", n)
+	}
+}
+
+func TestPluginMetricsAreBuiltOncePerKey(t *testing.T) {
+	var m pluginMetrics
+	builds := 0
+	build := func() []prometheus.Metric { builds++; return []prometheus.Metric{nil} }
+	a := pluginMetricsKey{tenant: "t", workspace: "w"}
+	m.get(a, build)
+	m.get(a, build)
+	if builds != 1 {
+		t.Fatalf("%d builds for one key, want 1", builds)
+	}
+	b := a
+	b.perPlugin = true
+	m.get(b, build)
+	if builds != 2 {
+		t.Fatalf("%d builds after the key changed, want 2", builds)
+	}
+}
+
+// pluginLines are the lines of a scrape's plugin counts.
+func pluginLines(body string) string {
+	var out []string
+	for line := range strings.Lines(body) {
+		if strings.HasPrefix(line, "securitycopilot_plugins{") {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "")
 }

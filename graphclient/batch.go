@@ -118,7 +118,8 @@ func (c *Client) relative(abs string) (string, error) {
 
 // readBatch decodes the answer item by item and settles each call, marking
 // those answered transiently with their own Retry-After. Items missing from
-// the answer, or answered twice, fail: neither may count.
+// the answer, or answered twice, fail: neither may count; an answer that
+// cannot be read to its end fails every call.
 func (c *Client) readBatch(resp *http.Response, calls []*pageCall) {
 	answered := make([]bool, len(calls))
 	br := &batchReader{c: c, calls: calls, answered: answered}
@@ -142,8 +143,12 @@ func (c *Client) readBatch(resp *http.Response, calls []*pageCall) {
 	err := br.decodeBatch(resp)
 	for i, call := range calls {
 		switch {
-		case err != nil && !answered[i]:
-			call.err = err
+		case err != nil:
+			// An answer that breaks is not trusted as a whole, as if none
+			// of it had come, though its first items may have streamed
+			// in whole before the break: whether it was still going to
+			// answer one twice or leave one out is unknown.
+			call.err, call.transient = err, false
 		case !answered[i]:
 			call.err = fmt.Errorf("graph $batch answer has no response for request %d", i+1)
 		}

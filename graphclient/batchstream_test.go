@@ -174,6 +174,20 @@ func TestBatchBadSessionFailsItsCallOnly(t *testing.T) {
 	}
 }
 
+// An answer that breaks fails every call, the ones whose items came
+// whole before the break too: the answer as a whole is not trusted.
+func TestBrokenBatchAnswerFailsEveryCall(t *testing.T) {
+	body := batchOf(sessionsPage(2), sessionsPage(3))
+	cut := strings.Index(body, `{"id":"1"`) + 20 // item 2 is whole, item 1 is not
+	calls := sessionCalls(fuzzBatchClient, 2, func(int) itemFunc { return sessionVisitor(func(SessionTimes) {}) })
+	fuzzBatchClient.readBatch(batchResp(io.MultiReader(strings.NewReader(body[:cut]), iotest.ErrReader(io.ErrUnexpectedEOF))), calls)
+	for i, call := range calls {
+		if call.err == nil || call.transient {
+			t.Errorf("call %d: err %v, transient %v; want the broken answer's error", i+1, call.err, call.transient)
+		}
+	}
+}
+
 // Ids are the ones sent, exactly: "01" or "+1" answers nothing.
 func TestBatchIDsMatchExactly(t *testing.T) {
 	for _, id := range []string{"01", "+1", " 1", "1.0"} {

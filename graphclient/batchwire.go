@@ -71,8 +71,13 @@ func (b *batchReader) decodeBatch(resp *http.Response) error {
 	// The door caps the body: past the cap, reads fail with its error.
 	s := newScanner(resp.Body)
 	defer s.release()
+	path := "$batch"
+	if resp.Request != nil && resp.Request.URL != nil {
+		path = resp.Request.URL.Path
+	}
 	wrap := func(err error) error {
-		return fmt.Errorf("decode $batch answer%s: %w", requestIDNote(resp.Header.Get("request-id")), err)
+		// The answer streams: it can break after its status was read.
+		return fmt.Errorf("graph POST %s: decode answer%s: %w", path, requestIDNote(resp.Header.Get("request-id")), err)
 	}
 	sawResponses := false
 	err := s.object(func(key []byte) error {
