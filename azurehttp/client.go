@@ -57,7 +57,36 @@ func (f transporterFunc) RoundTrip(r *http.Request) (*http.Response, error) { re
 // redirect would carry a bearer token or a client secret to wherever the
 // answer points.
 func newHTTPClient(rt http.RoundTripper) *http.Client {
-	return &http.Client{Transport: rt, CheckRedirect: refuseRedirect}
+	return &http.Client{Transport: redirectRefuser{rt}, CheckRedirect: refuseRedirect}
+}
+
+// redirectRefuser refuses a redirect in the round trip itself. net/http's
+// Client rewinds a request's body (GetBody) for the next hop before
+// CheckRedirect is asked, while an HTTP/2 stream may still be reading
+// that body: azcore's bodies rewind the same reader, so that was a data
+// race whenever Azure answered a POST with a redirect before reading it.
+type redirectRefuser struct{ rt http.RoundTripper }
+
+func (r redirectRefuser) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := r.rt.RoundTrip(req)
+	if err != nil {
+		return resp, err
+	}
+	switch resp.StatusCode {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+	default:
+		return resp, nil
+	}
+	loc := resp.Header.Get("Location")
+	if loc == "" {
+		return resp, nil // net/http does not follow it either
+	}
+	e := &RedirectError{Status: resp.StatusCode, RequestID: requestID(resp.Header)}
+	if u, perr := req.URL.Parse(loc); perr == nil {
+		e.LocationHost = Printable(u.Host, 100)
+	}
+	resp.Body.Close()
+	return nil, e
 }
 
 // RedirectError is a redirect the door refused to follow.
@@ -157,5 +186,5 @@ func schemeHost(u *url.URL) string {
 // Settings, for callers that have an http.RoundTripper, such as the
 // simulator's. The door still puts its own client on top.
 func Socket(rt http.RoundTripper) policy.Transporter {
-	return &http.Client{Transport: rt, CheckRedirect: refuseRedirect}
+	return newHTTPClient(rt)
 }
