@@ -14,6 +14,7 @@ targets=(
   "./graphclient FuzzDecodeBatch"
   "./graphclient FuzzParseTimestamp"
   "./graphclient FuzzDecodeEvaluations"
+  "./graphclient FuzzDecodeSessionPrompts"
   "./config FuzzParse"
   "./collector FuzzProbeQuery"
 )
