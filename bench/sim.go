@@ -97,20 +97,27 @@ func serveSim(spec string) error {
 	}
 	defer sim.Close()
 	sim.SetFaults(c.faults())
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, _ *http.Request) {
-		_ = json.NewEncoder(w).Encode(sim.Stats())
-	})
 	mux.HandleFunc("POST /reset", func(http.ResponseWriter, *http.Request) { sim.ResetStats() })
 	mux.HandleFunc("POST /rearm", func(http.ResponseWriter, *http.Request) { sim.SetFaults(c.faults()) })
 	mux.HandleFunc("POST /fail", func(http.ResponseWriter, *http.Request) {
 		f := c.faults()
 		f.StatusFor = map[string]int{workspaceID(0): http.StatusNotFound}
 		sim.SetFaults(f)
+	})
+	return serveChild(sim, mux)
+}
+
+// serveChild serves the simulator's control endpoints (mux, and GET
+// /stats) on loopback, tells the parent where the simulator is on stdout,
+// and returns when the parent closes stdin.
+func serveChild(sim *azuresim.Server, mux *http.ServeMux) error {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, _ *http.Request) {
+		_ = json.NewEncoder(w).Encode(sim.Stats())
 	})
 	go func() { _ = http.Serve(ln, mux) }()
 	info := simInfo{GraphEndpoint: sim.GraphEndpoint(), AuthorityHost: sim.AuthorityHost(), CertPEM: string(sim.CertificatePEM()), Control: "http://" + ln.Addr().String()}

@@ -1,10 +1,7 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -45,21 +42,7 @@ func serveTenantsSim(n int) error {
 		return err
 	}
 	defer sim.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, _ *http.Request) {
-		_ = json.NewEncoder(w).Encode(sim.Stats())
-	})
-	go func() { _ = http.Serve(ln, mux) }()
-	info := simInfo{GraphEndpoint: sim.GraphEndpoint(), AuthorityHost: sim.AuthorityHost(), CertPEM: string(sim.CertificatePEM()), Control: "http://" + ln.Addr().String()}
-	if err := json.NewEncoder(os.Stdout).Encode(info); err != nil {
-		return err
-	}
-	_, _ = io.Copy(io.Discard, os.Stdin)
-	return nil
+	return serveChild(sim, http.NewServeMux())
 }
 
 func startTenantsSim(n int) (*simProcess, error) {
