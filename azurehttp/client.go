@@ -57,7 +57,7 @@ func (f transporterFunc) RoundTrip(r *http.Request) (*http.Response, error) { re
 // redirect would carry a bearer token or a client secret to wherever the
 // answer points.
 func newHTTPClient(rt http.RoundTripper) *http.Client {
-	return &http.Client{Transport: redirectRefuser{rt}, CheckRedirect: refuseRedirect}
+	return &http.Client{Transport: redirectRefuser{rt}}
 }
 
 // redirectRefuser refuses a redirect in the round trip itself. net/http's
@@ -107,15 +107,6 @@ func (e *RedirectError) Error() string {
 // NonRetriable tells azcore's retry policy (inside azidentity) that trying
 // again cannot help.
 func (e *RedirectError) NonRetriable() {}
-
-func refuseRedirect(next *http.Request, _ []*http.Request) error {
-	e := &RedirectError{LocationHost: Printable(next.URL.Host, 100)}
-	if resp := next.Response; resp != nil {
-		e.Status = resp.StatusCode
-		e.RequestID = requestID(resp.Header)
-	}
-	return e
-}
 
 // requestID is the id Azure gives an answer: Graph's request-id, Resource
 // Manager's and Entra ID's x-ms-request-id.
